@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Parley.Server.Http;
+
+namespace Parley.Server.Accounts;
+
+public static class AccountsSetup
+{
+    public static WebApplicationBuilder AddAccounts(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.Configure<AccountsOptions>(builder.Configuration.GetSection(AccountsOptions.Section));
+        services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
+        services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
+        services.AddMemoryCache();
+        services.AddSingleton<ServerKeys>();
+        services.AddSingleton<SessionRevocations>();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddScoped<TokenService>();
+        services.AddScoped<VerificationCodes>();
+        services.AddSingleton<IEmailSender>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
+            ? ActivatorUtilities.CreateInstance<LogEmailSender>(sp)
+            : ActivatorUtilities.CreateInstance<SmtpEmailSender>(sp));
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<ServerKeys, IOptions<JwtOptions>>((bearer, keys, jwt) =>
+            {
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = new()
+                {
+                    ValidIssuer = jwt.Value.Issuer,
+                    ValidAudience = jwt.Value.Audience,
+                    IssuerSigningKey = keys.SigningKey,
+                    ValidAlgorithms = ["HS256"],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = "sub",
+                };
+                bearer.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on a WebSocket, so the gateway also takes ?access_token=.
+                    OnMessageReceived = context =>
+                    {
+                        if (context.Request.Path.StartsWithSegments("/ws") && context.Request.Query.TryGetValue("access_token", out var token))
+                            context.Token = token;
+                        return Task.CompletedTask;
+                    },
+                    // A signed token is not enough: its session must not have been logged out or revoked.
+                    OnTokenValidated = async context =>
+                    {
+                        var revocations = context.HttpContext.RequestServices.GetRequiredService<SessionRevocations>();
+                        if (!long.TryParse(context.Principal?.FindFirst("sid")?.Value, out var sessionId)
+                            || await revocations.IsRevokedAsync(sessionId, context.HttpContext.RequestAborted))
+                            context.Fail("The session has ended.");
+                    },
+                };
+            });
+        services.AddAuthorization();
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder api) => api.MapAuthApi().MapUsersApi();
+}

@@ -1,0 +1,152 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Parley.Server.Http;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Accounts;
+
+/// <summary>
+/// Issues access tokens (short-lived JWTs naming the user and the session) and refresh tokens (random,
+/// stored hashed, single-use). Refreshing rotates the token; presenting a rotated token again means it was
+/// stolen, so the whole session is revoked and both the thief and the owner must sign in again.
+/// </summary>
+public sealed class TokenService(
+    ParleyDb db,
+    IdGenerator ids,
+    ServerKeys keys,
+    SessionRevocations revocations,
+    IOptions<JwtOptions> options,
+    TimeProvider time)
+{
+    private readonly JwtOptions _options = options.Value;
+    private static readonly JsonWebTokenHandler Handler = new();
+
+    /// <summary>Starts a session for a user who just proved who they are. Saves the context's pending changes with it.</summary>
+    public async Task<AuthResponse> StartSessionAsync(User user, string? userAgent, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var session = new Session
+        {
+            Id = ids.Next(),
+            UserId = user.Id,
+            CreatedAt = now,
+            UserAgent = userAgent is { Length: > 256 } ? userAgent[..256] : userAgent,
+        };
+        db.Sessions.Add(session);
+        var (refreshToken, _) = AddRefreshToken(session, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return Respond(user, session.Id, refreshToken, now);
+    }
+
+    public async Task<AuthResponse> RefreshAsync(string presentedToken, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var hash = Hash(presentedToken);
+        var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken)
+            ?? throw ApiProblem.Unauthorized("invalid_refresh_token", "The refresh token is not valid.");
+        var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == token.SessionId, cancellationToken);
+        if (session.RevokedAt is not null)
+            throw ApiProblem.Unauthorized("session_revoked", "This session has ended; sign in again.");
+        if (token.ExpiresAt <= now)
+            throw ApiProblem.Unauthorized("refresh_token_expired", "The refresh token has expired; sign in again.");
+
+        // Claim the token with a conditional update, so two concurrent refreshes cannot both succeed.
+        var claimed = await db.RefreshTokens
+            .Where(t => t.Id == token.Id && t.RotatedAt == null)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.RotatedAt, now), cancellationToken);
+        if (claimed == 0)
+        {
+            await RevokeSessionAsync(session.Id, "refresh_token_reused", cancellationToken);
+            throw ApiProblem.Unauthorized("refresh_token_reused", "This refresh token was already used, so the session has been ended for safety; sign in again.");
+        }
+
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == token.UserId, cancellationToken);
+        var (refreshToken, _) = AddRefreshToken(session, now);
+        await db.SaveChangesAsync(cancellationToken);
+        return Respond(user, session.Id, refreshToken, now);
+    }
+
+    public async Task RevokeSessionAsync(long sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        await db.Sessions.Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+        revocations.Revoked(sessionId);
+    }
+
+    /// <summary>Ends every session of the user except <paramref name="keepSessionId"/>.</summary>
+    public async Task RevokeOtherSessionsAsync(long userId, long keepSessionId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId && s.Id != keepSessionId && s.RevokedAt == null)
+            .Select(s => s.Id).ToListAsync(cancellationToken);
+        await db.Sessions.Where(s => sessionIds.Contains(s.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+        foreach (var id in sessionIds) revocations.Revoked(id);
+    }
+
+    internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    private (string Token, RefreshToken Entity) AddRefreshToken(Session session, DateTimeOffset now)
+    {
+        var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var entity = new RefreshToken
+        {
+            Id = ids.Next(),
+            SessionId = session.Id,
+            UserId = session.UserId,
+            TokenHash = Hash(token),
+            CreatedAt = now,
+            ExpiresAt = now + _options.RefreshTokenLifetime,
+        };
+        db.RefreshTokens.Add(entity);
+        return (token, entity);
+    }
+
+    private AuthResponse Respond(User user, long sessionId, string refreshToken, DateTimeOffset now)
+    {
+        var expires = now + _options.AccessTokenLifetime;
+        var accessToken = Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            Subject = new ClaimsIdentity([new Claim("sub", Ids.Format(user.Id)), new Claim("sid", Ids.Format(sessionId))]),
+            SigningCredentials = new SigningCredentials(keys.SigningKey, SecurityAlgorithms.HmacSha256),
+        });
+        return new AuthResponse(accessToken, expires, refreshToken, UserViews.Own(user));
+    }
+}
+
+/// <summary>
+/// Answers "has this session been revoked?" for every authenticated request without a database read each
+/// time: answers are cached for a short while. A revocation on this node takes effect at once; on other
+/// nodes within <see cref="CacheTime"/>.
+/// </summary>
+public sealed class SessionRevocations(IMemoryCache cache, IServiceScopeFactory scopes)
+{
+    public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
+
+    public void Revoked(long sessionId) => cache.Set(Key(sessionId), true, CacheTime);
+
+    public async ValueTask<bool> IsRevokedAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue(Key(sessionId), out bool revoked)) return revoked;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var session = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId)
+            .Select(s => new { s.RevokedAt }).FirstOrDefaultAsync(cancellationToken);
+        revoked = session is null || session.RevokedAt is not null;
+        cache.Set(Key(sessionId), revoked, CacheTime);
+        return revoked;
+    }
+
+    private static string Key(long sessionId) => $"session-revoked:{sessionId}";
+}

@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Parley.Server.Accounts;
+
+public enum Sex
+{
+    Unknown = 0,
+    Male = 1,
+    Female = 2,
+}
+
+public sealed class User
+{
+    public long Id { get; set; }
+
+    /// <summary>E.164, e.g. <c>+8613800138000</c>; unique when present.</summary>
+    public string? Phone { get; set; }
+
+    /// <summary>Trimmed and lower-cased; unique when present.</summary>
+    public string? Email { get; set; }
+
+    /// <summary>The handle as the user typed it.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Lower-cased <see cref="Username"/>: handles are unique without regard to case.</summary>
+    public string? UsernameNormalized { get; set; }
+
+    public required string PasswordHash { get; set; }
+    public required string Nickname { get; set; }
+
+    /// <summary>Lower-cased <see cref="Nickname"/>, so that fuzzy search is case-insensitive on both databases.</summary>
+    public required string NicknameNormalized { get; set; }
+
+    public string? Avatar { get; set; }
+    public Sex Sex { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
+{
+    public void Configure(EntityTypeBuilder<User> user)
+    {
+        user.ToTable("Users");
+        user.Property(u => u.Id).ValueGeneratedNever();
+        user.Property(u => u.Phone).HasMaxLength(AccountRules.MaxPhoneLength);
+        user.Property(u => u.Email).HasMaxLength(AccountRules.MaxEmailLength);
+        user.Property(u => u.Username).HasMaxLength(AccountRules.MaxUsernameLength);
+        user.Property(u => u.UsernameNormalized).HasMaxLength(AccountRules.MaxUsernameLength);
+        user.Property(u => u.PasswordHash).HasMaxLength(100);
+        user.Property(u => u.Nickname).HasMaxLength(AccountRules.MaxNicknameLength);
+        user.Property(u => u.NicknameNormalized).HasMaxLength(AccountRules.MaxNicknameLength);
+        user.Property(u => u.Avatar).HasMaxLength(AccountRules.MaxAvatarLength);
+        user.HasIndex(u => u.Phone).IsUnique();
+        user.HasIndex(u => u.Email).IsUnique();
+        user.HasIndex(u => u.UsernameNormalized).IsUnique();
+        user.HasIndex(u => u.NicknameNormalized);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Parley.Server.Http;
+
+public static class Json
+{
+    /// <summary>camelCase, enums as camelCase strings (numbers accepted on input), times as UTC with milliseconds.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: true));
+        options.Converters.Add(new UtcMillisecondsConverter());
+        options.TypeInfoResolverChain.Insert(0, ParleyJsonContext.Default);
+    }
+
+    /// <summary>Writes <c>2026-11-23T09:12:00.123Z</c>, as the API promises; reads any ISO 8601 form.</summary>
+    public sealed class UtcMillisecondsConverter : JsonConverter<DateTimeOffset>
+    {
+        public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString();
+            if (text is null || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
+                throw new JsonException("Expected an ISO 8601 date and time, such as 2026-01-31T12:00:00.000Z.");
+            return value.ToUniversalTime();
+        }
+
+        public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    }
+}

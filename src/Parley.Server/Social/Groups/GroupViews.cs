@@ -1,0 +1,32 @@
+using Parley.Server.Accounts;
+using Parley.Server.Social.Friends;
+
+namespace Parley.Server.Social.Groups;
+
+public sealed record CreateGroupBody(string? Name, string? Icon, bool? JoinApproval, List<string>? MemberIds);
+
+public sealed record UpdateGroupBody(string? Name, string? Icon, string? Notice, bool? JoinApproval);
+
+public sealed record InviteBody(List<string>? UserIds);
+
+public sealed record RoleBody(GroupRole? Role);
+
+public sealed record MuteBody(string? UserId, DateTimeOffset? Until);
+
+public sealed record JoinRequestBody(string? Message);
+
+/// <summary>A group as one user sees it; <see cref="MyRole"/> is null for someone who is not a member.</summary>
+public sealed record GroupView(
+    string Id, string Name, string? Icon, string? Notice, string OwnerId, bool JoinApproval, DateTimeOffset? MutedUntil,
+    int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt);
+
+public sealed record GroupMemberView(
+    string UserId, string? Username, string Nickname, string? Avatar, GroupRole Role, DateTimeOffset JoinedAt,
+    DateTimeOffset? MutedUntil, string? InvitedBy);
+
+/// <summary>The outcome of an invitation: who joined now and who waits for an owner's or admin's approval.</summary>
+public sealed record InviteResult(List<string> Added, List<string> Pending);
+
+public sealed record JoinRequestView(
+    string Id, string GroupId, string UserId, string? InviterId, string? Message, RequestStatus Status,
+    DateTimeOffset CreatedAt, string? HandledBy, DateTimeOffset? HandledAt, UserProfile? User);

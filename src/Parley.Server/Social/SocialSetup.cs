@@ -1,0 +1,15 @@
+using Parley.Server.Social.Friends;
+using Parley.Server.Social.Groups;
+
+namespace Parley.Server.Social;
+
+public static class SocialSetup
+{
+    public static WebApplicationBuilder AddSocial(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<GroupsOptions>(builder.Configuration.GetSection(GroupsOptions.Section));
+        return builder;
+    }
+
+    public static RouteGroupBuilder MapSocialApi(this RouteGroupBuilder api) => api.MapFriendsApi().MapGroupsApi();
+}

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Accounts;
+using Parley.Server.Social.Friends;
+using Parley.Server.Social.Groups;
+
+namespace Parley.Server.Storage;
+
+/// <summary>
+/// The one database of a Parley deployment. Features use it directly; each entity's mapping sits beside the
+/// entity in its feature folder. The provider-specific subclasses exist so that each provider has its own
+/// migrations (SQLite and PostgreSQL differ in types and in what ALTER TABLE can do).
+/// </summary>
+public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Session> Sessions => Set<Session>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<VerificationCode> VerificationCodes => Set<VerificationCode>();
+    public DbSet<Friendship> Friendships => Set<Friendship>();
+    public DbSet<FriendRequest> FriendRequests => Set<FriendRequest>();
+    public DbSet<Block> Blocks => Set<Block>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<GroupMember> GroupMembers => Set<GroupMember>();
+    public DbSet<GroupJoinRequest> GroupJoinRequests => Set<GroupJoinRequest>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);
+}
+
+public sealed class SqliteParleyDb(DbContextOptions<SqliteParleyDb> options) : ParleyDb(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date type and cannot compare or order DateTimeOffset stored as text;
+        // Unix milliseconds sort and compare as integers and keep the API's millisecond precision.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+    }
+}
+
+public sealed class PostgresParleyDb(DbContextOptions<PostgresParleyDb> options) : ParleyDb(options);
+
+internal sealed class UnixMillisecondsConverter()
+    : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(
+        value => value.ToUnixTimeMilliseconds(),
+        value => DateTimeOffset.FromUnixTimeMilliseconds(value));
