@@ -4,14 +4,7 @@ using Parley.Server.Operations;
 using Parley.Server.Social;
 using Parley.Server.Storage;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.AddOperations();
-builder.AddStorage();
-builder.AddAccounts();
-builder.AddSocial();
-
-var app = builder.Build();
+await using var app = Program.Build(args);
 
 // `Parley.Server migrate` applies the database migrations and exits.
 if (args.Contains("migrate"))
@@ -19,20 +12,33 @@ if (args.Contains("migrate"))
     await app.Services.MigrateDatabaseAsync();
     return;
 }
-if (app.Services.GetRequiredService<DatabaseOptions>().MigrateOnStartup)
-    await app.Services.MigrateDatabaseAsync();
-
-app.UseProblemHandling();
-app.UseAuthentication();
-app.UseAuthorization();
-app.UseRateLimiter();
-
-app.MapOperations();
-var api = app.MapGroup("/api/v1");
-api.MapAccountsApi();
-api.MapSocialApi();
-
 await app.RunAsync();
 
-/// <summary>The entry point, public so that tests can host the real server.</summary>
-public partial class Program;
+public partial class Program
+{
+    /// <summary>
+    /// The whole server, feature by feature. Tests host it in-process through here, with
+    /// <paramref name="adjust"/> to swap what a test must control (the clock, the log).
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? adjust = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddOperations();
+        builder.AddStorage();
+        builder.AddAccounts();
+        builder.AddSocial();
+        adjust?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseProblemHandling();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOperations();
+        var api = app.MapGroup("/api/v1");
+        api.MapAccountsApi();
+        api.MapSocialApi();
+        return app;
+    }
+}

@@ -51,6 +51,7 @@ public static class StorageSetup
         builder.Services.AddSingleton(services => new IdGenerator(
             builder.Configuration.GetValue<int?>("Ids:WorkerId") ?? Random.Shared.Next(0, 1024),
             services.GetRequiredService<TimeProvider>()));
+        if (options.MigrateOnStartup) builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
     }
@@ -81,6 +82,13 @@ public static class StorageSetup
         var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
         var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
         if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+    }
+
+    /// <summary>Hosted services start before Kestrel listens, so no request meets an unmigrated database.</summary>
+    private sealed class DatabaseMigrator(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => services.MigrateDatabaseAsync(cancellationToken);
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private sealed class DatabaseHealthCheck(ParleyDb db) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
