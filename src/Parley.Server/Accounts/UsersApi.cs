@@ -123,8 +123,10 @@ public static class UsersApi
         {
             var text = query.Trim();
             if (text.Length > 100) throw ApiProblem.Invalid("query", "The query must be at most 100 characters.");
-            var phone = AccountRules.NormalizePhone(text, options.Value.DefaultPhoneRegion);
-            var email = AccountRules.NormalizeEmail(text);
+            // Absent forms become "", which no row holds, so that "Email = null" never matches the many rows without one.
+            const string none = "";
+            var phone = AccountRules.NormalizePhone(text, options.Value.DefaultPhoneRegion) ?? none;
+            var email = AccountRules.NormalizeEmail(text) ?? none;
             var usernameKey = text.ToLowerInvariant();
             var pattern = "%" + EscapeLike(text.ToLowerInvariant()) + "%";
             matches = db.Users
