@@ -1,6 +1,7 @@
 using Parley.Server.Accounts;
 using Parley.Server.Http;
 using Parley.Server.Operations;
+using Parley.Server.ScaleOut;
 using Parley.Server.Social;
 using Parley.Server.Storage;
 
@@ -27,6 +28,7 @@ public partial class Program
         builder.AddStorage();
         builder.AddAccounts();
         builder.AddSocial();
+        builder.AddScaleOut();
         adjust?.Invoke(builder);
 
         var app = builder.Build();

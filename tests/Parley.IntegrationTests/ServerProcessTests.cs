@@ -1,0 +1,89 @@
+using System.Net;
+using Parley.Client;
+using Parley.IntegrationTests.Infrastructure;
+
+namespace Parley.IntegrationTests;
+
+/// <summary>The server binary as a user runs it: no configuration, its own ./data/, signals and restarts.</summary>
+public sealed class ServerProcessTests : IDisposable
+{
+    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("parley-process-").FullName;
+
+    [Fact]
+    public async Task WithNoConfigurationItKeepsEverythingUnderDataAndSurvivesARestart()
+    {
+        var port = ServerProcess.FreePort();
+        string phone;
+        AuthResult session;
+        await using (var server = await ServerProcess.StartAsync(_workingDirectory, port))
+        {
+            Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "parley.db")), "the SQLite database is created under ./data/");
+            var keyFile = Path.Combine(_workingDirectory, "data", "jwt-signing.key");
+            Assert.True(File.Exists(keyFile), "a signing key is generated under ./data/ when none is configured");
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+
+            using var client = new ParleyClient(server.BaseAddress);
+            phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}";
+            session = await client.RegisterAsync(new RegisterRequest { Phone = phone, Password = "survives restarts", Nickname = "durable" });
+
+            Assert.Equal(0, await server.TerminateAsync(TimeSpan.FromSeconds(20)));
+            Assert.DoesNotContain("Unhandled exception", server.Output, StringComparison.Ordinal);
+        }
+
+        await using (var restarted = await ServerProcess.StartAsync(_workingDirectory, port))
+        {
+            // The same key signs after a restart, so the access token from before still works; the account is stored.
+            using var sameDevice = new ParleyClient(restarted.BaseAddress);
+            await sameDevice.RefreshAsync(session.RefreshToken);
+            Assert.Equal(session.User.Id, (await sameDevice.GetMeAsync()).Id);
+            using var newDevice = new ParleyClient(restarted.BaseAddress);
+            Assert.Equal(session.User.Id, (await newDevice.LoginAsync(phone, "survives restarts")).User.Id);
+        }
+    }
+
+    [Fact]
+    public async Task TheMigrateCommandCreatesTheDatabaseAndExits()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(ServerProcess.ServerDll);
+        info.ArgumentList.Add("migrate");
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        Assert.True(process.ExitCode == 0, await output + await errors);
+        Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "parley.db")));
+    }
+
+    [Fact]
+    public async Task TheApiReferencePageIsOffInProductionUnlessConfigured()
+    {
+        var port = ServerProcess.FreePort();
+        await using (var server = await ServerProcess.StartAsync(_workingDirectory, port))
+        {
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("docs/api")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("openapi/v1.json")).StatusCode);
+        }
+        await using (var server = await ServerProcess.StartAsync(_workingDirectory, port, "--OpenApi:ReferencePage=true"))
+        {
+            using var http = new HttpClient { BaseAddress = server.BaseAddress };
+            var page = await http.GetAsync("docs/api");
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_workingDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
