@@ -1,6 +1,8 @@
 using Parley.Server.Accounts;
 using Parley.Server.Http;
+using Parley.Server.Messaging;
 using Parley.Server.Operations;
+using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Social;
 using Parley.Server.Storage;
@@ -28,6 +30,8 @@ public partial class Program
         builder.AddStorage();
         builder.AddAccounts();
         builder.AddSocial();
+        builder.AddMessaging();
+        builder.AddRealtime();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -36,11 +40,14 @@ public partial class Program
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWebSockets();
 
         app.MapOperations();
         var api = app.MapGroup("/api/v1");
         api.MapAccountsApi();
         api.MapSocialApi();
+        api.MapMessagesApi();
+        app.MapGateway();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Accounts;
 using Parley.Server.Http;
+using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Social.Friends;
@@ -148,7 +149,7 @@ public static class FriendsApi
         return TypedResults.Ok(await ViewAsync(db, request, me, cancellationToken));
     }
 
-    private static async Task<Ok<List<FriendView>>> ListFriends(HttpContext http, ParleyDb db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<FriendView>>> ListFriends(HttpContext http, ParleyDb db, IPresenceStore presence, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var friends = await (
@@ -157,12 +158,11 @@ public static class FriendsApi
             where f.UserId == me
             orderby u.NicknameNormalized, u.Id
             select new { f, u }).ToListAsync(cancellationToken);
-        // Presence arrives with the real-time gateway; until then nobody is reported online.
-        return TypedResults.Ok(friends.Select(x => View(x.f, x.u)).ToList());
+        return TypedResults.Ok(friends.Select(x => View(x.f, x.u, presence.IsOnline(x.u.Id))).ToList());
     }
 
     private static async Task<Ok<FriendView>> SetRemark(
-        string userId, RemarkBody body, HttpContext http, ParleyDb db, CancellationToken cancellationToken)
+        string userId, RemarkBody body, HttpContext http, ParleyDb db, IPresenceStore presence, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         if (body.Remark is { Length: > FriendRules.MaxRemarkLength })
@@ -173,7 +173,7 @@ public static class FriendsApi
         friendship.Remark = string.IsNullOrWhiteSpace(body.Remark) ? null : body.Remark.Trim();
         await db.SaveChangesAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == friendId, cancellationToken);
-        return TypedResults.Ok(View(friendship, user));
+        return TypedResults.Ok(View(friendship, user, presence.IsOnline(user.Id)));
     }
 
     private static async Task<NoContent> RemoveFriend(string userId, HttpContext http, ParleyDb db, CancellationToken cancellationToken)
@@ -236,9 +236,9 @@ public static class FriendsApi
         return TypedResults.NoContent();
     }
 
-    private static FriendView View(Friendship friendship, User user) =>
+    private static FriendView View(Friendship friendship, User user, bool online) =>
         new(Ids.Format(user.Id), user.Username, user.Nickname, user.Avatar, user.Sex, user.Phone, user.Email,
-            friendship.Remark, Online: false, friendship.CreatedAt);
+            friendship.Remark, online, friendship.CreatedAt);
 
     private static async Task<FriendRequestView> ViewAsync(ParleyDb db, FriendRequest request, long me, CancellationToken cancellationToken) =>
         (await ViewsAsync(db, [request], me, cancellationToken))[0];

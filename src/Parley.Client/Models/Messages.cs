@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Parley.Client;
+
+/// <summary>Exactly one of the three.</summary>
+public sealed record MessageTarget(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UserId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GroupId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConversationId = null)
+{
+    public static MessageTarget User(string userId) => new(UserId: userId);
+    public static MessageTarget Group(string groupId) => new(GroupId: groupId);
+    public static MessageTarget Conversation(string conversationId) => new(ConversationId: conversationId);
+}
+
+public sealed record MessageAck(string ClientMsgId, string MessageId, string ConversationId, long Seq, DateTimeOffset SentAt);
+
+public sealed record ChatMessage(
+    string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, string Type, JsonElement Content,
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled);

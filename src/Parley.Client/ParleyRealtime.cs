@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Parley.Client;
+
+/// <summary>A frame pushed by the server (an event) or a reply that nobody awaited.</summary>
+public sealed record ServerFrame(string Type, string? Id, JsonElement Data);
+
+/// <summary>
+/// One device's WebSocket to the server: requests with an <c>id</c> are matched to their replies; events
+/// arrive on <see cref="Events"/>. <see cref="SendMessageAsync"/> picks a clientMsgId and waits for the ack.
+/// </summary>
+public sealed class ParleyRealtime : IAsyncDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ServerFrame>> _waiting = new();
+    private readonly Channel<ServerFrame> _events = Channel.CreateUnbounded<ServerFrame>();
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly CancellationTokenSource _stop = new();
+    private Task _reading = Task.CompletedTask;
+    private long _nextId;
+
+    /// <summary>Events and unmatched frames, in the order the server sent them.</summary>
+    public ChannelReader<ServerFrame> Events => _events.Reader;
+
+    public WebSocketState State => _socket.State;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
+
+    public static async Task<ParleyRealtime> ConnectAsync(ParleyClient client, CancellationToken cancellationToken = default)
+    {
+        var http = client.BaseAddress;
+        var uri = new UriBuilder(http) { Scheme = http.Scheme == "https" ? "wss" : "ws", Path = http.AbsolutePath.TrimEnd('/') + "/ws" }.Uri;
+        var realtime = new ParleyRealtime();
+        realtime._socket.Options.SetRequestHeader("Authorization", $"Bearer {client.AccessToken ?? throw new InvalidOperationException("Not signed in.")}");
+        await realtime._socket.ConnectAsync(uri, cancellationToken).ConfigureAwait(false);
+        realtime._reading = realtime.ReadLoopAsync();
+        return realtime;
+    }
+
+    /// <summary>Sends a request and waits for the reply with the same id (an <c>error</c> reply throws <see cref="ParleyRealtimeException"/>).</summary>
+    public async Task<ServerFrame> RequestAsync(string type, object? data, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var reply = new TaskCompletionSource<ServerFrame>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting[id] = reply;
+        try
+        {
+            await SendFrameAsync(type, id, data, cancellationToken).ConfigureAwait(false);
+            var frame = await reply.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            if (frame.Type == "error") throw ParleyRealtimeException.From(frame);
+            return frame;
+        }
+        finally
+        {
+            _waiting.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Sends a message and returns the server's ack (its id, conversation and seq).</summary>
+    public async Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
+        CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("msg.send", new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
+    }
+
+    /// <summary>Sends a raw text frame as it is (for testing how the server treats bad input).</summary>
+    public async Task SendRawAsync(string text, CancellationToken cancellationToken = default)
+    {
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>The next event of the given type, skipping others; throws after the timeout.</summary>
+    public async Task<ServerFrame> NextEventAsync(string type, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var frame = await _events.Reader.ReadAsync(cancel.Token).ConfigureAwait(false);
+            if (frame.Type == type) return frame;
+        }
+    }
+
+    private Task SendFrameAsync(string type, string? id, object? data, CancellationToken cancellationToken) =>
+        SendRawAsync(JsonSerializer.Serialize(new { type, id, data = data ?? new { } }, ParleyClient.JsonOptions), cancellationToken);
+
+    private async Task ReadLoopAsync()
+    {
+        var buffer = new byte[64 * 1024];
+        var message = new MemoryStream();
+        try
+        {
+            while (_socket.State == WebSocketState.Open)
+            {
+                var result = await _socket.ReceiveAsync(buffer, _stop.Token).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close) break;
+                message.Write(buffer, 0, result.Count);
+                if (!result.EndOfMessage) continue;
+                var frame = Parse(message.GetBuffer().AsSpan(0, (int)message.Length));
+                message.SetLength(0);
+                if (frame.Id is not null && _waiting.TryGetValue(frame.Id, out var waiter)) waiter.TrySetResult(frame);
+                else _events.Writer.TryWrite(frame);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+            foreach (var waiter in _waiting.Values) waiter.TrySetException(new WebSocketException("The connection closed."));
+        }
+    }
+
+    private static ServerFrame Parse(ReadOnlySpan<byte> json)
+    {
+        using var document = JsonDocument.Parse(json.ToArray());
+        var root = document.RootElement;
+        return new ServerFrame(
+            root.GetProperty("type").GetString()!,
+            root.TryGetProperty("id", out var id) ? id.GetString() : null,
+            root.TryGetProperty("data", out var data) ? data.Clone() : default);
+    }
+
+    /// <summary>Waits until the server closes the connection (for tests of idle timeouts and abuse).</summary>
+    public Task Closed => _reading;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_socket.State == WebSocketState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _reading.ConfigureAwait(false);
+        _socket.Dispose();
+        _stop.Dispose();
+        _sendLock.Dispose();
+    }
+}
+
+public sealed class ParleyRealtimeException(string code, string message) : Exception($"{code}: {message}")
+{
+    public string Code { get; } = code;
+
+    internal static ParleyRealtimeException From(ServerFrame frame) =>
+        new(frame.Data.GetProperty("code").GetString() ?? "error", frame.Data.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "");
+}

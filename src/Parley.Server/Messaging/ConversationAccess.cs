@@ -1,0 +1,139 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Http;
+using Parley.Server.Social;
+using Parley.Server.Social.Groups;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>A conversation a user may use, with everyone who receives its messages.</summary>
+public sealed record ConversationAccessGrant(long ConversationId, ConversationKind Kind, IReadOnlyList<long> MemberIds);
+
+/// <summary>
+/// Who may read and write where: direct messages only between friends who have not blocked each other,
+/// group messages only by members who are not muted. Direct conversations are made on their first message.
+/// </summary>
+public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvider time)
+{
+    /// <summary>Resolves where a message goes and checks that <paramref name="senderId"/> may post there.</summary>
+    public async Task<ConversationAccessGrant> ForSendingAsync(long senderId, SendTarget target, CancellationToken cancellationToken)
+    {
+        var given = (target.UserId is null ? 0 : 1) + (target.GroupId is null ? 0 : 1) + (target.ConversationId is null ? 0 : 1);
+        if (given != 1) throw ApiProblem.Invalid("to", "'to' names exactly one of userId, groupId or conversationId.");
+
+        if (target.UserId is not null) return await DirectWithAsync(senderId, Ids.Parse(target.UserId, "to.userId"), cancellationToken);
+        if (target.GroupId is not null) return await GroupForPostingAsync(senderId, Ids.Parse(target.GroupId, "to.groupId"), cancellationToken);
+
+        var conversation = await FindAsync(Ids.Parse(target.ConversationId, "to.conversationId"), cancellationToken);
+        return conversation.Kind == ConversationKind.Group
+            ? await GroupForPostingAsync(senderId, conversation.Id, cancellationToken)
+            : await DirectWithAsync(senderId, OtherSide(conversation, senderId), cancellationToken);
+    }
+
+    /// <summary>Checks that <paramref name="userId"/> may read the conversation (history, sync, read receipts).</summary>
+    public async Task<ConversationAccessGrant> ForReadingAsync(long userId, long conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
+        if (conversation is null)
+        {
+            // A group whose first message has not been sent yet still has an (empty) conversation to read.
+            if (await db.GroupMembers.AnyAsync(m => m.GroupId == conversationId && m.UserId == userId, cancellationToken))
+                return new ConversationAccessGrant(conversationId, ConversationKind.Group, [userId]);
+            throw NotFound();
+        }
+        if (conversation.Kind == ConversationKind.Direct)
+        {
+            var other = OtherSide(conversation, userId);
+            return new ConversationAccessGrant(conversation.Id, ConversationKind.Direct, [userId, other]);
+        }
+        var members = await GroupMemberIdsAsync(conversation.Id, cancellationToken);
+        if (!members.Contains(userId)) throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");
+        return new ConversationAccessGrant(conversation.Id, ConversationKind.Group, members);
+    }
+
+    private async Task<ConversationAccessGrant> DirectWithAsync(long senderId, long peerId, CancellationToken cancellationToken)
+    {
+        if (peerId == senderId) throw ApiProblem.BadRequest("cannot_message_self", "You cannot send a message to yourself.");
+        if (!await db.Users.AnyAsync(u => u.Id == peerId, cancellationToken)) throw ApiProblem.NotFound("user_not_found", "There is no such user.");
+        await Relationships.ThrowIfBlockedAsync(db, senderId, peerId, cancellationToken);
+        if (!await Relationships.AreFriendsAsync(db, senderId, peerId, cancellationToken))
+            throw ApiProblem.Forbidden("not_friends", "You can only message your friends.");
+
+        var key = Conversation.KeyFor(senderId, peerId);
+        var id = await db.Conversations.Where(c => c.DirectKey == key).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
+            ?? await CreateDirectAsync(key, senderId, peerId, cancellationToken);
+        return new ConversationAccessGrant(id, ConversationKind.Direct, [senderId, peerId]);
+    }
+
+    private async Task<long> CreateDirectAsync(string key, long a, long b, CancellationToken cancellationToken)
+    {
+        var conversation = new Conversation { Id = ids.Next(), Kind = ConversationKind.Direct, DirectKey = key, CreatedAt = time.GetUtcNow() };
+        db.Conversations.Add(conversation);
+        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = a });
+        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = b });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return conversation.Id;
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Both sent a first message at once; the other one made it.
+            db.ChangeTracker.Clear();
+            return await db.Conversations.Where(c => c.DirectKey == key).Select(c => c.Id).FirstAsync(cancellationToken);
+        }
+    }
+
+    private async Task<ConversationAccessGrant> GroupForPostingAsync(long senderId, long groupId, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var group = await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == groupId && g.DissolvedAt == null, cancellationToken)
+            ?? throw ApiProblem.NotFound("group_not_found", "There is no such group.");
+        var me = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == groupId && m.UserId == senderId, cancellationToken)
+            ?? throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");
+        if (me.MutedUntil > now) throw ApiProblem.Forbidden("muted", $"You are muted in this group until {me.MutedUntil:O}.");
+        if (group.MutedUntil > now && !GroupRules.Manages(me.Role))
+            throw ApiProblem.Forbidden("group_muted", $"Only the owner and admins can post until {group.MutedUntil:O}.");
+
+        if (!await db.Conversations.AnyAsync(c => c.Id == groupId, cancellationToken))
+        {
+            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = now });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        return new ConversationAccessGrant(groupId, ConversationKind.Group, await GroupMemberIdsAsync(groupId, cancellationToken));
+    }
+
+    private Task<List<long>> GroupMemberIdsAsync(long groupId, CancellationToken cancellationToken) =>
+        db.GroupMembers.Where(m => m.GroupId == groupId).Select(m => m.UserId).ToListAsync(cancellationToken);
+
+    private async Task<Conversation> FindAsync(long conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
+        if (conversation is not null) return conversation;
+        // A group that has had no message yet: its conversation is made on the first post.
+        if (await db.Groups.AnyAsync(g => g.Id == conversationId && g.DissolvedAt == null, cancellationToken))
+            return new Conversation { Id = conversationId, Kind = ConversationKind.Group };
+        throw NotFound();
+    }
+
+    /// <summary>The other user of a direct conversation; refuses anyone who is not one of its two.</summary>
+    private static long OtherSide(Conversation conversation, long userId)
+    {
+        var parts = conversation.DirectKey!.Split(':');
+        var a = long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+        var b = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+        if (userId == a) return b;
+        if (userId == b) return a;
+        throw NotFound();
+    }
+
+    // Outsiders learn nothing about a conversation, not even that it exists.
+    private static ApiProblem NotFound() => ApiProblem.NotFound("conversation_not_found", "There is no such conversation.");
+}

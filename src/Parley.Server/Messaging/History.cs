@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Http;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>Reading stored messages: history pages and what a device missed.</summary>
+public sealed class History(ParleyDb db, ConversationAccess access)
+{
+    /// <summary>Newest first before <paramref name="beforeSeq"/> (or the newest page); oldest first after <paramref name="afterSeq"/>.</summary>
+    public async Task<List<Message>> PageAsync(long userId, long conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        if (beforeSeq is not null && afterSeq is not null) throw ApiProblem.Invalid("beforeSeq", "Give beforeSeq or afterSeq, not both.");
+        await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        return afterSeq is { } after
+            ? await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken)
+            : await messages.Where(m => beforeSeq == null || m.Seq < beforeSeq).OrderByDescending(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Where each of the user's conversations with unread messages was read up to.</summary>
+    public async Task<Dictionary<long, long>> UnreadPointersAsync(long userId, CancellationToken cancellationToken)
+    {
+        var direct = await (
+            from m in db.ConversationMembers
+            join c in db.Conversations on m.ConversationId equals c.Id
+            where m.UserId == userId && c.Kind == ConversationKind.Direct && c.LastSeq > m.ReadSeq
+            select new { c.Id, m.ReadSeq }).ToListAsync(cancellationToken);
+        var groups = await (
+            from g in db.GroupMembers
+            join c in db.Conversations on g.GroupId equals c.Id
+            where g.UserId == userId && c.LastSeq > 0
+            select new
+            {
+                c.Id,
+                c.LastSeq,
+                ReadSeq = db.ConversationMembers.Where(m => m.ConversationId == c.Id && m.UserId == userId).Select(m => (long?)m.ReadSeq).FirstOrDefault() ?? 0,
+            }).ToListAsync(cancellationToken);
+        var pointers = direct.ToDictionary(d => d.Id, d => d.ReadSeq);
+        foreach (var g in groups.Where(g => g.LastSeq > g.ReadSeq)) pointers[g.Id] = g.ReadSeq;
+        return pointers;
+    }
+}

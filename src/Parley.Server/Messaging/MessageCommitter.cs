@@ -1,0 +1,187 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using Parley.Server.Realtime;
+using Parley.Server.ScaleOut;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>A message that passed every check and waits to be stored.</summary>
+public sealed class PendingMessage
+{
+    public required long ConversationId { get; init; }
+    public required long SenderId { get; init; }
+    public required string ClientMsgId { get; init; }
+    public required MessageType Type { get; init; }
+    public required string Content { get; init; }
+    public string? File { get; init; }
+
+    /// <summary>Everyone who gets <c>msg.new</c>: the conversation's members, the sender included.</summary>
+    public required IReadOnlyList<long> Recipients { get; init; }
+
+    /// <summary>The sending device, which gets the ack instead of <c>msg.new</c>; 0 over HTTP.</summary>
+    public long SenderConnectionId { get; init; }
+
+    public TaskCompletionSource<MessageAck> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// The single writer of messages (group commit). Sends queue here; the writer takes everything waiting (up to
+/// <see cref="MessagingOptions.MaxBatch"/>), gives each message the next seq of its conversation, stores the
+/// whole batch in one transaction (one fsync), and only then acknowledges each message and publishes it.
+/// One writer per node keeps each conversation's delivery in seq order; the seq itself comes from an atomic
+/// increment in the database, backed by the unique (conversation, seq) index, so several nodes stay gapless.
+/// </summary>
+public sealed partial class MessageCommitter(
+    IServiceScopeFactory scopes,
+    IdGenerator ids,
+    IMessageRouter router,
+    TimeProvider time,
+    IOptions<MessagingOptions> options,
+    ILogger<MessageCommitter> logger) : BackgroundService
+{
+    private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
+        new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>Queues a message; waits only while the queue is full (back-pressure). Await <see cref="PendingMessage.Stored"/> for the ack.</summary>
+    public ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<PendingMessage>(options.Value.MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < options.Value.MaxBatch && _queue.Reader.TryRead(out var message)) batch.Add(message);
+                await CommitWithFallbackAsync(batch, stoppingToken);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: whatever was not stored was not acknowledged, and its senders will resend it.
+        }
+        foreach (var message in batch) message.Stored.TrySetCanceled(stoppingToken);
+        while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
+    }
+
+    private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CommitAsync(batch, cancellationToken);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && batch.Count > 1)
+        {
+            // Another node stored one of these clientMsgIds between our check and our insert: redo one by one,
+            // so that only the duplicate turns into its first ack.
+            foreach (var message in batch) await CommitWithFallbackAsync([message], cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogBatchFailed(logger, e, batch.Count);
+            foreach (var message in batch) message.Stored.TrySetException(e);
+        }
+    }
+
+    private async Task CommitAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+
+        // Retries (same sender, same clientMsgId) get the first ack and store nothing.
+        var senders = batch.Select(m => m.SenderId).Distinct().ToList();
+        var clientIds = batch.Select(m => m.ClientMsgId).Distinct().ToList();
+        var earlier = await db.Messages.AsNoTracking()
+            .Where(m => senders.Contains(m.SenderId) && clientIds.Contains(m.ClientMsgId))
+            .Select(m => new { m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, m.SentAt })
+            .ToListAsync(cancellationToken);
+        var stored = earlier.ToDictionary(m => (m.SenderId, m.ClientMsgId), m => Ack(m.ClientMsgId, m.Id, m.ConversationId, m.Seq, m.SentAt));
+
+        var now = time.GetUtcNow();
+        var fresh = new List<(PendingMessage Pending, Message Row)>();
+        var repeats = new List<PendingMessage>();
+        var claimed = new HashSet<(long, string)>();
+        foreach (var pending in batch)
+        {
+            var key = (pending.SenderId, pending.ClientMsgId);
+            if (stored.ContainsKey(key) || !claimed.Add(key))
+            {
+                repeats.Add(pending);
+                continue;
+            }
+            fresh.Add((pending, new Message
+            {
+                Id = ids.Next(),
+                ConversationId = pending.ConversationId,
+                SenderId = pending.SenderId,
+                ClientMsgId = pending.ClientMsgId,
+                Type = pending.Type,
+                Content = pending.Content,
+                File = pending.File,
+                SentAt = now,
+            }));
+        }
+
+        if (fresh.Count > 0)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var conversation in fresh.GroupBy(f => f.Row.ConversationId))
+            {
+                var count = conversation.Count();
+                var last = await ReserveSeqsAsync(db, transaction, conversation.Key, count, now, cancellationToken);
+                var seq = last - count;
+                foreach (var (_, row) in conversation) row.Seq = ++seq;
+            }
+            db.Messages.AddRange(fresh.Select(f => f.Row));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        // Stored: now, and only now, acknowledge and deliver, in seq order.
+        foreach (var (pending, row) in fresh)
+        {
+            var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
+            stored[(row.SenderId, row.ClientMsgId)] = ack;
+            pending.Stored.TrySetResult(ack);
+            router.Publish(pending.Recipients, Frames.NewMessage(row), pending.SenderConnectionId);
+        }
+        foreach (var pending in repeats) pending.Stored.TrySetResult(stored[(pending.SenderId, pending.ClientMsgId)]);
+    }
+
+    /// <summary>Raises the conversation's last seq by <paramref name="count"/> and returns the new value, atomically.</summary>
+    private static async Task<long> ReserveSeqsAsync(
+        ParleyDb db, IDbContextTransaction transaction, long conversationId, int count, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction.GetDbTransaction();
+        command.CommandText =
+            "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + @count, \"LastMessageAt\" = @now WHERE \"Id\" = @id RETURNING \"LastSeq\"";
+        AddParameter(command, "@count", (long)count);
+        AddParameter(command, "@now", db is SqliteParleyDb ? now.ToUnixTimeMilliseconds() : now);
+        AddParameter(command, "@id", conversationId);
+        var result = await command.ExecuteScalarAsync(cancellationToken)
+            ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
+        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static MessageAck Ack(string clientMsgId, long id, long conversationId, long seq, DateTimeOffset sentAt) =>
+        new(clientMsgId, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            conversationId.ToString(System.Globalization.CultureInfo.InvariantCulture), seq, sentAt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} messages failed; none of them was acknowledged")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+}

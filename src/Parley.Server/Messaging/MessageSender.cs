@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Parley.Server.Http;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>
+/// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
+/// the sender's right to post and the content, then queues it for the committer.
+/// </summary>
+public sealed class MessageSender(ConversationAccess access, MessageCommitter committer)
+{
+    /// <summary>
+    /// Checks and queues; the returned task completes with the ack once the message is stored. Callers that
+    /// must keep their sends in order (a socket) await this method before accepting the next send, and the
+    /// returned task after.
+    /// </summary>
+    public async Task<Task<MessageAck>> AcceptAsync(long senderId, SendMessageBody body, long senderConnectionId, CancellationToken cancellationToken)
+    {
+        var clientMsgId = body.ClientMsgId?.Trim();
+        if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength)
+            throw ApiProblem.Invalid("clientMsgId", $"clientMsgId is required: 1 to {MessageRules.MaxClientMsgIdLength} characters chosen by the client, unique per message.");
+        var type = body.Type ?? throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
+        if (!Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
+            throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
+        var (content, file) = CheckContent(type, body.Content, body.File);
+        var target = body.To ?? throw ApiProblem.Invalid("to", "'to' is required: {userId}, {groupId} or {conversationId}.");
+
+        var grant = await access.ForSendingAsync(senderId, target, cancellationToken);
+        var pending = new PendingMessage
+        {
+            ConversationId = grant.ConversationId,
+            SenderId = senderId,
+            ClientMsgId = clientMsgId,
+            Type = type,
+            Content = content,
+            File = file,
+            Recipients = grant.MemberIds,
+            SenderConnectionId = senderConnectionId,
+        };
+        await committer.EnqueueAsync(pending, cancellationToken);
+        return pending.Stored.Task;
+    }
+
+    private static (string Content, string? File) CheckContent(MessageType type, JsonElement? content, JsonElement? file)
+    {
+        switch (type)
+        {
+            case MessageType.Text:
+                return (CheckString(content, "content", MessageRules.MaxTextLength, required: true), null);
+            case MessageType.Emoji:
+                return (CheckString(content, "content", MessageRules.MaxEmojiLength, required: true), null);
+            default:
+                var caption = content is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined }
+                    ? CheckString(content, "content", MessageRules.MaxCaptionLength, required: false)
+                    : "\"\"";
+                return (caption, CheckFile(file));
+        }
+    }
+
+    private static string CheckString(JsonElement? value, string field, int maxLength, bool required)
+    {
+        if (value is not { ValueKind: JsonValueKind.String } text)
+            throw ApiProblem.Invalid(field, $"{field} must be a string.");
+        var s = text.GetString()!;
+        if (required && string.IsNullOrWhiteSpace(s)) throw ApiProblem.Invalid(field, $"{field} must not be empty.");
+        if (s.Length > maxLength) throw new ApiProblem(StatusCodes.Status413PayloadTooLarge, "message_too_large", $"{field} is longer than {maxLength} characters.");
+        return text.GetRawText();
+    }
+
+    /// <summary>The attachment descriptor, re-written with only the fields the API defines.</summary>
+    private static string CheckFile(JsonElement? file)
+    {
+        if (file is not { ValueKind: JsonValueKind.Object } f)
+            throw ApiProblem.Invalid("file", "Image, voice, video and file messages need 'file': {fileId, name, size, contentType, url}.");
+        string Text(string name, int max, bool required)
+        {
+            if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
+                return required ? throw ApiProblem.Invalid($"file.{name}", $"file.{name} is required.") : "";
+            if (p.ValueKind != JsonValueKind.String || p.GetString()!.Length > max)
+                throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a string of at most {max} characters.");
+            return p.GetString()!;
+        }
+        long? Number(string name, long max)
+        {
+            if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null) return null;
+            if (!p.TryGetInt64(out var n) || n < 0 || n > max) throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a whole number from 0 to {max}.");
+            return n;
+        }
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("fileId", Text("fileId", 64, required: false));
+            writer.WriteString("name", Text("name", MessageRules.MaxFileNameLength, required: true));
+            writer.WriteNumber("size", Number("size", MessageRules.MaxFileBytes) ?? throw ApiProblem.Invalid("file.size", "file.size is required."));
+            writer.WriteString("contentType", Text("contentType", 128, required: true));
+            writer.WriteString("url", Text("url", MessageRules.MaxUrlLength, required: true));
+            foreach (var optional in new[] { "durationMs", "width", "height" })
+                if (Number(optional, int.MaxValue) is { } value) writer.WriteNumber(optional, value);
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>Where a message goes: exactly one of the three.</summary>
+public sealed record SendTarget(string? UserId, string? GroupId, string? ConversationId);
+
+public sealed record SendMessageBody(SendTarget? To, string? ClientMsgId, MessageType? Type, JsonElement? Content, JsonElement? File);
+
+public sealed record MessageAck(string ClientMsgId, string MessageId, string ConversationId, long Seq, DateTimeOffset SentAt);
+
+public sealed record MessageView(
+    string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, MessageType Type, JsonElement Content,
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled)
+{
+    public static MessageView From(Message m) => new(
+        m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ConversationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        m.Seq, m.SenderId.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ClientMsgId, m.Type,
+        JsonDocument.Parse(m.Content).RootElement.Clone(),
+        m.File is null ? null : JsonDocument.Parse(m.File).RootElement.Clone(), m.SentAt, m.Recalled);
+}
+
+public sealed record ReadBody(long? Seq);
+
+public sealed record ReadReceipt(string ConversationId, string UserId, long Seq);

@@ -1,0 +1,16 @@
+namespace Parley.Server.Messaging;
+
+public static class MessagingSetup
+{
+    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<MessagingOptions>(builder.Configuration.GetSection(MessagingOptions.Section));
+        builder.Services.AddSingleton<MessageCommitter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
+        builder.Services.AddScoped<ConversationAccess>();
+        builder.Services.AddScoped<MessageSender>();
+        builder.Services.AddScoped<ReadState>();
+        builder.Services.AddScoped<History>();
+        return builder;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+
+namespace Parley.Server.Realtime;
+
+/// <summary>
+/// One device's WebSocket: a read loop that hands whole text frames to the gateway, and a write loop that
+/// drains a bounded outbox. Fan-out never waits on a device: a device whose outbox is full is cut off
+/// (close 1013) and catches up with <c>msg.sync</c> when it reconnects, so one slow reader slows nobody else.
+/// </summary>
+public sealed class Connection(long id, long userId, WebSocket socket, int outboxCapacity, int maxFrameBytes)
+{
+    private readonly Channel<ReadOnlyMemory<byte>> _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(
+        new BoundedChannelOptions(outboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly CancellationTokenSource _closing = new();
+    private volatile string? _closeReason;
+    private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
+
+    public long Id { get; } = id;
+    public long UserId { get; } = userId;
+
+    /// <summary>For fan-out: never waits; a full outbox disconnects the device.</summary>
+    public void Enqueue(ReadOnlyMemory<byte> frame)
+    {
+        if (!_outbox.Writer.TryWrite(frame)) Close(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
+    }
+
+    /// <summary>For replies to this device's own requests: waits for room, so a large sync paces itself.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> frame) => _outbox.Writer.WriteAsync(frame, _closing.Token);
+
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (_closeReason is not null) return;
+        _closeStatus = status;
+        _closeReason = reason;
+        _outbox.Writer.TryComplete();
+        _closing.Cancel();
+    }
+
+    /// <summary>Runs until the socket closes; <paramref name="onFrame"/> gets each text frame (the memory is valid only during the call).</summary>
+    public async Task RunAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken stopping)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closing.Token);
+        var writing = WriteLoopAsync();
+        try
+        {
+            await ReadLoopAsync(onFrame, onRejected, linked.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The device went away, was cut off, or the server is stopping.
+        }
+        finally
+        {
+            if (stopping.IsCancellationRequested) Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping: reconnect and sync");
+            else Close(WebSocketCloseStatus.NormalClosure, "bye");
+            await writing;
+            await CloseSocketAsync();
+        }
+    }
+
+    private async Task ReadLoopAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
+        try
+        {
+            while (socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                var oversized = false;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    // Past the limit, keep reading into the same window and drop it: a huge frame is never held whole.
+                    var window = oversized ? buffer.AsMemory() : buffer.AsMemory(length);
+                    result = await socket.ReceiveAsync(window, cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close) return;
+                    if (!oversized)
+                    {
+                        length += result.Count;
+                        oversized = length > maxFrameBytes;
+                    }
+                } while (!result.EndOfMessage);
+
+                if (oversized) await onRejected(this, "frame_too_large");
+                else if (result.MessageType == WebSocketMessageType.Text) await onFrame(this, buffer.AsMemory(0, length));
+                else await onRejected(this, "binary_not_supported");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            await foreach (var frame in _outbox.Reader.ReadAllAsync())
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Close(WebSocketCloseStatus.EndpointUnavailable, "write failed");
+        }
+    }
+
+    private async Task CloseSocketAsync()
+    {
+        try
+        {
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(_closeStatus, _closeReason, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
+        }
+        socket.Abort();
+        socket.Dispose();
+    }
+}

@@ -1,0 +1,257 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Server.Http;
+using Parley.Server.Messaging;
+using Parley.Server.ScaleOut;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Realtime;
+
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>Largest text frame accepted; larger ones get an error frame and are never buffered whole.</summary>
+    public int MaxFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Frames waiting to be written to one device before it is cut off as a slow consumer.</summary>
+    public int OutboxCapacity { get; set; } = 1024;
+
+    /// <summary>How often the server pings a connection (WebSocket ping), and how long it waits for the pong before closing it.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Sustained frames per second per connection; bursts up to twice that.</summary>
+    public int FramesPerSecond { get; set; } = 100;
+
+    /// <summary>Rate-limited frames tolerated before the connection is closed for abuse.</summary>
+    public int MaxRejectedFrames { get; set; } = 200;
+}
+
+/// <summary>
+/// The WebSocket endpoint <c>/ws</c>: authenticates at the handshake (401 before the upgrade), registers the
+/// device, and turns client frames into calls on the messaging features. Protocol: docs/protocol.md.
+/// </summary>
+public sealed partial class Gateway(
+    LocalConnections connections,
+    PresenceTracker presence,
+    IServiceScopeFactory scopes,
+    IdGenerator ids,
+    IOptions<GatewayOptions> options,
+    IHostApplicationLifetime lifetime,
+    ILogger<Gateway> logger)
+{
+    private readonly GatewayOptions _options = options.Value;
+
+    public async Task AcceptAsync(HttpContext http)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+            throw ApiProblem.BadRequest("websocket_required", "This endpoint speaks WebSocket only.");
+        var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = _options.KeepAliveInterval,
+            KeepAliveTimeout = _options.KeepAliveTimeout,
+        });
+        var connection = new Connection(ids.Next(), http.User.UserId(), socket, _options.OutboxCapacity, _options.MaxFrameBytes);
+        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _options.FramesPerSecond * 2,
+            TokensPerPeriod = _options.FramesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+        });
+        var rejected = 0;
+
+        if (connections.Add(connection)) await presence.CameOnlineAsync(connection.UserId);
+        try
+        {
+            await connection.RunAsync(async (c, frame) =>
+            {
+                using var lease = limiter.AttemptAcquire();
+                if (!lease.IsAcquired)
+                {
+                    if (++rejected > _options.MaxRejectedFrames) c.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
+                    else await c.SendAsync(Frames.Error(null, "rate_limited", "Too many frames; slow down."));
+                    return;
+                }
+                await HandleFrameAsync(c, frame);
+            }, (c, code) => c.SendAsync(Frames.Error(null, code, code == "frame_too_large"
+                ? $"Frames are limited to {_options.MaxFrameBytes} bytes."
+                : "Only text frames holding JSON are understood.")).AsTask(), lifetime.ApplicationStopping);
+        }
+        finally
+        {
+            if (connections.Remove(connection)) await presence.WentOfflineAsync(connection.UserId);
+        }
+    }
+
+    private async Task HandleFrameAsync(Connection connection, ReadOnlyMemory<byte> bytes)
+    {
+        ClientFrame? frame;
+        try
+        {
+            frame = JsonSerializer.Deserialize(bytes.Span, RealtimeJsonContext.Default.ClientFrame);
+        }
+        catch (JsonException)
+        {
+            await connection.SendAsync(Frames.Error(null, "invalid_frame", "A frame is one JSON object: {\"type\", \"id\", \"data\"}."));
+            return;
+        }
+        if (frame?.Type is null)
+        {
+            await connection.SendAsync(Frames.Error(frame?.Id, "invalid_frame", "A frame needs a \"type\"."));
+            return;
+        }
+
+        try
+        {
+            switch (frame.Type)
+            {
+                case "ping":
+                    await connection.SendAsync(Frames.Empty("pong", frame.Id));
+                    break;
+                case "msg.send":
+                    await SendMessageAsync(connection, frame);
+                    break;
+                case "msg.read":
+                    await MarkReadAsync(connection, frame);
+                    break;
+                case "msg.sync":
+                    await SyncAsync(connection, frame);
+                    break;
+                case "typing":
+                    await RelayTypingAsync(connection, frame);
+                    break;
+                default:
+                    await connection.SendAsync(Frames.Error(frame.Id, "unknown_type", $"Unknown frame type '{Shorten(frame.Type)}'."));
+                    break;
+            }
+        }
+        catch (ApiProblem problem)
+        {
+            await connection.SendAsync(Frames.Error(frame.Id, problem.Code, problem.Message));
+        }
+        catch (JsonException)
+        {
+            await connection.SendAsync(Frames.Error(frame.Id, "validation_failed", $"The data of '{Shorten(frame.Type)}' does not have the expected shape."));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFrameFailed(logger, e, frame.Type);
+            await connection.SendAsync(Frames.Error(frame.Id, "internal_error", "Something went wrong on the server. It has been logged."));
+        }
+    }
+
+    private async Task SendMessageAsync(Connection connection, ClientFrame frame)
+    {
+        var body = Data(frame, RealtimeJsonContext.Default.SendMessageBody);
+        Task<MessageAck> stored;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            // Awaited before the next frame is read: one device's sends keep their order.
+            stored = await scope.ServiceProvider.GetRequiredService<MessageSender>()
+                .AcceptAsync(connection.UserId, body, connection.Id, lifetime.ApplicationStopping);
+        }
+        // Not awaited: the device may pipeline sends while earlier ones are being stored.
+        _ = AckWhenStoredAsync(connection, frame.Id, stored);
+    }
+
+    private async Task AckWhenStoredAsync(Connection connection, string? id, Task<MessageAck> stored)
+    {
+        try
+        {
+            var ack = await stored;
+            await connection.SendAsync(Frames.Encode("msg.ack", id, ack, RealtimeJsonContext.Default.MessageAck));
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is stopping or the device left: no ack, so the client resends.
+        }
+        catch (Exception)
+        {
+            try
+            {
+                await connection.SendAsync(Frames.Error(id, "not_stored", "The message could not be stored; send it again."));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }
+
+    private async Task MarkReadAsync(Connection connection, ClientFrame frame)
+    {
+        var request = Data(frame, RealtimeJsonContext.Default.ReadRequest);
+        var conversationId = Ids.Parse(request.ConversationId, "conversationId");
+        var seq = request.Seq ?? throw ApiProblem.Invalid("seq", "seq is required.");
+        await using var scope = scopes.CreateAsyncScope();
+        var current = await scope.ServiceProvider.GetRequiredService<ReadState>()
+            .MarkReadAsync(connection.UserId, conversationId, seq, lifetime.ApplicationStopping);
+        await connection.SendAsync(Frames.Encode("ok", frame.Id, new ReadDone(current), RealtimeJsonContext.Default.ReadDone));
+    }
+
+    /// <summary>Everything after each given seq (or, with none given, everything unread), as msg.batch frames in seq order, then msg.synced.</summary>
+    private async Task SyncAsync(Connection connection, ClientFrame frame)
+    {
+        var request = frame.Data.ValueKind == JsonValueKind.Object
+            ? Data(frame, RealtimeJsonContext.Default.SyncRequest)
+            : new SyncRequest(null);
+        await using var scope = scopes.CreateAsyncScope();
+        var history = scope.ServiceProvider.GetRequiredService<History>();
+        var pageSize = scope.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value.MaxPage;
+        var cancellationToken = lifetime.ApplicationStopping;
+
+        Dictionary<long, long> pointers;
+        if (request.Conversations is { Count: > 0 } asked)
+        {
+            pointers = [];
+            foreach (var (id, afterSeq) in asked) pointers[Ids.Parse(id, "conversations")] = Math.Max(0, afterSeq);
+        }
+        else
+        {
+            pointers = await history.UnreadPointersAsync(connection.UserId, cancellationToken);
+        }
+
+        var total = 0;
+        foreach (var (conversationId, from) in pointers)
+        {
+            var after = from;
+            while (true)
+            {
+                var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize, cancellationToken);
+                if (page.Count == 0) break;
+                await connection.SendAsync(Frames.Batch(conversationId, page, hasMore: page.Count == pageSize));
+                total += page.Count;
+                after = page[^1].Seq;
+                if (page.Count < pageSize) break;
+            }
+        }
+        await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(total), RealtimeJsonContext.Default.SyncDone));
+    }
+
+    private async Task RelayTypingAsync(Connection connection, ClientFrame frame)
+    {
+        var request = Data(frame, RealtimeJsonContext.Default.ConversationRef);
+        var conversationId = Ids.Parse(request.ConversationId, "conversationId");
+        await using var scope = scopes.CreateAsyncScope();
+        var grant = await scope.ServiceProvider.GetRequiredService<ConversationAccess>()
+            .ForReadingAsync(connection.UserId, conversationId, lifetime.ApplicationStopping);
+        var others = grant.MemberIds.Where(m => m != connection.UserId).ToList();
+        scope.ServiceProvider.GetRequiredService<IMessageRouter>().Publish(others,
+            Frames.Encode("typing", null, new Typing(Ids.Format(conversationId), Ids.Format(connection.UserId)), RealtimeJsonContext.Default.Typing));
+    }
+
+    private static T Data<T>(ClientFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        frame.Data.ValueKind == JsonValueKind.Object
+            ? frame.Data.Deserialize(info) ?? throw ApiProblem.Invalid("data", "data is required.")
+            : throw ApiProblem.Invalid("data", "data must be an object.");
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40];
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Type} frame failed")]
+    private static partial void LogFrameFailed(ILogger logger, Exception exception, string type);
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Parley.Server.ScaleOut;
+
+namespace Parley.Server.Realtime;
+
+/// <summary>
+/// The WebSocket connections open on this node, by user. Sharded by the dictionary's own locking; a user's
+/// device list is copied on change (devices come and go rarely, frames are sent often).
+/// </summary>
+public sealed class LocalConnections : IMessageRouter, IPresenceStore
+{
+    private readonly ConcurrentDictionary<long, Connection[]> _byUser = new();
+
+    public int Count => _byUser.Values.Sum(devices => devices.Length);
+
+    /// <summary>Adds a device; true when it is the user's first on this node.</summary>
+    public bool Add(Connection connection)
+    {
+        var first = false;
+        _byUser.AddOrUpdate(connection.UserId,
+            _ => { first = true; return [connection]; },
+            (_, devices) => { first = devices.Length == 0; return [.. devices, connection]; });
+        return first;
+    }
+
+    /// <summary>Removes a device; true when it was the user's last on this node.</summary>
+    public bool Remove(Connection connection)
+    {
+        while (_byUser.TryGetValue(connection.UserId, out var devices))
+        {
+            var rest = devices.Where(d => d != connection).ToArray();
+            if (rest.Length == 0)
+            {
+                if (_byUser.TryRemove(new KeyValuePair<long, Connection[]>(connection.UserId, devices))) return true;
+            }
+            else if (_byUser.TryUpdate(connection.UserId, rest, devices))
+            {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    public bool IsOnline(long userId) => _byUser.ContainsKey(userId);
+
+    public void Publish(IReadOnlyList<long> userIds, ReadOnlyMemory<byte> frame, long exceptConnectionId = 0)
+    {
+        for (var i = 0; i < userIds.Count; i++)
+        {
+            if (!_byUser.TryGetValue(userIds[i], out var devices)) continue;
+            foreach (var device in devices)
+                if (device.Id != exceptConnectionId) device.Enqueue(frame);
+        }
+    }
+}
