@@ -102,6 +102,13 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not answer within 30 s:\n{server.Output}");
     }
 
+    /// <summary>SIGKILL: the process ends at once, with no chance to flush or say goodbye.</summary>
+    public void Kill()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     /// <summary>Sends SIGTERM, as a container runtime or systemd does, and waits for the process to end.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {

@@ -1,0 +1,95 @@
+using Parley.Client;
+using Parley.IntegrationTests.Infrastructure;
+
+namespace Parley.IntegrationTests.Realtime;
+
+/// <summary>An acknowledged message survives the server being killed outright (SIGKILL), on the run's database.</summary>
+public sealed class DurabilityTests : IAsyncLifetime
+{
+    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("parley-kill-").FullName;
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(Path.Combine(_workingDirectory, "data"));
+
+    public async Task DisposeAsync() => await _database.DisposeAsync();
+
+    [Fact]
+    public async Task EveryAckedMessageSurvivesAKillAndResendingTheRestCompletesTheConversation()
+    {
+        var port = ServerProcess.FreePort();
+        string[] settings = [$"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}"];
+        const int total = 400;
+        var clientIds = Enumerable.Range(0, total).Select(i => $"durable-{i:D4}").ToArray();
+        var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, MessageAck>();
+        string alicePhone, bobId;
+
+        await using (var server = await ServerProcess.StartAsync(_workingDirectory, port, settings))
+        {
+            using var alice = new ParleyClient(server.BaseAddress);
+            using var bob = new ParleyClient(server.BaseAddress);
+            alicePhone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}";
+            await alice.RegisterAsync(new RegisterRequest { Phone = alicePhone, Password = "kill -9 proof", Nickname = "alice" });
+            await bob.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "kill -9 proof", Nickname = "bob" });
+            bobId = bob.UserId;
+            await TestServer.MakeFriendsAsync(alice, bob);
+
+            var socket = await ParleyRealtime.ConnectAsync(alice);
+            var sends = clientIds.Select(async id =>
+            {
+                try
+                {
+                    acked[id] = await socket.SendMessageAsync(MessageTarget.User(bobId), "text", id, clientMsgId: id);
+                }
+                catch (Exception)
+                {
+                    // Unacknowledged: the server died first. The client will resend it.
+                }
+            }).ToList();
+
+            // Kill the server while sends are still in flight.
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (acked.Count < total / 4 && DateTime.UtcNow < deadline) await Task.Delay(5);
+            server.Kill();
+            await Task.WhenAll(sends);
+            await socket.DisposeAsync();
+        }
+        Assert.True(acked.Count >= total / 4, $"only {acked.Count} acks before the kill");
+
+        await using (var restarted = await ServerProcess.StartAsync(_workingDirectory, port, settings))
+        {
+            using var alice = new ParleyClient(restarted.BaseAddress);
+            await alice.LoginAsync(alicePhone, "kill -9 proof");
+            var conversationId = acked.Values.First().ConversationId;
+
+            var stored = await ReadAllAsync(alice, conversationId);
+            Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Seq));
+            Assert.Equal(stored.Count, stored.Select(m => m.ClientMsgId).Distinct().Count());
+            foreach (var ack in acked.Values)
+            {
+                var message = stored.SingleOrDefault(m => m.Id == ack.MessageId);
+                Assert.True(message is not null, $"acked message {ack.ClientMsgId} (seq {ack.Seq}) was lost");
+                Assert.Equal(ack.Seq, message.Seq);
+            }
+
+            // The client resends everything it has no ack for, with the same clientMsgIds.
+            await using var socket = await ParleyRealtime.ConnectAsync(alice);
+            foreach (var id in clientIds.Where(id => !acked.ContainsKey(id)))
+                acked[id] = await socket.SendMessageAsync(MessageTarget.User(bobId), "text", id, clientMsgId: id);
+
+            var complete = await ReadAllAsync(alice, conversationId);
+            Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), complete.Select(m => m.Seq));
+            Assert.Equal(clientIds.Order(), complete.Select(m => m.ClientMsgId).Order());
+        }
+    }
+
+    private static async Task<List<ChatMessage>> ReadAllAsync(ParleyClient client, string conversationId)
+    {
+        var all = new List<ChatMessage>();
+        while (true)
+        {
+            var page = await client.GetMessagesAsync(conversationId, afterSeq: all.Count == 0 ? 0 : all[^1].Seq, limit: 200);
+            all.AddRange(page);
+            if (page.Count < 200) return all;
+        }
+    }
+}
