@@ -69,17 +69,13 @@ public sealed partial class Gateway(
         if (connections.Add(connection)) await presence.CameOnlineAsync(connection.UserId);
         try
         {
-            await connection.RunAsync(async (c, frame) =>
+            await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, () =>
             {
                 using var lease = limiter.AttemptAcquire();
-                if (!lease.IsAcquired)
-                {
-                    if (++rejected > _options.MaxRejectedFrames) c.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
-                    else await c.SendAsync(Frames.Error(null, "rate_limited", "Too many frames; slow down."));
-                    return;
-                }
-                await HandleFrameAsync(c, frame);
-            }, (c, code) => c.SendAsync(Frames.Error(null, code, code == "frame_too_large"
+                if (lease.IsAcquired) return true;
+                if (++rejected > _options.MaxRejectedFrames) c.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
+                return false;
+            }), (c, code) => c.SendAsync(Frames.Error(null, code, code == "frame_too_large"
                 ? $"Frames are limited to {_options.MaxFrameBytes} bytes."
                 : "Only text frames holding JSON are understood.")).AsTask(), lifetime.ApplicationStopping);
         }
@@ -89,7 +85,7 @@ public sealed partial class Gateway(
         }
     }
 
-    private async Task HandleFrameAsync(Connection connection, ReadOnlyMemory<byte> bytes)
+    private async Task HandleFrameAsync(Connection connection, ReadOnlyMemory<byte> bytes, Func<bool> withinRateLimit)
     {
         ClientFrame? frame;
         try
@@ -104,6 +100,12 @@ public sealed partial class Gateway(
         if (frame?.Type is null)
         {
             await connection.SendAsync(Frames.Error(frame?.Id, "invalid_frame", "A frame needs a \"type\"."));
+            return;
+        }
+        // Counted after parsing, so that the refusal carries the request's id and the client can retry that request.
+        if (!withinRateLimit())
+        {
+            await connection.SendAsync(Frames.Error(frame.Id, "rate_limited", "Too many frames; slow down."));
             return;
         }
 

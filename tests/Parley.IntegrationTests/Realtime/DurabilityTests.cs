@@ -17,7 +17,12 @@ public sealed class DurabilityTests : IAsyncLifetime
     public async Task EveryAckedMessageSurvivesAKillAndResendingTheRestCompletesTheConversation()
     {
         var port = ServerProcess.FreePort();
-        string[] settings = [$"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}"];
+        // The per-connection frame limit is raised: this test bursts hundreds of sends on one socket on purpose.
+        string[] settings =
+        [
+            $"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}",
+            "--Gateway:FramesPerSecond=100000",
+        ];
         const int total = 400;
         var clientIds = Enumerable.Range(0, total).Select(i => $"durable-{i:D4}").ToArray();
         var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, MessageAck>();
