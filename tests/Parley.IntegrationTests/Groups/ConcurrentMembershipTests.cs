@@ -89,6 +89,25 @@ public sealed class ConcurrentMembershipTests(EightMemberGroupsServerFixture fix
         Assert.Single(members, m => m.UserId == asker.UserId);
     }
 
+    [Fact]
+    public async Task TransferringOwnershipToTwoPeopleAtOnceLeavesOneOwner()
+    {
+        using var cast = await GroupCast.StartAsync(_server);
+        // The owner on a second device, so that each call goes out on its own warm connection.
+        using var ownersPhone = _server.NewClient();
+        await ownersPhone.LoginAsync((await cast.Owner.GetMeAsync()).Phone!, "correct horse 1");
+        var devices = new Dictionary<string, ParleyClient> { [cast.Admin.UserId] = cast.Owner, [cast.Member.UserId] = ownersPhone };
+
+        var outcomes = await AllAtOnceAsync(new[] { cast.Admin, cast.Member },
+            heir => devices[heir.UserId].SetGroupRoleAsync(cast.GroupId, heir.UserId, GroupRole.Owner));
+
+        var heir = Assert.Single(outcomes, o => o.Status == HttpStatusCode.OK).Person;
+        Assert.Single(outcomes, o => (o.Status, o.Code) == (HttpStatusCode.Forbidden, "not_group_owner"));
+        var owner = Assert.Single(await cast.Owner.GetGroupMembersAsync(cast.GroupId), m => m.Role == GroupRole.Owner);
+        Assert.Equal(heir.UserId, owner.UserId);
+        Assert.Equal(heir.UserId, (await cast.Owner.GetGroupAsync(cast.GroupId)).OwnerId);
+    }
+
     private sealed record Outcome<T>(T Person, HttpStatusCode Status, string? Code);
 
     /// <summary>Runs <paramref name="call"/> for every item, released together, and records how each answered.</summary>
