@@ -161,6 +161,7 @@ public static class GroupsApi
         var invitees = ParseUserIds(body.UserIds, "userIds");
         if (invitees.Count == 0) throw ApiProblem.Invalid("userIds", "Name at least one person to invite.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGroupAsync(db, id, cancellationToken);
         var (group, me) = await RequireMemberAsync(db, id, meId, cancellationToken);
         await ThrowUnlessAllFriendsAsync(db, meId, invitees.Where(i => i != meId).ToList(), cancellationToken);
 
@@ -205,6 +206,7 @@ public static class GroupsApi
         var role = body.Role ?? throw ApiProblem.Invalid("role", "role is one of owner, admin or member.");
         if (!Enum.IsDefined(role)) throw ApiProblem.Invalid("role", "role is one of owner, admin or member.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGroupAsync(db, id, cancellationToken);
         var (group, me) = await RequireMemberAsync(db, id, http.User.UserId(), cancellationToken);
         if (me.Role != GroupRole.Owner) throw ApiProblem.Forbidden("not_group_owner", "Only the owner can change roles.");
         var target = await FindMemberAsync(db, group.Id, userId, cancellationToken);
@@ -233,6 +235,7 @@ public static class GroupsApi
     private static async Task<NoContent> RemoveMember(string id, string userId, HttpContext http, ParleyDb db, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGroupAsync(db, id, cancellationToken);
         var (group, me) = await RequireMemberAsync(db, id, http.User.UserId(), cancellationToken);
         var target = await FindMemberAsync(db, group.Id, userId, cancellationToken);
         if (target.UserId == me.UserId)
@@ -300,6 +303,7 @@ public static class GroupsApi
         if (body.Message is { Length: > GroupRules.MaxRequestMessageLength })
             throw ApiProblem.Invalid("message", $"The message must be at most {GroupRules.MaxRequestMessageLength} characters.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGroupAsync(db, id, cancellationToken);
         var group = await FindGroupAsync(db, id, cancellationToken);
         if (await db.GroupMembers.AnyAsync(m => m.GroupId == group.Id && m.UserId == meId, cancellationToken))
             throw ApiProblem.Conflict("already_member", "You are already a member of this group.");
@@ -352,6 +356,7 @@ public static class GroupsApi
         TimeProvider time, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await LockGroupAsync(db, id, cancellationToken);
         var (group, me) = await RequireManagerAsync(db, id, http.User.UserId(), cancellationToken);
         var parsed = Ids.TryParse(requestId, out var rid) ? rid : 0;
         var request = await db.GroupJoinRequests.FirstOrDefaultAsync(r => r.Id == parsed && r.GroupId == group.Id, cancellationToken)
@@ -417,6 +422,21 @@ public static class GroupsApi
         var count = await db.GroupMembers.CountAsync(m => m.GroupId == groupId, cancellationToken);
         if (count + joining > options.MaxMembers)
             throw ApiProblem.Conflict("group_full", $"A group has at most {options.MaxMembers} members.");
+    }
+
+    /// <summary>
+    /// Takes the group's row lock until the transaction ends, so that the transactions which read a group's members
+    /// and then change them (invite, join, accept, roles, removal) run one at a time per group. Without it,
+    /// PostgreSQL's read committed lets two of them both see room and both insert past the member limit, both
+    /// miss a pending request or a membership and hit a unique key (a 500), or both act on a role the other is
+    /// changing. The update writes nothing new; on SQLite, whose write transactions are serialised already, it
+    /// is harmless.
+    /// </summary>
+    private static async Task LockGroupAsync(ParleyDb db, string id, CancellationToken cancellationToken)
+    {
+        if (!Ids.TryParse(id, out var groupId)) return;
+        await db.Groups.Where(g => g.Id == groupId)
+            .ExecuteUpdateAsync(g => g.SetProperty(x => x.UpdatedAt, x => x.UpdatedAt), cancellationToken);
     }
 
     private static async Task<Group> FindGroupAsync(ParleyDb db, string id, CancellationToken cancellationToken)
