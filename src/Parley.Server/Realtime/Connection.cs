@@ -23,40 +23,72 @@ public sealed class Connection(long id, long userId, WebSocket socket, int outbo
     /// <summary>For fan-out: never waits; a full outbox disconnects the device.</summary>
     public void Enqueue(ReadOnlyMemory<byte> frame)
     {
-        if (!_outbox.Writer.TryWrite(frame)) Close(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
+        if (!_outbox.Writer.TryWrite(frame)) Abort(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
     }
 
-    /// <summary>For replies to this device's own requests: waits for room, so a large sync paces itself.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> frame) => _outbox.Writer.WriteAsync(frame, _closing.Token);
+    /// <summary>
+    /// For replies to this device's own requests: waits for room, so a large sync paces itself. Once the
+    /// connection is closing, frames are dropped: the device gets what it missed by syncing after reconnecting.
+    /// </summary>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> frame)
+    {
+        try
+        {
+            await _outbox.Writer.WriteAsync(frame, _closing.Token);
+        }
+        catch (Exception e) when (e is ChannelClosedException or OperationCanceledException)
+        {
+        }
+    }
 
+    /// <summary>Closes gracefully: frames already queued are sent first, then the close frame; the device has a few seconds to answer it.</summary>
     public void Close(WebSocketCloseStatus status, string reason)
     {
-        if (_closeReason is not null) return;
-        _closeStatus = status;
-        _closeReason = reason;
+        if (!Begin(status, reason)) return;
+        _outbox.Writer.TryComplete();
+        _closing.CancelAfter(CloseGrace);
+    }
+
+    /// <summary>Cuts the device off at once, dropping what is queued (it will sync when it reconnects).</summary>
+    public void Abort(WebSocketCloseStatus status, string reason)
+    {
+        Begin(status, reason);
         _outbox.Writer.TryComplete();
         _closing.Cancel();
+    }
+
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
+    private bool Begin(WebSocketCloseStatus status, string reason)
+    {
+        lock (_outbox)
+        {
+            if (_closeReason is not null) return false;
+            _closeStatus = status;
+            _closeReason = reason;
+            return true;
+        }
     }
 
     /// <summary>Runs until the socket closes; <paramref name="onFrame"/> gets each text frame (the memory is valid only during the call).</summary>
     public async Task RunAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken stopping)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, _closing.Token);
+        using var stop = stopping.Register(() => Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping: reconnect and sync"));
         var writing = WriteLoopAsync();
         try
         {
-            await ReadLoopAsync(onFrame, onRejected, linked.Token);
+            await ReadLoopAsync(onFrame, onRejected, _closing.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
-            // The device went away, was cut off, or the server is stopping.
+            // The device went away, was cut off, or did not answer our close in time.
         }
         finally
         {
-            if (stopping.IsCancellationRequested) Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping: reconnect and sync");
-            else Close(WebSocketCloseStatus.NormalClosure, "bye");
+            Close(WebSocketCloseStatus.NormalClosure, "bye");
             await writing;
-            await CloseSocketAsync();
+            socket.Abort();
+            socket.Dispose();
         }
     }
 
@@ -65,7 +97,8 @@ public sealed class Connection(long id, long userId, WebSocket socket, int outbo
         var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
         try
         {
-            while (socket.State == WebSocketState.Open)
+            // Reading goes on after our close frame is sent, until the device answers it (or the grace period ends).
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
                 var length = 0;
                 var oversized = false;
@@ -98,29 +131,14 @@ public sealed class Connection(long id, long userId, WebSocket socket, int outbo
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync())
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            await foreach (var frame in _outbox.Reader.ReadAllAsync(_closing.Token))
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _closing.Token);
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                await socket.CloseOutputAsync(_closeStatus, _closeReason, _closing.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            Close(WebSocketCloseStatus.EndpointUnavailable, "write failed");
+            Abort(WebSocketCloseStatus.EndpointUnavailable, "write failed");
         }
-    }
-
-    private async Task CloseSocketAsync()
-    {
-        try
-        {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(_closeStatus, _closeReason, timeout.Token);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
-        {
-        }
-        socket.Abort();
-        socket.Dispose();
     }
 }

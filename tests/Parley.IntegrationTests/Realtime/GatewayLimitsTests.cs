@@ -1,0 +1,105 @@
+using System.Net.WebSockets;
+using Parley.Client;
+using Parley.IntegrationTests.Infrastructure;
+
+namespace Parley.IntegrationTests.Realtime;
+
+/// <summary>The gateway's protections, each on a server configured with small limits so that they trip quickly.</summary>
+public sealed class GatewayLimitsTests
+{
+    [Fact]
+    public async Task AConnectionThatStopsAnsweringPingsIsClosed()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:KeepAliveInterval"] = "00:00:00.300",
+            ["Gateway:KeepAliveTimeout"] = "00:00:00.700",
+        });
+        using var alice = await server.NewUserAsync();
+        using var bob = await server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await using var watcher = await ParleyRealtime.ConnectAsync(alice);
+
+        // A device that went dead: it never reads, so it never answers the server's pings.
+        using var dead = new ClientWebSocket();
+        dead.Options.SetRequestHeader("Authorization", $"Bearer {bob.AccessToken}");
+        await dead.ConnectAsync(new Uri($"ws://{server.BaseAddress.Authority}/ws"), CancellationToken.None);
+        Assert.True((await watcher.NextEventAsync("presence")).Data.GetProperty("online").GetBoolean());
+
+        var offline = await watcher.NextEventAsync("presence", TimeSpan.FromSeconds(10));
+        Assert.Equal(bob.UserId, offline.Data.GetProperty("userId").GetString());
+        Assert.False(offline.Data.GetProperty("online").GetBoolean());
+    }
+
+    [Fact]
+    public async Task ASlowReaderIsCutOffWithoutSlowingTheSenderAndCatchesUpBySync()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:OutboxCapacity"] = "16",
+            ["Gateway:FramesPerSecond"] = "100000",
+        });
+        using var alice = await server.NewUserAsync();
+        using var bob = await server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await using var sender = await ParleyRealtime.ConnectAsync(alice);
+
+        using var slow = new ClientWebSocket();
+        slow.Options.SetRequestHeader("Authorization", $"Bearer {bob.AccessToken}");
+        await slow.ConnectAsync(new Uri($"ws://{server.BaseAddress.Authority}/ws"), CancellationToken.None);
+        await sender.NextEventAsync("presence");
+
+        // Big messages fill the socket buffers quickly; the slow device never reads.
+        var text = new string('x', 3900);
+        var acks = new List<MessageAck>();
+        var cutOff = false;
+        for (var i = 0; i < 3000 && !cutOff; i++)
+        {
+            acks.Add(await sender.SendMessageAsync(MessageTarget.User(bob.UserId), "text", $"{i} {text}"));
+            while (sender.Events.TryRead(out var e)) cutOff |= e.Type == "presence" && !e.Data.GetProperty("online").GetBoolean();
+        }
+        if (!cutOff) cutOff = !(await sender.NextEventAsync("presence", TimeSpan.FromSeconds(10))).Data.GetProperty("online").GetBoolean();
+        Assert.True(cutOff, "the slow device was never disconnected");
+
+        // Nothing was lost: the device reconnects and syncs everything the sender got an ack for.
+        await using var again = await ParleyRealtime.ConnectAsync(bob);
+        var syncing = again.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(30));
+        var seqs = new List<long>();
+        while (seqs.Count < acks.Count)
+        {
+            var batch = await again.NextEventAsync("msg.batch", TimeSpan.FromSeconds(30));
+            seqs.AddRange(batch.Data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+        }
+        await syncing;
+        Assert.Equal(acks.Select(a => a.Seq), seqs);
+    }
+
+    [Fact]
+    public async Task AFloodOfFramesIsRefusedAndThenTheConnectionIsClosed()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:FramesPerSecond"] = "5",
+            ["Gateway:MaxRejectedFrames"] = "20",
+        });
+        using var alice = await server.NewUserAsync();
+        await using var socket = await ParleyRealtime.ConnectAsync(alice);
+        for (var i = 0; i < 200 && socket.State == WebSocketState.Open; i++)
+        {
+            try
+            {
+                await socket.SendRawAsync($"{{\"type\":\"ping\",\"id\":\"f{i}\"}}");
+            }
+            catch (WebSocketException)
+            {
+                break;
+            }
+        }
+        await socket.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        var received = new List<ServerFrame>();
+        while (socket.Events.TryRead(out var frame)) received.Add(frame);
+        Assert.True(received.Any(f => f.Type == "error" && f.Data.GetProperty("code").GetString() == "rate_limited"),
+            "no rate_limited error; got: " + string.Join(", ", received.Select(f => f.Type)) + $"; state {socket.State} {socket.CloseStatus}");
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+    }
+}
