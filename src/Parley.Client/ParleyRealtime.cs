@@ -137,8 +137,11 @@ public sealed class ParleyRealtime : IAsyncDisposable
     /// <summary>Waits until the server closes the connection (for tests of idle timeouts and abuse).</summary>
     public Task Closed => _reading;
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         try
         {
             if (_socket.State == WebSocketState.Open)

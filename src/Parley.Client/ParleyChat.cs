@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Parley.Client;
+
+/// <summary>
+/// A chat device that survives disconnections: it reconnects by itself, resends every message that has no
+/// ack yet (same clientMsgId, so nothing is stored twice), and syncs each conversation from the highest seq
+/// it has seen, so that it ends with every message exactly once. Messages from others, and from this user's
+/// other devices, arrive on <see cref="Messages"/> (each conversation and seq once); this device's own sends
+/// complete with their ack instead. Other events arrive on <see cref="Events"/>.
+/// </summary>
+public sealed class ParleyChat : IAsyncDisposable
+{
+    private readonly ParleyClient _client;
+    private readonly ConcurrentDictionary<string, PendingSend> _unacked = new();
+    private readonly Dictionary<string, SeqWindow> _seen = [];
+    private readonly Channel<ChatMessage> _messages = Channel.CreateUnbounded<ChatMessage>();
+    private readonly Channel<ServerFrame> _events = Channel.CreateUnbounded<ServerFrame>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _connected = new(0);
+    private ParleyRealtime? _socket;
+    private Task _running = Task.CompletedTask;
+
+    private ParleyChat(ParleyClient client) => _client = client;
+
+    /// <summary>Messages of every conversation, each (conversation, seq) once, in seq order within a conversation.</summary>
+    public ChannelReader<ChatMessage> Messages => _messages.Reader;
+
+    /// <summary>Every other event (presence, read receipts, typing, errors without a request).</summary>
+    public ChannelReader<ServerFrame> Events => _events.Reader;
+
+    /// <summary>How many times the connection was made again after it dropped.</summary>
+    public int Reconnects { get; private set; }
+
+    public int Unacked => _unacked.Count;
+
+    public static async Task<ParleyChat> StartAsync(ParleyClient client, CancellationToken cancellationToken = default)
+    {
+        var chat = new ParleyChat(client);
+        chat._running = chat.RunAsync();
+        await chat._connected.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return chat;
+    }
+
+    /// <summary>Sends a message and completes with its ack, however many reconnections that takes.</summary>
+    public Task<MessageAck> SendAsync(MessageTarget to, string type, object? content, object? file = null)
+    {
+        var send = new PendingSend(to, type, content, file, Guid.NewGuid().ToString("N"));
+        _unacked[send.ClientMsgId] = send;
+        _ = TrySendAsync(send);
+        return send.Acked.Task;
+    }
+
+    private async Task TrySendAsync(PendingSend send)
+    {
+        var socket = _socket;
+        if (socket is null) return;
+        try
+        {
+            var ack = await socket.SendMessageAsync(send.To, send.Type, send.Content, send.File, send.ClientMsgId).ConfigureAwait(false);
+            // The sending device has its own message already; it counts as seen, so a sync does not bring it back.
+            Seen(ack.ConversationId, ack.Seq);
+            if (_unacked.TryRemove(send.ClientMsgId, out _)) send.Acked.TrySetResult(ack);
+        }
+        catch (ParleyRealtimeException e) when (e.Code != "rate_limited" && e.Code != "not_stored")
+        {
+            // Refused for good (not friends, muted, malformed): resending would not help.
+            if (_unacked.TryRemove(send.ClientMsgId, out _)) send.Acked.TrySetException(e);
+        }
+        catch (Exception e) when (e is ParleyRealtimeException or System.Net.WebSockets.WebSocketException or TimeoutException or OperationCanceledException)
+        {
+            // Left in _unacked: resent after the next (re)connection.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var socket = await ParleyRealtime.ConnectAsync(_client, _stop.Token).ConfigureAwait(false);
+                _socket = socket;
+                delay = TimeSpan.FromMilliseconds(100);
+                var pump = PumpAsync(socket);
+                await CatchUpAsync(socket).ConfigureAwait(false);
+                if (_connected.CurrentCount == 0) _connected.Release();
+                await pump.ConfigureAwait(false);
+                _socket = null;
+                await socket.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or TimeoutException or ParleyRealtimeException)
+            {
+                _socket = null;
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            if (_stop.IsCancellationRequested) return;
+            try
+            {
+                await Task.Delay(delay, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+            Reconnects++;
+        }
+    }
+
+    /// <summary>After (re)connecting: fetch what was missed, then resend what was never acknowledged.</summary>
+    private async Task CatchUpAsync(ParleyRealtime socket)
+    {
+        Dictionary<string, long> known;
+        lock (_seen) known = _seen.ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous);
+        if (known.Count > 0) await socket.RequestAsync("msg.sync", new { conversations = known }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        foreach (var send in _unacked.Values.OrderBy(s => s.Order)) _ = TrySendAsync(send);
+    }
+
+    private async Task PumpAsync(ParleyRealtime socket)
+    {
+        await foreach (var frame in socket.Events.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (frame.Type)
+            {
+                case "msg.new":
+                    Deliver(frame.Data.Deserialize<ChatMessage>(ParleyClient.JsonOptions)!);
+                    break;
+                case "msg.batch":
+                    foreach (var item in frame.Data.GetProperty("messages").EnumerateArray())
+                        Deliver(item.Deserialize<ChatMessage>(ParleyClient.JsonOptions)!);
+                    break;
+                default:
+                    _events.Writer.TryWrite(frame);
+                    break;
+            }
+        }
+    }
+
+    private void Deliver(ChatMessage message)
+    {
+        // A sync and a live msg.new may carry the same message, in either order: each seq passes once.
+        if (Seen(message.ConversationId, message.Seq)) _messages.Writer.TryWrite(message);
+    }
+
+    /// <summary>Records a seq; false when it was seen before.</summary>
+    private bool Seen(string conversationId, long seq)
+    {
+        lock (_seen)
+        {
+            if (!_seen.TryGetValue(conversationId, out var window)) _seen[conversationId] = window = new SeqWindow();
+            return window.Add(seq);
+        }
+    }
+
+    /// <summary>
+    /// The seqs seen in one conversation: everything up to <see cref="Contiguous"/>, plus any seen beyond a gap.
+    /// Syncing from <see cref="Contiguous"/> fills the gaps.
+    /// </summary>
+    private sealed class SeqWindow
+    {
+        private readonly SortedSet<long> _beyond = [];
+        public long Contiguous { get; private set; }
+
+        public bool Add(long seq)
+        {
+            if (seq <= Contiguous || !_beyond.Add(seq)) return false;
+            while (_beyond.Count > 0 && _beyond.Min == Contiguous + 1)
+            {
+                Contiguous++;
+                _beyond.Remove(Contiguous);
+            }
+            return true;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_socket is { } socket) await socket.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _running.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+        _connected.Dispose();
+    }
+
+    private sealed class PendingSend(MessageTarget to, string type, object? content, object? file, string clientMsgId)
+    {
+        private static long _counter;
+        public long Order { get; } = Interlocked.Increment(ref _counter);
+        public MessageTarget To { get; } = to;
+        public string Type { get; } = type;
+        public object? Content { get; } = content;
+        public object? File { get; } = file;
+        public string ClientMsgId { get; } = clientMsgId;
+        public TaskCompletionSource<MessageAck> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
