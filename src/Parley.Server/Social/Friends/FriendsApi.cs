@@ -47,32 +47,38 @@ public static class FriendsApi
         if (!await db.Users.AnyAsync(u => u.Id == target, cancellationToken))
             throw ApiProblem.NotFound("user_not_found", "There is no such user.");
         await Relationships.ThrowIfBlockedAsync(db, me, target, cancellationToken);
-        if (await Relationships.AreFriendsAsync(db, me, target, cancellationToken))
-            throw ApiProblem.Conflict("already_friends", "You are already friends.");
 
-        // A unique index allows one pending request per pair; losing a race to it means the other request
-        // now exists, and a second pass handles it like any existing request.
-        for (var attempt = 0; ; attempt++)
+        // A unique index allows one pending request per pair, and only one call can move a pending request
+        // on (see TryCloseAsync). A call that loses either race looks again: the other call's request now
+        // exists, or the two are friends. Each loss means another call made progress, so a few passes are enough.
+        for (var attempt = 1; attempt <= MaxSendAttempts; attempt++)
         {
             try
             {
-                return await SendRequestOnceAsync(db, ids, time, me, target, body.Message?.Trim(), cancellationToken);
+                if (await SendRequestOnceAsync(db, ids, time, me, target, body.Message?.Trim(), cancellationToken) is { } answer) return answer;
             }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt == 0)
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < MaxSendAttempts)
             {
-                db.ChangeTracker.Clear();
             }
+            db.ChangeTracker.Clear();
         }
+        throw new InvalidOperationException($"A friend request lost {MaxSendAttempts} races in a row.");
     }
 
-    private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>> SendRequestOnceAsync(
+    private const int MaxSendAttempts = 4;
+
+    /// <summary>Null when another call handled the pending request first; the caller then looks again.</summary>
+    private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>?> SendRequestOnceAsync(
         ParleyDb db, IdGenerator ids, TimeProvider time, long me, long target, string? message, CancellationToken cancellationToken)
     {
         var (low, high) = me < target ? (me, target) : (target, me);
         var now = time.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var pending = await db.FriendRequests.FirstOrDefaultAsync(
+        var pending = await db.FriendRequests.AsNoTracking().FirstOrDefaultAsync(
             r => r.PairLow == low && r.PairHigh == high && r.Status == RequestStatus.Pending, cancellationToken);
+        // Checked inside the transaction and after reading the pending request: a request is accepted and the
+        // friendship created in one commit, so a request that is gone by now shows up here as a friendship.
+        await ThrowIfFriendsAsync(db, me, target, cancellationToken);
 
         if (pending is not null && pending.FromUserId == me)
             return TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken));
@@ -80,8 +86,7 @@ public static class FriendsApi
         if (pending is not null)
         {
             // They asked me first: asking back is agreeing.
-            pending.Status = RequestStatus.Accepted;
-            pending.HandledAt = now;
+            if (!await TryCloseAsync(db, pending, RequestStatus.Accepted, now, cancellationToken)) return null;
             await Relationships.MakeFriendsAsync(db, me, target, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -101,8 +106,35 @@ public static class FriendsApi
         };
         db.FriendRequests.Add(request);
         await db.SaveChangesAsync(cancellationToken);
+        // Under PostgreSQL's read committed, their request may have been made and accepted since the check
+        // above. An acceptance still in flight made this insert wait on the unique index; either way it has
+        // committed by now, so this check sees the friendship and nothing is left pending between friends.
+        await ThrowIfFriendsAsync(db, me, target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/friend-requests/{request.Id}", await ViewAsync(db, request, me, cancellationToken));
+    }
+
+    private static async Task ThrowIfFriendsAsync(ParleyDb db, long me, long other, CancellationToken cancellationToken)
+    {
+        if (await Relationships.AreFriendsAsync(db, me, other, cancellationToken))
+            throw ApiProblem.Conflict("already_friends", "You are already friends.");
+    }
+
+    /// <summary>
+    /// Moves a pending request to <paramref name="status"/> with a conditional update, so that of several
+    /// calls handling one request at once (accepts, rejects, asking back) exactly one succeeds; false for the others.
+    /// </summary>
+    private static async Task<bool> TryCloseAsync(
+        ParleyDb db, FriendRequest request, RequestStatus status, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var handledAt = (DateTimeOffset?)now;
+        var closed = await db.FriendRequests
+            .Where(r => r.Id == request.Id && r.Status == RequestStatus.Pending)
+            .ExecuteUpdateAsync(set => set.SetProperty(r => r.Status, status).SetProperty(r => r.HandledAt, handledAt), cancellationToken);
+        if (closed == 0) return false;
+        request.Status = status;
+        request.HandledAt = now;
+        return true;
     }
 
     private static async Task<Ok<List<FriendRequestView>>> ListRequests(
@@ -129,25 +161,27 @@ public static class FriendsApi
         if (!Ids.TryParse(id, out var requestId)) throw notFound;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var request = await db.FriendRequests.FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
+        var request = await db.FriendRequests.AsNoTracking().FirstOrDefaultAsync(r => r.Id == requestId, cancellationToken);
         if (request is null || (request.ToUserId != me && request.FromUserId != me)) throw notFound;
         if (request.ToUserId != me)
             throw ApiProblem.Forbidden("not_request_addressee", "Only the person a request was sent to can accept or reject it.");
-        if (request.Status != RequestStatus.Pending)
-            throw ApiProblem.Conflict("request_already_handled", $"This request was already {request.Status.ToString().ToLowerInvariant()}.");
+        if (request.Status != RequestStatus.Pending) throw AlreadyHandled(request.Status);
 
         var now = time.GetUtcNow();
-        request.Status = accept ? RequestStatus.Accepted : RequestStatus.Rejected;
-        request.HandledAt = now;
-        if (accept)
+        if (accept) await Relationships.ThrowIfBlockedAsync(db, me, request.FromUserId, cancellationToken);
+        if (!await TryCloseAsync(db, request, accept ? RequestStatus.Accepted : RequestStatus.Rejected, now, cancellationToken))
         {
-            await Relationships.ThrowIfBlockedAsync(db, me, request.FromUserId, cancellationToken);
-            await Relationships.MakeFriendsAsync(db, me, request.FromUserId, now, cancellationToken);
+            var status = await db.FriendRequests.Where(r => r.Id == requestId).Select(r => r.Status).FirstAsync(cancellationToken);
+            throw AlreadyHandled(status);
         }
+        if (accept) await Relationships.MakeFriendsAsync(db, me, request.FromUserId, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(await ViewAsync(db, request, me, cancellationToken));
     }
+
+    private static ApiProblem AlreadyHandled(RequestStatus status) =>
+        ApiProblem.Conflict("request_already_handled", $"This request was already {status.ToString().ToLowerInvariant()}.");
 
     private static async Task<Ok<List<FriendView>>> ListFriends(HttpContext http, ParleyDb db, IPresenceStore presence, CancellationToken cancellationToken)
     {
