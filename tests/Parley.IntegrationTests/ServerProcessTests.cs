@@ -76,6 +76,22 @@ public sealed class ServerProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AWeakConfiguredSigningKeyStopsTheServerAtStartup()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(ServerProcess.ServerDll);
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{ServerProcess.FreePort()}");
+        info.ArgumentList.Add("--Jwt:SigningKey=dG9vIHNob3J0");
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains("Jwt:SigningKey", await output + await errors, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         try

@@ -10,7 +10,10 @@ public static class AccountsSetup
     {
         var services = builder.Services;
         services.Configure<AccountsOptions>(builder.Configuration.GetSection(AccountsOptions.Section));
-        services.Configure<JwtOptions>(builder.Configuration.GetSection(JwtOptions.Section));
+        services.AddOptions<JwtOptions>().Bind(builder.Configuration.GetSection(JwtOptions.Section))
+            .Validate(jwt => string.IsNullOrWhiteSpace(jwt.SigningKey) || IsStrongKey(jwt.SigningKey),
+                "Jwt:SigningKey must be the base64 of at least 32 random bytes (or empty, to have one made under the data folder).")
+            .ValidateOnStart();
         services.Configure<SmtpOptions>(builder.Configuration.GetSection(SmtpOptions.Section));
         services.AddMemoryCache();
         services.AddSingleton<ServerKeys>();
@@ -58,6 +61,12 @@ public static class AccountsSetup
             });
         services.AddAuthorization();
         return builder;
+    }
+
+    private static bool IsStrongKey(string base64)
+    {
+        var bytes = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, bytes, out var length) && length >= 32;
     }
 
     public static RouteGroupBuilder MapAccountsApi(this RouteGroupBuilder api) => api.MapAuthApi().MapUsersApi();

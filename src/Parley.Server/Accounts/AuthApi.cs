@@ -48,6 +48,7 @@ public static class AuthApi
         if (AccountRules.CheckPassword(request.Password) is { } passwordProblem) throw ApiProblem.Invalid("password", passwordProblem);
         if (AccountRules.CheckNickname(request.Nickname) is { } nicknameProblem) throw ApiProblem.Invalid("nickname", nicknameProblem);
         CheckAvatar(request.Avatar);
+        if (request.Sex is { } sex && !Enum.IsDefined(sex)) throw ApiProblem.Invalid("sex", "sex is one of unknown, male or female.");
         var username = request.Username;
         var usernameKey = username is null ? null : AccountRules.NormalizeUsername(username);
 

@@ -134,7 +134,14 @@ public sealed class SessionRevocations(IMemoryCache cache, IServiceScopeFactory 
 {
     public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
 
-    public void Revoked(long sessionId) => cache.Set(Key(sessionId), true, CacheTime);
+    /// <summary>Raised on this node when a session is revoked here, so that its open sockets can be closed.</summary>
+    public event Action<long>? SessionRevoked;
+
+    public void Revoked(long sessionId)
+    {
+        cache.Set(Key(sessionId), true, CacheTime);
+        SessionRevoked?.Invoke(sessionId);
+    }
 
     public async ValueTask<bool> IsRevokedAsync(long sessionId, CancellationToken cancellationToken)
     {

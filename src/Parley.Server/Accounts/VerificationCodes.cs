@@ -37,19 +37,30 @@ public sealed class VerificationCodes(
 
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
         var expiresAt = now + _options.VerificationCodeLifetime;
-        db.VerificationCodes.Add(new VerificationCode
+        var entity = new VerificationCode
         {
             Id = ids.Next(),
             Email = address,
             CodeHash = Hash(address, code),
             CreatedAt = now,
             ExpiresAt = expiresAt,
-        });
+        };
+        db.VerificationCodes.Add(entity);
         await db.SaveChangesAsync(cancellationToken);
 
-        await email.SendAsync(address, $"Your Parley code: {code}",
-            $"Your Parley verification code is {code}. It expires in {(int)_options.VerificationCodeLifetime.TotalMinutes} minutes. " +
-            "If you did not ask for it, ignore this message.", cancellationToken);
+        try
+        {
+            await email.SendAsync(address, $"Your Parley code: {code}",
+                $"Your Parley verification code is {code}. It expires in {(int)_options.VerificationCodeLifetime.TotalMinutes} minutes. " +
+                "If you did not ask for it, ignore this message.", cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not sent, so not counted: the person may ask again at once.
+            await db.VerificationCodes.Where(c => c.Id == entity.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "email_unavailable",
+                "The e-mail could not be sent just now; try again in a moment.");
+        }
         return new VerificationCodeResponse(expiresAt, (int)_options.VerificationCodeCooldown.TotalSeconds);
     }
 

@@ -37,8 +37,8 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         if (conversation is null)
         {
             // A group whose first message has not been sent yet still has an (empty) conversation to read.
-            if (await db.GroupMembers.AnyAsync(m => m.GroupId == conversationId && m.UserId == userId, cancellationToken))
-                return new ConversationAccessGrant(conversationId, ConversationKind.Group, [userId]);
+            var groupMembers = await GroupMemberIdsAsync(conversationId, cancellationToken);
+            if (groupMembers.Contains(userId)) return new ConversationAccessGrant(conversationId, ConversationKind.Group, groupMembers);
             throw NotFound();
         }
         if (conversation.Kind == ConversationKind.Direct)
@@ -49,6 +49,20 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         var members = await GroupMemberIdsAsync(conversation.Id, cancellationToken);
         if (!members.Contains(userId)) throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");
         return new ConversationAccessGrant(conversation.Id, ConversationKind.Group, members);
+    }
+
+    /// <summary>Typing is a live signal, so it follows the rules for sending (friends, no block), not for reading.</summary>
+    public async Task<ConversationAccessGrant> ForTypingAsync(long userId, long conversationId, CancellationToken cancellationToken)
+    {
+        var grant = await ForReadingAsync(userId, conversationId, cancellationToken);
+        if (grant.Kind == ConversationKind.Direct)
+        {
+            var other = grant.MemberIds.First(m => m != userId);
+            await Relationships.ThrowIfBlockedAsync(db, userId, other, cancellationToken);
+            if (!await Relationships.AreFriendsAsync(db, userId, other, cancellationToken))
+                throw ApiProblem.Forbidden("not_friends", "You can only message your friends.");
+        }
+        return grant;
     }
 
     private async Task<ConversationAccessGrant> DirectWithAsync(long senderId, long peerId, CancellationToken cancellationToken)

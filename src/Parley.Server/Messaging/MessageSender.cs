@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
+using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
 
@@ -7,7 +9,7 @@ namespace Parley.Server.Messaging;
 /// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
 /// the sender's right to post and the content, then queues it for the committer.
 /// </summary>
-public sealed class MessageSender(ConversationAccess access, MessageCommitter committer)
+public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer)
 {
     /// <summary>
     /// Checks and queues; the returned task completes with the ack once the message is stored. Callers that
@@ -24,6 +26,15 @@ public sealed class MessageSender(ConversationAccess access, MessageCommitter co
             throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
         var (content, file) = CheckContent(type, body.Content, body.File);
         var target = body.To ?? throw ApiProblem.Invalid("to", "'to' is required: {userId}, {groupId} or {conversationId}.");
+
+        // A retry of a stored message gets its first ack even if the sender may no longer post there
+        // (unfriended, blocked, muted since): the message was accepted when it was sent.
+        var earlier = await db.Messages.AsNoTracking()
+            .Where(m => m.SenderId == senderId && m.ClientMsgId == clientMsgId)
+            .Select(m => new { m.Id, m.ConversationId, m.Seq, m.SentAt })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (earlier is not null)
+            return Task.FromResult(new MessageAck(clientMsgId, Ids.Format(earlier.Id), Ids.Format(earlier.ConversationId), earlier.Seq, earlier.SentAt));
 
         var grant = await access.ForSendingAsync(senderId, target, cancellationToken);
         var pending = new PendingMessage

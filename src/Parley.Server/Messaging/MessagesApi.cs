@@ -11,7 +11,11 @@ public static class MessagesApi
     {
         var conversations = api.MapGroup("/conversations").WithTags("Messages").RequireAuthorization();
         conversations.MapPost("/{id}/messages", (string id, SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken ct) =>
-            SendAsync(body.To is null ? body with { To = new SendTarget(null, null, id) } : body, http, sender, ct));
+        {
+            if (body.To is not null && body.To != new SendTarget(null, null, id))
+                throw ApiProblem.Invalid("to", "The conversation is the one in the path; to address a user or a group, POST to /api/v1/messages.");
+            return SendAsync(body with { To = new SendTarget(null, null, id) }, http, sender, ct);
+        });
         conversations.MapGet("/{id}/messages", GetHistory);
         conversations.MapPost("/{id}/read", MarkRead);
         // For a first message, before the client knows a conversation id: the body's `to` names a user or group.

@@ -12,8 +12,11 @@ public static class OperationsSetup
 
     public static WebApplicationBuilder AddOperations(this WebApplicationBuilder builder)
     {
-        // With nothing configured the server listens on :8080; --urls, ASPNETCORE_URLS or Kestrel:Endpoints override it.
+        // With nothing configured the server listens on localhost:8080; --urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS
+        // (as container images set it) or Kestrel:Endpoints override it.
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpPortsKey])
+            && string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.HttpsPortsKey])
             && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
             builder.WebHost.UseUrls(DefaultUrl);
 

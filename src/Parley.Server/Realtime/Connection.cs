@@ -6,10 +6,11 @@ namespace Parley.Server.Realtime;
 
 /// <summary>
 /// One device's WebSocket: a read loop that hands whole text frames to the gateway, and a write loop that
-/// drains a bounded outbox. Fan-out never waits on a device: a device whose outbox is full is cut off
-/// (close 1013) and catches up with <c>msg.sync</c> when it reconnects, so one slow reader slows nobody else.
+/// drains a bounded outbox. Fan-out never waits on a device: a device whose outbox is full is cut off at once
+/// (aborted: its socket is full, so not even a close frame would get through) and catches up with
+/// <c>msg.sync</c> when it reconnects, so one slow reader slows nobody else.
 /// </summary>
-public sealed class Connection(long id, long userId, WebSocket socket, int outboxCapacity, int maxFrameBytes)
+public sealed class Connection(long id, long userId, long sessionId, WebSocket socket, int outboxCapacity, int maxFrameBytes)
 {
     private readonly Channel<ReadOnlyMemory<byte>> _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(
         new BoundedChannelOptions(outboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -19,6 +20,9 @@ public sealed class Connection(long id, long userId, WebSocket socket, int outbo
 
     public long Id { get; } = id;
     public long UserId { get; } = userId;
+
+    /// <summary>The sign-in session of the token the device connected with.</summary>
+    public long SessionId { get; } = sessionId;
 
     /// <summary>For fan-out: never waits; a full outbox disconnects the device.</summary>
     public void Enqueue(ReadOnlyMemory<byte> frame)

@@ -56,7 +56,7 @@ public sealed partial class Gateway(
             KeepAliveInterval = _options.KeepAliveInterval,
             KeepAliveTimeout = _options.KeepAliveTimeout,
         });
-        var connection = new Connection(ids.Next(), http.User.UserId(), socket, _options.OutboxCapacity, _options.MaxFrameBytes);
+        var connection = new Connection(ids.Next(), http.User.UserId(), http.User.SessionId(), socket, _options.OutboxCapacity, _options.MaxFrameBytes);
         using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = _options.FramesPerSecond * 2,
@@ -241,7 +241,7 @@ public sealed partial class Gateway(
         var conversationId = Ids.Parse(request.ConversationId, "conversationId");
         await using var scope = scopes.CreateAsyncScope();
         var grant = await scope.ServiceProvider.GetRequiredService<ConversationAccess>()
-            .ForReadingAsync(connection.UserId, conversationId, lifetime.ApplicationStopping);
+            .ForTypingAsync(connection.UserId, conversationId, lifetime.ApplicationStopping);
         var others = grant.MemberIds.Where(m => m != connection.UserId).ToList();
         scope.ServiceProvider.GetRequiredService<IMessageRouter>().Publish(others,
             Frames.Encode("typing", null, new Typing(Ids.Format(conversationId), Ids.Format(connection.UserId)), RealtimeJsonContext.Default.Typing));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Parley.Server.Accounts;
 using Parley.Server.ScaleOut;
 
 namespace Parley.Server.Realtime;
@@ -10,6 +11,17 @@ namespace Parley.Server.Realtime;
 public sealed class LocalConnections : IMessageRouter, IPresenceStore
 {
     private readonly ConcurrentDictionary<long, Connection[]> _byUser = new();
+
+    public LocalConnections(SessionRevocations revocations) =>
+        // A token's session is checked at the handshake; a session that ends later closes its open sockets too.
+        revocations.SessionRevoked += CloseSession;
+
+    private void CloseSession(long sessionId)
+    {
+        foreach (var devices in _byUser.Values)
+            foreach (var device in devices)
+                if (device.SessionId == sessionId) device.Close(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, "session ended");
+    }
 
     public int Count => _byUser.Values.Sum(devices => devices.Length);
 

@@ -5,7 +5,8 @@ namespace Parley.Server.ScaleOut;
 
 /// <summary>
 /// Several nodes share one user base through Redis when <c>ConnectionStrings:Redis</c> is set. Today that
-/// connection is made and checked by /readyz; routing and presence move onto it with the real-time gateway.
+/// connection is made and checked by /readyz only: routing and presence are still this node's own
+/// (LocalConnections); the Redis implementations of IMessageRouter and IPresenceStore are the scale-out work.
 /// </summary>
 public static class ScaleOutSetup
 {

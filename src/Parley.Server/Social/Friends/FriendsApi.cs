@@ -192,7 +192,10 @@ public static class FriendsApi
             where f.UserId == me
             orderby u.NicknameNormalized, u.Id
             select new { f, u }).ToListAsync(cancellationToken);
-        return TypedResults.Ok(friends.Select(x => View(x.f, x.u, presence.IsOnline(x.u.Id))).ToList());
+        // Presence is not shown across a block, either way.
+        var blocked = (await db.Blocks.Where(b => b.UserId == me || b.BlockedUserId == me)
+            .Select(b => b.UserId == me ? b.BlockedUserId : b.UserId).ToListAsync(cancellationToken)).ToHashSet();
+        return TypedResults.Ok(friends.Select(x => View(x.f, x.u, !blocked.Contains(x.u.Id) && presence.IsOnline(x.u.Id))).ToList());
     }
 
     private static async Task<Ok<FriendView>> SetRemark(

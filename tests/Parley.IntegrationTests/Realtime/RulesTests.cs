@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.WebSockets;
+using Parley.Client;
+using Parley.IntegrationTests.Infrastructure;
+
+namespace Parley.IntegrationTests.Realtime;
+
+public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private readonly TestServer _server = fixture.Server;
+
+    [Fact]
+    public async Task ARetryAfterAnUnfriendingStillGetsTheFirstAck()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        var first = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend");
+        await bob.RemoveFriendAsync(alice.UserId);
+
+        Assert.Equal(first, await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "new one"));
+    }
+
+    [Fact]
+    public async Task TypingReachesTheOtherSideButNotAcrossABlock()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+
+        await aliceSocket.SendRawAsync($"{{\"type\":\"typing\",\"data\":{{\"conversationId\":\"{ack.ConversationId}\"}}}}");
+        var typing = await bobSocket.NextEventAsync("typing");
+        Assert.Equal(alice.UserId, typing.Data.GetProperty("userId").GetString());
+
+        await bob.BlockAsync(alice.UserId);
+        await aliceSocket.SendRawAsync($"{{\"type\":\"typing\",\"id\":\"t2\",\"data\":{{\"conversationId\":\"{ack.ConversationId}\"}}}}");
+        Assert.Equal("blocked", (await aliceSocket.NextEventAsync("error")).Data.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task TheFriendListShowsNoPresenceAcrossABlock()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+        Assert.True((await alice.GetFriendsAsync()).Single().Online);
+        await bob.BlockAsync(alice.UserId);
+        Assert.False((await alice.GetFriendsAsync()).Single().Online);
+    }
+
+    [Fact]
+    public async Task LoggingOutClosesThatSessionsSockets()
+    {
+        using var alice = await _server.NewUserAsync();
+        await using var socket = await ParleyRealtime.ConnectAsync(alice);
+        await alice.LogoutAsync();
+        await socket.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+    }
+
+    [Fact]
+    public async Task APathConversationCannotBeRedirectedByTheBody()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        using var response = await alice.SendRawAsync(HttpMethod.Post, $"api/v1/conversations/{ack.ConversationId}/messages",
+            new { to = new { userId = bob.UserId }, clientMsgId = "x1", type = "text", content = "redirect?" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+
+        using var ok = await alice.SendRawAsync(HttpMethod.Post, $"api/v1/conversations/{ack.ConversationId}/messages",
+            new { clientMsgId = "x2", type = "text", content = "by path" });
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(2, (await alice.GetMessagesAsync(ack.ConversationId)).Count);
+    }
+
+    [Fact]
+    public async Task ARegistrationWithAnUnknownSexIsRefused()
+    {
+        using var client = _server.NewClient();
+        using var response = await client.SendRawAsync(HttpMethod.Post, "api/v1/auth/register",
+            new { phone = _server.UniquePhone(), password = "s3cret-pass", nickname = "x", sex = 7 }, authenticated: false);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}
