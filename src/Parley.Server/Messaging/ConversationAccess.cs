@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 using Parley.Server.Http;
 using Parley.Server.Social;
 using Parley.Server.Social.Groups;
@@ -12,9 +13,15 @@ public sealed record ConversationAccessGrant(long ConversationId, ConversationKi
 /// <summary>
 /// Who may read and write where: direct messages only between friends who have not blocked each other,
 /// group messages only by members who are not muted. Direct conversations are made on their first message.
+/// <para>Sending is the hot path, so a granted right to post is remembered (<see cref="RightsLifetime"/>)
+/// together with the <see cref="SocialVersions"/> it was checked at: an unfriending, a block or a membership
+/// change on this node voids it at once; one on another node within the lifetime. Reading is always checked
+/// against the database.</para>
 /// </summary>
-public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvider time)
+public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvider time, IMemoryCache cache, SocialVersions versions)
 {
+    public static readonly TimeSpan RightsLifetime = TimeSpan.FromSeconds(10);
+
     /// <summary>Resolves where a message goes and checks that <paramref name="senderId"/> may post there.</summary>
     public async Task<ConversationAccessGrant> ForSendingAsync(long senderId, SendTarget target, CancellationToken cancellationToken)
     {
@@ -68,6 +75,12 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
     private async Task<ConversationAccessGrant> DirectWithAsync(long senderId, long peerId, CancellationToken cancellationToken)
     {
         if (peerId == senderId) throw ApiProblem.BadRequest("cannot_message_self", "You cannot send a message to yourself.");
+        var (low, high) = senderId < peerId ? (senderId, peerId) : (peerId, senderId);
+        var lowVersion = versions.OfUser(low);
+        var highVersion = versions.OfUser(high);
+        var rightsKey = new DirectRightsKey(low, high);
+        if (cache.TryGetValue(rightsKey, out DirectRights? rights) && rights!.LowVersion == lowVersion && rights.HighVersion == highVersion)
+            return new ConversationAccessGrant(rights.ConversationId, ConversationKind.Direct, [senderId, peerId]);
         if (!await db.Users.AnyAsync(u => u.Id == peerId, cancellationToken)) throw ApiProblem.NotFound("user_not_found", "There is no such user.");
         await Relationships.ThrowIfBlockedAsync(db, senderId, peerId, cancellationToken);
         if (!await Relationships.AreFriendsAsync(db, senderId, peerId, cancellationToken))
@@ -76,6 +89,7 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         var key = Conversation.KeyFor(senderId, peerId);
         var id = await db.Conversations.Where(c => c.DirectKey == key).Select(c => (long?)c.Id).FirstOrDefaultAsync(cancellationToken)
             ?? await CreateDirectAsync(key, senderId, peerId, cancellationToken);
+        cache.Set(rightsKey, new DirectRights(id, lowVersion, highVersion), RightsLifetime);
         return new ConversationAccessGrant(id, ConversationKind.Direct, [senderId, peerId]);
     }
 
@@ -100,18 +114,30 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
 
     private async Task<ConversationAccessGrant> GroupForPostingAsync(long senderId, long groupId, CancellationToken cancellationToken)
     {
+        var rights = await GroupRightsAsync(groupId, cancellationToken);
+        if (!rights.Members.TryGetValue(senderId, out var me))
+            throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");
         var now = time.GetUtcNow();
+        if (me.MutedUntil > now) throw ApiProblem.Forbidden("muted", $"You are muted in this group until {me.MutedUntil:O}.");
+        if (rights.GroupMutedUntil > now && !GroupRules.Manages(me.Role))
+            throw ApiProblem.Forbidden("group_muted", $"Only the owner and admins can post until {rights.GroupMutedUntil:O}.");
+        return new ConversationAccessGrant(groupId, ConversationKind.Group, rights.MemberIds);
+    }
+
+    /// <summary>The group's members, roles and mutes, from the cache while no change has voided them.</summary>
+    private async Task<GroupRights> GroupRightsAsync(long groupId, CancellationToken cancellationToken)
+    {
+        var version = versions.OfGroup(groupId);
+        var key = new GroupRightsKey(groupId);
+        if (cache.TryGetValue(key, out GroupRights? cached) && cached!.Version == version) return cached;
+
         var group = await db.Groups.AsNoTracking().FirstOrDefaultAsync(g => g.Id == groupId && g.DissolvedAt == null, cancellationToken)
             ?? throw ApiProblem.NotFound("group_not_found", "There is no such group.");
-        var me = await db.GroupMembers.AsNoTracking().FirstOrDefaultAsync(m => m.GroupId == groupId && m.UserId == senderId, cancellationToken)
-            ?? throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");
-        if (me.MutedUntil > now) throw ApiProblem.Forbidden("muted", $"You are muted in this group until {me.MutedUntil:O}.");
-        if (group.MutedUntil > now && !GroupRules.Manages(me.Role))
-            throw ApiProblem.Forbidden("group_muted", $"Only the owner and admins can post until {group.MutedUntil:O}.");
-
+        var members = await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId)
+            .Select(m => new { m.UserId, m.Role, m.MutedUntil }).ToListAsync(cancellationToken);
         if (!await db.Conversations.AnyAsync(c => c.Id == groupId, cancellationToken))
         {
-            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = now });
+            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = time.GetUtcNow() });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -121,7 +147,13 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
                 db.ChangeTracker.Clear();
             }
         }
-        return new ConversationAccessGrant(groupId, ConversationKind.Group, await GroupMemberIdsAsync(groupId, cancellationToken));
+        var rights = new GroupRights(
+            members.ToDictionary(m => m.UserId, m => new MemberRights(m.Role, m.MutedUntil)),
+            members.Select(m => m.UserId).ToArray(),
+            group.MutedUntil,
+            version);
+        cache.Set(key, rights, RightsLifetime);
+        return rights;
     }
 
     private Task<List<long>> GroupMemberIdsAsync(long groupId, CancellationToken cancellationToken) =>
@@ -129,8 +161,15 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
 
     private async Task<Conversation> FindAsync(long conversationId, CancellationToken cancellationToken)
     {
+        // A conversation's kind and pair never change, so once found it can be remembered for long.
+        var key = new ConversationKey(conversationId);
+        if (cache.TryGetValue(key, out Conversation? known)) return known!;
         var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
-        if (conversation is not null) return conversation;
+        if (conversation is not null)
+        {
+            cache.Set(key, conversation, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromMinutes(10) });
+            return conversation;
+        }
         // A group that has had no message yet: its conversation is made on the first post.
         if (await db.Groups.AnyAsync(g => g.Id == conversationId && g.DissolvedAt == null, cancellationToken))
             return new Conversation { Id = conversationId, Kind = ConversationKind.Group };
@@ -147,6 +186,19 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         if (userId == b) return a;
         throw NotFound();
     }
+
+    private sealed record ConversationKey(long Id);
+
+    private sealed record DirectRightsKey(long Low, long High);
+
+    private sealed record DirectRights(long ConversationId, long LowVersion, long HighVersion);
+
+    private sealed record GroupRightsKey(long GroupId);
+
+    private sealed record MemberRights(GroupRole Role, DateTimeOffset? MutedUntil);
+
+    private sealed record GroupRights(
+        Dictionary<long, MemberRights> Members, long[] MemberIds, DateTimeOffset? GroupMutedUntil, long Version);
 
     // Outsiders learn nothing about a conversation, not even that it exists.
     private static ApiProblem NotFound() => ApiProblem.NotFound("conversation_not_found", "There is no such conversation.");

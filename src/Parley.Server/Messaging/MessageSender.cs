@@ -27,16 +27,23 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         var (content, file) = CheckContent(type, body.Content, body.File);
         var target = body.To ?? throw ApiProblem.Invalid("to", "'to' is required: {userId}, {groupId} or {conversationId}.");
 
-        // A retry of a stored message gets its first ack even if the sender may no longer post there
-        // (unfriended, blocked, muted since): the message was accepted when it was sent.
-        var earlier = await db.Messages.AsNoTracking()
-            .Where(m => m.SenderId == senderId && m.ClientMsgId == clientMsgId)
-            .Select(m => new { m.Id, m.ConversationId, m.Seq, m.SentAt })
-            .FirstOrDefaultAsync(cancellationToken);
-        if (earlier is not null)
+        ConversationAccessGrant grant;
+        try
+        {
+            grant = await access.ForSendingAsync(senderId, target, cancellationToken);
+        }
+        catch (ApiProblem refused) when (refused.Status is StatusCodes.Status403Forbidden or StatusCodes.Status404NotFound)
+        {
+            // A retry of a stored message gets its first ack even if the sender may no longer post there
+            // (unfriended, blocked, muted since): the message was accepted when it was sent. (Retries that are
+            // still allowed are answered by the committer, which checks every batch for them.)
+            var earlier = await db.Messages.AsNoTracking()
+                .Where(m => m.SenderId == senderId && m.ClientMsgId == clientMsgId)
+                .Select(m => new { m.Id, m.ConversationId, m.Seq, m.SentAt })
+                .FirstOrDefaultAsync(cancellationToken);
+            if (earlier is null) throw;
             return Task.FromResult(new MessageAck(clientMsgId, Ids.Format(earlier.Id), Ids.Format(earlier.ConversationId), earlier.Seq, earlier.SentAt));
-
-        var grant = await access.ForSendingAsync(senderId, target, cancellationToken);
+        }
         var pending = new PendingMessage
         {
             ConversationId = grant.ConversationId,

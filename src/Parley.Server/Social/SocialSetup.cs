@@ -8,6 +8,7 @@ public static class SocialSetup
     public static WebApplicationBuilder AddSocial(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<GroupsOptions>(builder.Configuration.GetSection(GroupsOptions.Section));
+        builder.Services.AddSingleton<SocialVersions>();
         return builder;
     }
 

@@ -88,4 +88,42 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
             new { phone = _server.UniquePhone(), password = "s3cret-pass", nickname = "x", sex = 7 }, authenticated: false);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task ARightToPostThatWasJustUsedEndsAtOnceWithABlockOrAnUnfriending()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "allowed");
+        await bob.BlockAsync(alice.UserId);
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "now refused"));
+        await bob.UnblockAsync(alice.UserId);
+        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "allowed again");
+        await bob.RemoveFriendAsync(alice.UserId);
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "refused again"));
+    }
+
+    [Fact]
+    public async Task GroupMutesAndRemovalsApplyToTheVeryNextMessage()
+    {
+        using var owner = await _server.NewUserAsync();
+        using var member = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(owner, member);
+        var group = await owner.CreateGroupAsync("rules", [member.UserId]);
+        await member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "allowed");
+
+        await owner.MuteAsync(group.Id, member.UserId, DateTimeOffset.UtcNow.AddMinutes(5));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "muted", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "muted"));
+        await owner.UnmuteAsync(group.Id, member.UserId);
+        await member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "unmuted");
+
+        await owner.MuteAsync(group.Id, null, DateTimeOffset.UtcNow.AddMinutes(5));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "group_muted", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "all muted"));
+        await owner.SendMessageAsync(MessageTarget.Group(group.Id), "text", "owners may still post");
+        await owner.UnmuteAsync(group.Id, null);
+
+        await owner.RemoveGroupMemberAsync(group.Id, member.UserId);
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "gone"));
+    }
 }

@@ -12,7 +12,7 @@ public static class FriendsApi
 {
     public static RouteGroupBuilder MapFriendsApi(this RouteGroupBuilder api)
     {
-        var requests = api.MapGroup("/friend-requests").WithTags("Contacts").RequireAuthorization();
+        var requests = api.MapGroup("/friend-requests").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         requests.MapPost("/", SendRequest);
         requests.MapGet("/", ListRequests);
         requests.MapPost("/{id}/accept", (string id, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken ct) =>
@@ -20,12 +20,12 @@ public static class FriendsApi
         requests.MapPost("/{id}/reject", (string id, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken ct) =>
             HandleRequest(id, accept: false, http, db, time, ct));
 
-        var friends = api.MapGroup("/friends").WithTags("Contacts").RequireAuthorization();
+        var friends = api.MapGroup("/friends").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         friends.MapGet("/", ListFriends);
         friends.MapPatch("/{userId}", SetRemark);
         friends.MapDelete("/{userId}", RemoveFriend);
 
-        var blocks = api.MapGroup("/blocks").WithTags("Contacts").RequireAuthorization();
+        var blocks = api.MapGroup("/blocks").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         blocks.MapGet("/", ListBlocks);
         blocks.MapPost("/", AddBlock);
         blocks.MapDelete("/{userId}", RemoveBlock);

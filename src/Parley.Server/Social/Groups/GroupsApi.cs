@@ -13,7 +13,7 @@ public static class GroupsApi
 {
     public static RouteGroupBuilder MapGroupsApi(this RouteGroupBuilder api)
     {
-        var groups = api.MapGroup("/groups").WithTags("Groups").RequireAuthorization();
+        var groups = api.MapGroup("/groups").WithTags("Groups").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterGroupChange);
         groups.MapPost("/", Create);
         groups.MapGet("/", ListMine);
         groups.MapGet("/{id}", Get);
