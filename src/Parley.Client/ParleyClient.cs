@@ -7,7 +7,8 @@ namespace Parley.Client;
 
 /// <summary>
 /// A typed client for one Parley user: REST calls, with the session's tokens kept for the calls that need
-/// them. Not thread-safe for sign-in and refresh; the calls themselves may run concurrently.
+/// them. Not thread-safe for sign-in and refresh; the calls themselves may run concurrently. For the socket,
+/// see <see cref="ParleyRealtime"/> (one connection) and <see cref="ParleyChat"/> (a device that reconnects).
 /// </summary>
 public sealed partial class ParleyClient : IDisposable
 {
