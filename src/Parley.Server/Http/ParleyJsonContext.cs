@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parley.Server.Accounts;
+using Parley.Server.Messaging;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
 
@@ -40,4 +41,10 @@ namespace Parley.Server.Http;
 [JsonSerializable(typeof(InviteResult))]
 [JsonSerializable(typeof(JoinRequestView))]
 [JsonSerializable(typeof(List<JoinRequestView>))]
+[JsonSerializable(typeof(SendMessageBody))]
+[JsonSerializable(typeof(MessageAck))]
+[JsonSerializable(typeof(MessageView))]
+[JsonSerializable(typeof(List<MessageView>))]
+[JsonSerializable(typeof(ReadBody))]
+[JsonSerializable(typeof(ReadReceipt))]
 internal sealed partial class ParleyJsonContext : JsonSerializerContext;
