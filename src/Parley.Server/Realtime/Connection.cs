@@ -98,11 +98,15 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
 
     private async Task ReadLoopAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
-        try
+        // Reading goes on after our close frame is sent, until the device answers it (or the grace period ends).
+        while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            // Reading goes on after our close frame is sent, until the device answers it (or the grace period ends).
-            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            // Wait for data without holding a buffer: an idle connection then costs no frame buffer at all.
+            var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (first.MessageType == WebSocketMessageType.Close) return;
+
+            var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
+            try
             {
                 var length = 0;
                 var oversized = false;
@@ -124,10 +128,10 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
                 else if (result.MessageType == WebSocketMessageType.Text) await onFrame(this, buffer.AsMemory(0, length));
                 else await onRejected(this, "binary_not_supported");
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 

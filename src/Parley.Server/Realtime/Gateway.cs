@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using System.Threading.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
@@ -43,6 +42,7 @@ public sealed partial class Gateway(
     IdGenerator ids,
     IOptions<GatewayOptions> options,
     IHostApplicationLifetime lifetime,
+    TimeProvider time,
     ILogger<Gateway> logger)
 {
     private readonly GatewayOptions _options = options.Value;
@@ -57,13 +57,7 @@ public sealed partial class Gateway(
             KeepAliveTimeout = _options.KeepAliveTimeout,
         });
         var connection = new Connection(ids.Next(), http.User.UserId(), http.User.SessionId(), socket, _options.OutboxCapacity, _options.MaxFrameBytes);
-        using var limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = _options.FramesPerSecond * 2,
-            TokensPerPeriod = _options.FramesPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-        });
+        var budget = new FrameBudget(_options.FramesPerSecond, _options.FramesPerSecond * 2, time);
         var rejected = 0;
 
         if (connections.Add(connection)) await presence.CameOnlineAsync(connection.UserId);
@@ -71,8 +65,7 @@ public sealed partial class Gateway(
         {
             await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, () =>
             {
-                using var lease = limiter.AttemptAcquire();
-                if (lease.IsAcquired) return true;
+                if (budget.TryTake()) return true;
                 if (++rejected > _options.MaxRejectedFrames) c.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
                 return false;
             }), (c, code) => c.SendAsync(Frames.Error(null, code, code == "frame_too_large"
