@@ -44,16 +44,8 @@ public sealed class ServerProcessTests : IDisposable
     [Fact]
     public async Task TheMigrateCommandCreatesTheDatabaseAndExits()
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ServerProcess.ServerDll);
-        info.ArgumentList.Add("migrate");
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cancel.Token);
-        Assert.True(process.ExitCode == 0, await output + await errors);
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_workingDirectory, "migrate");
+        Assert.True(exitCode == 0, output);
         Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "parley.db")));
     }
 
@@ -79,17 +71,10 @@ public sealed class ServerProcessTests : IDisposable
     [Fact]
     public async Task AWeakConfiguredSigningKeyStopsTheServerAtStartup()
     {
-        var info = new System.Diagnostics.ProcessStartInfo("dotnet") { WorkingDirectory = _workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(ServerProcess.ServerDll);
-        info.ArgumentList.Add($"--urls=http://127.0.0.1:{ServerProcess.FreePort()}");
-        info.ArgumentList.Add("--Jwt:SigningKey=dG9vIHNob3J0");
-        using var process = System.Diagnostics.Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cancel.Token);
-        Assert.NotEqual(0, process.ExitCode);
-        Assert.Contains("Jwt:SigningKey", await output + await errors, StringComparison.Ordinal);
+        var (exitCode, output) = await ServerProcess.RunToExitAsync(_workingDirectory,
+            $"--urls=http://127.0.0.1:{ServerProcess.FreePort()}", "--Jwt:SigningKey=dG9vIHNob3J0");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Jwt:SigningKey", output, StringComparison.Ordinal);
     }
 
     public void Dispose()

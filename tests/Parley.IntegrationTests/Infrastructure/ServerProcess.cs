@@ -102,6 +102,21 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"The server did not answer within 30 s:\n{server.Output}");
     }
 
+    /// <summary>Runs the server with <paramref name="args"/> to its end (for commands, and for starts that must fail); returns the exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(ServerDll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, await output + await errors);
+    }
+
     /// <summary>SIGKILL: the process ends at once, with no chance to flush or say goodbye.</summary>
     public void Kill()
     {
