@@ -1,7 +1,5 @@
-using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
@@ -25,7 +23,28 @@ public sealed class PendingMessage
     /// <summary>The sending device, which gets the ack instead of <c>msg.new</c>; 0 over HTTP.</summary>
     public long SenderConnectionId { get; init; }
 
+    /// <summary>
+    /// Where a socket's ack goes: written straight into the sending device's outbox by the committer, with no
+    /// task continuation in between. Null over HTTP, where the request awaits <see cref="Stored"/>.
+    /// </summary>
+    public Connection? Device { get; init; }
+
+    /// <summary>The id of the device's <c>msg.send</c> frame, echoed on its ack.</summary>
+    public string? FrameId { get; init; }
+
     public TaskCompletionSource<MessageAck> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Acknowledge(MessageAck ack)
+    {
+        if (Device is not null) Device.Enqueue(Frames.Encode("msg.ack", FrameId, ack, RealtimeJsonContext.Default.MessageAck));
+        else Stored.TrySetResult(ack);
+    }
+
+    public void Fail(Exception exception)
+    {
+        if (Device is not null) Device.Enqueue(Frames.Error(FrameId, "not_stored", "The message could not be stored; send it again."));
+        else Stored.TrySetException(exception);
+    }
 }
 
 /// <summary>
@@ -65,6 +84,7 @@ public sealed partial class MessageCommitter(
         {
             // Shutting down: whatever was not stored was not acknowledged, and its senders will resend it.
         }
+        // Devices get no ack for these (so they resend); HTTP requests are cancelled.
         foreach (var message in batch) message.Stored.TrySetCanceled(stoppingToken);
         while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
     }
@@ -75,7 +95,7 @@ public sealed partial class MessageCommitter(
         {
             await CommitAsync(batch, cancellationToken);
         }
-        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && batch.Count > 1)
+        catch (Exception e) when (DbErrors.IsUniqueViolation(e) && batch.Count > 1)
         {
             // Another node stored one of these clientMsgIds between our check and our insert: redo one by one,
             // so that only the duplicate turns into its first ack.
@@ -84,24 +104,17 @@ public sealed partial class MessageCommitter(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogBatchFailed(logger, e, batch.Count);
-            foreach (var message in batch) message.Stored.TrySetException(e);
+            foreach (var message in batch) message.Fail(e);
         }
     }
 
     private async Task CommitAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        var store = new MessageStore(scope.ServiceProvider.GetRequiredService<ParleyDb>());
 
         // Retries (same sender, same clientMsgId) get the first ack and store nothing.
-        var senders = batch.Select(m => m.SenderId).Distinct().ToList();
-        var clientIds = batch.Select(m => m.ClientMsgId).Distinct().ToList();
-        var earlier = await db.Messages.AsNoTracking()
-            .Where(m => senders.Contains(m.SenderId) && clientIds.Contains(m.ClientMsgId))
-            .Select(m => new { m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, m.SentAt })
-            .ToListAsync(cancellationToken);
-        var stored = earlier.ToDictionary(m => (m.SenderId, m.ClientMsgId), m => Ack(m.ClientMsgId, m.Id, m.ConversationId, m.Seq, m.SentAt));
-
+        var stored = await store.FindStoredAsync(batch, cancellationToken);
         var now = time.GetUtcNow();
         var fresh = new List<(PendingMessage Pending, Message Row)>();
         var repeats = new List<PendingMessage>();
@@ -126,56 +139,17 @@ public sealed partial class MessageCommitter(
                 SentAt = now,
             }));
         }
-
-        if (fresh.Count > 0)
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            foreach (var conversation in fresh.GroupBy(f => f.Row.ConversationId))
-            {
-                var count = conversation.Count();
-                var last = await ReserveSeqsAsync(db, transaction, conversation.Key, count, now, cancellationToken);
-                var seq = last - count;
-                foreach (var (_, row) in conversation) row.Seq = ++seq;
-            }
-            db.Messages.AddRange(fresh.Select(f => f.Row));
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
+        if (fresh.Count > 0) await store.InsertAsync(fresh.Select(f => f.Row).ToList(), now, cancellationToken);
 
         // Stored: now, and only now, acknowledge and deliver, in seq order.
         foreach (var (pending, row) in fresh)
         {
             var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
             stored[(row.SenderId, row.ClientMsgId)] = ack;
-            pending.Stored.TrySetResult(ack);
+            pending.Acknowledge(ack);
             router.Publish(pending.Recipients, Frames.NewMessage(row), pending.SenderConnectionId);
         }
-        foreach (var pending in repeats) pending.Stored.TrySetResult(stored[(pending.SenderId, pending.ClientMsgId)]);
-    }
-
-    /// <summary>Raises the conversation's last seq by <paramref name="count"/> and returns the new value, atomically.</summary>
-    private static async Task<long> ReserveSeqsAsync(
-        ParleyDb db, IDbContextTransaction transaction, long conversationId, int count, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
-        command.CommandText =
-            "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + @count, \"LastMessageAt\" = @now WHERE \"Id\" = @id RETURNING \"LastSeq\"";
-        AddParameter(command, "@count", (long)count);
-        AddParameter(command, "@now", db is SqliteParleyDb ? now.ToUnixTimeMilliseconds() : now);
-        AddParameter(command, "@id", conversationId);
-        var result = await command.ExecuteScalarAsync(cancellationToken)
-            ?? throw new InvalidOperationException($"Conversation {conversationId} does not exist.");
-        return Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static void AddParameter(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
+        foreach (var pending in repeats) pending.Acknowledge(stored[(pending.SenderId, pending.ClientMsgId)]);
     }
 
     private static MessageAck Ack(string clientMsgId, long id, long conversationId, long seq, DateTimeOffset sentAt) =>

@@ -12,11 +12,13 @@ namespace Parley.Server.Messaging;
 public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer)
 {
     /// <summary>
-    /// Checks and queues; the returned task completes with the ack once the message is stored. Callers that
-    /// must keep their sends in order (a socket) await this method before accepting the next send, and the
-    /// returned task after.
+    /// Checks and queues. Over HTTP (<paramref name="device"/> null) the returned task completes with the ack
+    /// once the message is stored. From a socket, the committer writes the ack into the device's outbox itself,
+    /// and the returned task is already complete only when the message was found stored before (a retry).
+    /// A socket awaits this method before reading its next frame, so one device's sends keep their order.
     /// </summary>
-    public async Task<Task<MessageAck>> AcceptAsync(long senderId, SendMessageBody body, long senderConnectionId, CancellationToken cancellationToken)
+    public async Task<Task<MessageAck>> AcceptAsync(
+        long senderId, SendMessageBody body, Realtime.Connection? device, string? frameId, CancellationToken cancellationToken)
     {
         var clientMsgId = body.ClientMsgId?.Trim();
         if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength)
@@ -53,7 +55,9 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             Content = content,
             File = file,
             Recipients = grant.MemberIds,
-            SenderConnectionId = senderConnectionId,
+            SenderConnectionId = device?.Id ?? 0,
+            Device = device,
+            FrameId = frameId,
         };
         await committer.EnqueueAsync(pending, cancellationToken);
         return pending.Stored.Task;

@@ -26,7 +26,7 @@ public static class MessagesApi
 
     private static async Task<Ok<MessageAck>> SendAsync(SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken cancellationToken)
     {
-        var stored = await sender.AcceptAsync(http.User.UserId(), body, senderConnectionId: 0, cancellationToken);
+        var stored = await sender.AcceptAsync(http.User.UserId(), body, device: null, frameId: null, cancellationToken);
         return TypedResults.Ok(await stored.WaitAsync(cancellationToken));
     }
 

@@ -144,38 +144,13 @@ public sealed partial class Gateway(
     private async Task SendMessageAsync(Connection connection, ClientFrame frame)
     {
         var body = Data(frame, RealtimeJsonContext.Default.SendMessageBody);
-        Task<MessageAck> stored;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            // Awaited before the next frame is read: one device's sends keep their order.
-            stored = await scope.ServiceProvider.GetRequiredService<MessageSender>()
-                .AcceptAsync(connection.UserId, body, connection.Id, lifetime.ApplicationStopping);
-        }
-        // Not awaited: the device may pipeline sends while earlier ones are being stored.
-        _ = AckWhenStoredAsync(connection, frame.Id, stored);
-    }
-
-    private async Task AckWhenStoredAsync(Connection connection, string? id, Task<MessageAck> stored)
-    {
-        try
-        {
-            var ack = await stored;
-            await connection.SendAsync(Frames.Encode("msg.ack", id, ack, RealtimeJsonContext.Default.MessageAck));
-        }
-        catch (OperationCanceledException)
-        {
-            // The server is stopping or the device left: no ack, so the client resends.
-        }
-        catch (Exception)
-        {
-            try
-            {
-                await connection.SendAsync(Frames.Error(id, "not_stored", "The message could not be stored; send it again."));
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        // Awaited before the next frame is read: one device's sends keep their order. The ack is written by the
+        // committer once the message is stored, so the device may pipeline sends meanwhile.
+        var stored = await scope.ServiceProvider.GetRequiredService<MessageSender>()
+            .AcceptAsync(connection.UserId, body, connection, frame.Id, lifetime.ApplicationStopping);
+        if (stored.IsCompletedSuccessfully)
+            await connection.SendAsync(Frames.Encode("msg.ack", frame.Id, stored.Result, RealtimeJsonContext.Default.MessageAck));
     }
 
     private async Task MarkReadAsync(Connection connection, ClientFrame frame)
