@@ -17,6 +17,7 @@ public sealed class BenchOptions
     public double MaxP99Ms { get; set; } = 50;
     public List<double> Ladder { get; set; } = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000];
     public int Pad { get; set; }
+    public int Refine { get; set; } = 2;
 
     // Group.
     public int Members { get; set; } = 1000;
@@ -36,6 +37,7 @@ public sealed class BenchOptions
     public int? ServerPid { get; set; }
     public string? ServerDll { get; set; }
     public List<string> ServerArgs { get; } = [];
+    public List<string> ServerEnv { get; } = [];
     public bool KeepData { get; set; }
 
     public bool Json { get; set; }
@@ -62,6 +64,8 @@ public sealed class BenchOptions
                               run at 80% of the highest passing rate
           --ladder a,b,c      the rates --find-max tries (default 2000,5000,10000,15000,20000,30000,...)
           --max-p99 MS        pass limit for --find-max (default 50)
+          --refine N          after the ladder, N bisection steps between the highest pass and the lowest
+                              failure (default 2); when the first step fails, the rate is halved until one passes
           --pairs N           sender/receiver pairs (default 100, i.e. 200 users)
           --warmup S --duration S --drain S   warm-up, measured window, loss deadline after the window (5, 20, 5)
           --pad N             extra characters of text in each message (default 0)
@@ -70,6 +74,8 @@ public sealed class BenchOptions
           (default)           starts src/Parley.Server/bin/Release/net10.0/Parley.Server.dll on a free 127.0.0.1 port
                               with a fresh data directory, raised rate limits and bcrypt work factor 4
           --server-arg ARG    passed on to the started server (repeatable), e.g. --server-arg=--Database:Provider=postgres
+          --server-env N=V    an environment variable for the started server (repeatable), e.g. for runtime
+                              knobs such as DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 (for perf)
           --server-dll PATH   another build of the server
           --keep-data         keep the server's data directory and log
           --url URL           attach to a running server instead (127.0.0.1 only); --server-pid PID for CPU and RSS
@@ -99,7 +105,7 @@ public sealed class BenchOptions
         {
             var a = args[k];
             if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=', StringComparison.Ordinal) is var eq and > 2
-                && !(k > 0 && args[k - 1] == "--server-arg"))
+                && !(k > 0 && args[k - 1] is "--server-arg" or "--server-env"))
             {
                 split.Add(a[..eq]);
                 split.Add(a[(eq + 1)..]);
@@ -129,6 +135,7 @@ public sealed class BenchOptions
                     o.Ladder = [.. Next(arg).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture))];
                     break;
                 case "--pad": o.Pad = Integer(arg); break;
+                case "--refine": o.Refine = Integer(arg); break;
                 case "--members": o.Members = Integer(arg); break;
                 case "--senders": o.Senders = Integer(arg); break;
                 case "--connections": o.Connections = Integer(arg); break;
@@ -140,6 +147,11 @@ public sealed class BenchOptions
                 case "--server-pid": o.ServerPid = Integer(arg); break;
                 case "--server-dll": o.ServerDll = Next(arg); break;
                 case "--server-arg": o.ServerArgs.Add(Next(arg)); break;
+                case "--server-env":
+                    var env = Next(arg);
+                    if (!env.Contains('=', StringComparison.Ordinal)) throw new ArgumentException("--server-env takes NAME=VALUE.");
+                    o.ServerEnv.Add(env);
+                    break;
                 case "--keep-data": o.KeepData = true; break;
                 case "--json": o.Json = true; break;
                 case "--timeout": o.TimeoutSeconds = Number(arg); break;

@@ -7,6 +7,7 @@ public static class Scenarios
 {
     private const int HotBufferBytes = 16 * 1024;
     private const int IdleBufferBytes = 1024;
+    private const int IdleCpuSeconds = 5;
 
     // Unique per process; the step number is added, so late frames of an earlier step are told apart.
     private static readonly long TagBase = Random.Shared.Next(1, 9_000_000) * 100L;
@@ -50,27 +51,31 @@ public static class Scenarios
             f["lost"] is 0L && f["latency_p99_ms"] is double p99 && p99 <= o.MaxP99Ms && f["generator_behind"] is false && f["sockets_closed"] is 0;
 
         var steps = new List<Figures>();
-        double? best = null;
-        foreach (var rate in o.Ladder)
+        double? best = null, failed = null;
+        async Task<bool> Try(double rate)
         {
+            if (steps.Count > 0) await SettleAsync(server, ct);
             var f = await RunAt(rate);
-            f.Add("passed", "passed", Passes(f));
+            var passed = Passes(f);
+            f.Add("passed", "passed", passed);
             steps.Add(f);
-            if (!Passes(f)) break;
-            best = rate;
-            await SettleAsync(server, ct);
+            if (passed) best = Math.Max(best ?? 0, rate);
+            else failed = Math.Min(failed ?? double.MaxValue, rate);
+            return passed;
         }
-        if (best is null)
+
+        foreach (var rate in o.Ladder)
+            if (!await Try(rate)) break;
+        // Not even the first step: walk down until one passes.
+        for (var rate = Math.Round(o.Ladder[0] / 2); best is null && rate >= 25; rate = Math.Round(rate / 2))
+            await Try(rate);
+        // Then narrow the gap between the highest pass and the lowest failure.
+        for (var i = 0; i < o.Refine && best is { } low && failed is { } high; i++)
         {
-            // Not even the first step: walk down until one passes.
-            for (var rate = o.Ladder[0] / 2; rate >= 25 && best is null; rate /= 2)
-            {
-                await SettleAsync(server, ct);
-                var f = await RunAt(Math.Round(rate));
-                f.Add("passed", "passed", Passes(f));
-                steps.Add(f);
-                if (Passes(f)) best = Math.Round(rate);
-            }
+            var grain = low >= 2_000 ? 100 : low >= 200 ? 25 : 5;
+            var middle = Math.Round(Math.Sqrt(low * high) / grain) * grain;
+            if (middle <= low || middle >= high) break;
+            await Try(middle);
         }
         Figures? final = null;
         if (best is { } max)
@@ -148,10 +153,13 @@ public static class Scenarios
 
         await Task.Delay(TimeSpan.FromSeconds(o.PauseSeconds), ct);
         var after = server.Sample();
+        // What the idle connections cost with nothing happening (keep-alive pings, timers), after the pause.
+        await Task.Delay(TimeSpan.FromSeconds(IdleCpuSeconds), ct);
+        var idleEnd = server.Sample();
         var open = sockets.Count(s => !s.Closed);
 
         var handshakeCpu = ProcSample.CpuBetween(before, opened);
-        var idleCpu = ProcSample.CpuBetween(opened, after);
+        var idleCpu = ProcSample.CpuBetween(after, idleEnd);
         var rssGrowth = before is { } b && after is { } a ? a.RssKiB - b.RssKiB : (long?)null;
         var figures = new Figures()
             .Add("scenario", "scenario", "idle")
@@ -168,7 +176,8 @@ public static class Scenarios
             .Add("server_rss_before_mib", "server RSS before", before?.RssKiB / 1024.0, "MiB")
             .Add("server_rss_after_mib", $"server RSS after a {o.PauseSeconds:F0} s pause", after?.RssKiB / 1024.0, "MiB")
             .Add("rss_per_connection_kib", "server RSS growth per connection", rssGrowth / (double)o.Connections, "KiB")
-            .Add("idle_server_cores", "server CPU while all sit idle", idleCpu / o.PauseSeconds, "cores")
+            .Add("idle_server_cores", $"server CPU while all sit idle ({IdleCpuSeconds} s after the pause)", idleCpu / IdleCpuSeconds, "cores")
+            .Add("server_rss_idle_end_mib", "server RSS at the end of that", idleEnd?.RssKiB / 1024.0, "MiB")
             .Add("load_average_before", "load average before", loadAverage)
             .Add("server_open_file_limit", "server open-file limit", serverLimit)
             .Add("generator_open_file_limit", "generator open-file limit", limit);

@@ -96,6 +96,11 @@ public sealed class ServerHost : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment.Remove("PARLEY_TEST_DATABASE");
         info.Environment.Remove("ASPNETCORE_URLS");
+        foreach (var env in options.ServerEnv)
+        {
+            var eq = env.IndexOf('=', StringComparison.Ordinal);
+            info.Environment[env[..eq]] = env[(eq + 1)..];
+        }
 
         var log = new StreamWriter(Path.Combine(data, "server.log")) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
@@ -104,7 +109,7 @@ public sealed class ServerHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var extra = options.ServerArgs.Count == 0 ? "" : " " + string.Join(' ', options.ServerArgs);
+        var extra = string.Concat(options.ServerArgs.Select(a => " " + a)) + string.Concat(options.ServerEnv.Select(e => " (env " + e + ")"));
         var server = new ServerHost(new Uri($"http://127.0.0.1:{port}/"), process.Id, process, data, log, options.KeepData,
             $"started {Path.GetFileName(dll)} (pid {process.Id}) on 127.0.0.1:{port}, data in {data}{extra}");
         try
