@@ -100,7 +100,18 @@ public static class Scenarios
         var users = await setup.RegisterAsync(o.Members, ct);
         var owner = users[0];
         await setup.MakeFriendsAsync(users.Skip(1).Select(u => (owner, u)).ToList(), ct);
-        var group = await Setup.RetryAsync(() => owner.Client.CreateGroupAsync("bench group", users.Skip(1).Select(u => u.Id), cancellationToken: ct), ct);
+        // The API takes at most 200 people per call: create with the first batch, invite the rest batch by batch.
+        const int batch = 199;
+        var others = users.Skip(1).Select(u => u.Id).ToList();
+        var group = await Setup.RetryAsync(() => owner.Client.CreateGroupAsync("bench group", others.Take(batch), cancellationToken: ct), ct);
+        for (var from = batch; from < others.Count; from += batch)
+        {
+            var chunk = others.Skip(from).Take(batch).ToList();
+            await Setup.RetryAsync(() => owner.Client.InviteToGroupAsync(group.Id, chunk, ct), ct);
+        }
+        group = await owner.Client.GetGroupAsync(group.Id, ct);
+        if (group.MemberCount != o.Members)
+            throw new InvalidOperationException($"The group has {group.MemberCount} members, not {o.Members}.");
         Log.Info($"group {group.Id} with {group.MemberCount} members");
         var started = Stopwatch.GetTimestamp();
         var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct);
