@@ -1,0 +1,173 @@
+using System.Globalization;
+
+namespace Parley.Bench;
+
+/// <summary>The command line: <c>Parley.Bench &lt;pairs|group|idle&gt; [options]</c>.</summary>
+public sealed class BenchOptions
+{
+    public string Scenario { get; set; } = "";
+
+    // Pairs and group: the open-loop schedule.
+    public double? Rate { get; set; }
+    public int Pairs { get; set; } = 100;
+    public double WarmupSeconds { get; set; } = 5;
+    public double DurationSeconds { get; set; } = 20;
+    public double DrainSeconds { get; set; } = 5;
+    public bool FindMax { get; set; }
+    public double MaxP99Ms { get; set; } = 50;
+    public List<double> Ladder { get; set; } = [2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000, 60_000, 80_000, 100_000];
+    public int Pad { get; set; }
+    public int Refine { get; set; } = 2;
+
+    // Group.
+    public int Members { get; set; } = 1000;
+    public int Senders { get; set; } = 5;
+
+    // Idle.
+    public int Connections { get; set; } = 1000;
+    public int Users { get; set; } = 100;
+    public int HandshakeConcurrency { get; set; } = 64;
+    public double PauseSeconds { get; set; } = 5;
+
+    // Setup over REST.
+    public int SetupConcurrency { get; set; } = 16;
+
+    // The server.
+    public string? Url { get; set; }
+    public int? ServerPid { get; set; }
+    public string? ServerDll { get; set; }
+    public List<string> ServerArgs { get; } = [];
+    public List<string> ServerEnv { get; } = [];
+    public bool KeepData { get; set; }
+
+    public bool Json { get; set; }
+    public double TimeoutSeconds { get; set; } = 1800;
+
+    public const string Usage = """
+        Parley.Bench: a load generator for the Parley server, over loopback (127.0.0.1) only.
+
+          Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
+          Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
+          Parley.Bench idle  [--connections 1000] [--users 100] [--concurrency 64] [--pause 5]
+
+        Scenarios
+          pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
+                  total rate (open loop); reports delivered/s, loss, end-to-end latency, server CPU and RSS.
+          group   one group of --members (owner included, friends with all), --senders members send at a fixed
+                  total rate; reports deliveries/s (message x receivers) and latency to the last member.
+          idle    opens --connections authenticated WebSockets (--users accounts, several devices each),
+                  --concurrency at a time; reports handshakes/s, per server CPU-second, and RSS per connection.
+
+        Schedule (pairs, group)
+          --rate N            messages per second, all senders together (pairs default 2000, group default 50)
+          --find-max          pairs only: step the rate up (--ladder) until p99 > --max-p99 ms or loss > 0, then
+                              run at 80% of the highest passing rate
+          --ladder a,b,c      the rates --find-max tries (default 2000,5000,10000,15000,20000,30000,...)
+          --max-p99 MS        pass limit for --find-max (default 50)
+          --refine N          after the ladder, N bisection steps between the highest pass and the lowest
+                              failure (default 2); when the first step fails, the rate is halved until one passes
+          --pairs N           sender/receiver pairs (default 100, i.e. 200 users)
+          --warmup S --duration S --drain S   warm-up, measured window, loss deadline after the window (5, 20, 5)
+          --pad N             extra characters of text in each message (default 0)
+
+        Server
+          (default)           starts src/Parley.Server/bin/Release/net10.0/Parley.Server.dll on a free 127.0.0.1 port
+                              with a fresh data directory, raised rate limits and bcrypt work factor 4
+          --server-arg ARG    passed on to the started server (repeatable), e.g. --server-arg=--Database:Provider=postgres
+          --server-env N=V    an environment variable for the started server (repeatable), e.g. for runtime
+                              knobs such as DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 (for perf)
+          --server-dll PATH   another build of the server
+          --keep-data         keep the server's data directory and log
+          --url URL           attach to a running server instead (127.0.0.1 only); --server-pid PID for CPU and RSS
+
+        Output
+          --json              also print one JSON line with every figure
+          --timeout S         give up after this long (default 1800)
+          --setup-concurrency N   concurrent REST calls during setup (default 16)
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        var i = 0;
+        string Next(string name)
+        {
+            if (i + 1 >= args.Length) throw new ArgumentException($"{name} needs a value.");
+            return args[++i];
+        }
+        double Number(string name) => double.Parse(Next(name), CultureInfo.InvariantCulture);
+        int Integer(string name) => int.Parse(Next(name), CultureInfo.InvariantCulture);
+
+        // --name=value is the same as --name value (split at the first '=': --server-arg=--Database:Provider=postgres);
+        // the value after a bare --server-arg is taken as it is.
+        var split = new List<string>();
+        for (var k = 0; k < args.Length; k++)
+        {
+            var a = args[k];
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.IndexOf('=', StringComparison.Ordinal) is var eq and > 2
+                && !(k > 0 && args[k - 1] is "--server-arg" or "--server-env"))
+            {
+                split.Add(a[..eq]);
+                split.Add(a[(eq + 1)..]);
+            }
+            else
+            {
+                split.Add(a);
+            }
+        }
+        args = [.. split];
+        for (; i < args.Length; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "pairs" or "group" or "idle" when o.Scenario == "":
+                    o.Scenario = arg;
+                    break;
+                case "--rate": o.Rate = Number(arg); break;
+                case "--pairs": o.Pairs = Integer(arg); break;
+                case "--warmup": o.WarmupSeconds = Number(arg); break;
+                case "--duration": o.DurationSeconds = Number(arg); break;
+                case "--drain": o.DrainSeconds = Number(arg); break;
+                case "--find-max": o.FindMax = true; break;
+                case "--max-p99": o.MaxP99Ms = Number(arg); break;
+                case "--ladder":
+                    o.Ladder = [.. Next(arg).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture))];
+                    break;
+                case "--pad": o.Pad = Integer(arg); break;
+                case "--refine": o.Refine = Integer(arg); break;
+                case "--members": o.Members = Integer(arg); break;
+                case "--senders": o.Senders = Integer(arg); break;
+                case "--connections": o.Connections = Integer(arg); break;
+                case "--users": o.Users = Integer(arg); break;
+                case "--concurrency": o.HandshakeConcurrency = Integer(arg); break;
+                case "--pause": o.PauseSeconds = Number(arg); break;
+                case "--setup-concurrency": o.SetupConcurrency = Integer(arg); break;
+                case "--url": o.Url = Next(arg); break;
+                case "--server-pid": o.ServerPid = Integer(arg); break;
+                case "--server-dll": o.ServerDll = Next(arg); break;
+                case "--server-arg": o.ServerArgs.Add(Next(arg)); break;
+                case "--server-env":
+                    var env = Next(arg);
+                    if (!env.Contains('=', StringComparison.Ordinal)) throw new ArgumentException("--server-env takes NAME=VALUE.");
+                    o.ServerEnv.Add(env);
+                    break;
+                case "--keep-data": o.KeepData = true; break;
+                case "--json": o.Json = true; break;
+                case "--timeout": o.TimeoutSeconds = Number(arg); break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{arg}'.");
+            }
+        }
+
+        if (o.Scenario == "") throw new ArgumentException("Name a scenario: pairs, group or idle.");
+        if (o.Pairs < 1 || o.Members < 2 || o.Senders < 1 || o.Senders >= o.Members || o.Connections < 1 || o.Users < 1
+            || o.HandshakeConcurrency < 1 || o.SetupConcurrency < 1)
+            throw new ArgumentException("Counts must be positive (and --senders below --members).");
+        if (o.DurationSeconds <= 0 || o.WarmupSeconds < 0 || o.DrainSeconds < 0) throw new ArgumentException("Times must be positive.");
+        if (o.Rate is <= 0) throw new ArgumentException("--rate must be positive.");
+        if (o.FindMax && o.Scenario != "pairs") throw new ArgumentException("--find-max is for the pairs scenario.");
+        if (o.ServerPid is not null && o.Url is null) throw new ArgumentException("--server-pid goes with --url.");
+        return o;
+    }
+}

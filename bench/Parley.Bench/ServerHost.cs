@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Parley.Bench;
+
+/// <summary>
+/// The server under test: started here as a child process on a free 127.0.0.1 port with a fresh data
+/// directory, or a running one given by <c>--url</c> (and <c>--server-pid</c> for its CPU and memory).
+/// </summary>
+public sealed class ServerHost : IAsyncDisposable
+{
+    private readonly Process? _process;
+    private readonly string? _dataDirectory;
+    private readonly StreamWriter? _log;
+    private readonly bool _keepData;
+
+    private ServerHost(Uri baseAddress, int? pid, Process? process, string? dataDirectory, StreamWriter? log, bool keepData, string description)
+    {
+        BaseAddress = baseAddress;
+        Pid = pid;
+        _process = process;
+        _dataDirectory = dataDirectory;
+        _log = log;
+        _keepData = keepData;
+        Description = description;
+    }
+
+    public Uri BaseAddress { get; }
+    public Uri WebSocketAddress => new($"ws://{BaseAddress.Authority}/ws");
+    public int? Pid { get; }
+    public string Description { get; }
+    public bool Started => _process is not null;
+    public string? LogPath => _dataDirectory is null ? null : Path.Combine(_dataDirectory, "server.log");
+
+    public ProcSample? Sample() => ProcSample.Read(Pid);
+
+    /// <summary>The server's open-file limit as the kernel reports it, to tell whether 10k connections can fit.</summary>
+    public string? OpenFileLimit()
+    {
+        if (Pid is null) return null;
+        try
+        {
+            var line = File.ReadLines($"/proc/{Pid}/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            return line?["Max open files".Length..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public static async Task<ServerHost> AttachAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var given = new Uri(options.Url!.EndsWith('/') ? options.Url : options.Url + "/");
+        // Loopback only: this tool must never load anything but a server on this machine.
+        var host = given.Host is "localhost" ? "127.0.0.1" : given.Host;
+        if (host != "127.0.0.1") throw new ArgumentException($"--url must point at 127.0.0.1, not '{given.Host}'.");
+        if (given.Scheme != "http") throw new ArgumentException("--url must be http://127.0.0.1:<port>/.");
+        var address = new Uri($"http://127.0.0.1:{given.Port}/");
+        var server = new ServerHost(address, options.ServerPid, null, null, null, keepData: true,
+            $"attached to {address}" + (options.ServerPid is null ? " (no --server-pid: no CPU or RSS figures)" : $", pid {options.ServerPid}"));
+        await server.WaitHealthyAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        return server;
+    }
+
+    public static async Task<ServerHost> StartAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var dll = options.ServerDll ?? Path.Combine(RepositoryRoot(), "src", "Parley.Server", "bin", "Release", "net10.0", "Parley.Server.dll");
+        if (!File.Exists(dll))
+            throw new InvalidOperationException($"The server is not built: {dll}\nBuild it first: dotnet build -c Release");
+        var port = FreePort();
+        var data = Directory.CreateTempSubdirectory("parley-bench-").FullName;
+
+        // Through bash so that the server gets a file limit high enough for 10k sockets; exec keeps the pid.
+        var info = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = data,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("ulimit -n 65536 2>/dev/null || ulimit -n \"$(ulimit -Hn)\"; exec dotnet \"$@\"");
+        info.ArgumentList.Add("parley-server");
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add($"--urls=http://127.0.0.1:{port}");
+        info.ArgumentList.Add($"--DataPath={data}");
+        info.ArgumentList.Add("--Accounts:BcryptWorkFactor=4");
+        info.ArgumentList.Add("--RateLimits:RegisterPerMinute=1000000");
+        info.ArgumentList.Add("--RateLimits:LoginPerMinute=1000000");
+        info.ArgumentList.Add("--Gateway:FramesPerSecond=1000000");
+        info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        foreach (var arg in options.ServerArgs) info.ArgumentList.Add(arg);
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment.Remove("PARLEY_TEST_DATABASE");
+        info.Environment.Remove("ASPNETCORE_URLS");
+        foreach (var env in options.ServerEnv)
+        {
+            var eq = env.IndexOf('=', StringComparison.Ordinal);
+            info.Environment[env[..eq]] = env[(eq + 1)..];
+        }
+
+        var log = new StreamWriter(Path.Combine(data, "server.log")) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var extra = string.Concat(options.ServerArgs.Select(a => " " + a)) + string.Concat(options.ServerEnv.Select(e => " (env " + e + ")"));
+        var server = new ServerHost(new Uri($"http://127.0.0.1:{port}/"), process.Id, process, data, log, options.KeepData,
+            $"started {Path.GetFileName(dll)} (pid {process.Id}) on 127.0.0.1:{port}, data in {data}{extra}");
+        try
+        {
+            await server.WaitHealthyAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        return server;
+    }
+
+    private async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (_process is { HasExited: true })
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}; see {LogPath}:\n{Tail()}");
+            try
+            {
+                using var response = await http.GetAsync("healthz", cancellationToken);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        throw new TimeoutException($"The server at {BaseAddress} did not answer /healthz within {timeout.TotalSeconds} s.\n{Tail()}");
+    }
+
+    public bool HasExited => _process is { HasExited: true };
+
+    public string Tail(int lines = 30)
+    {
+        if (LogPath is null || !File.Exists(LogPath)) return "";
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', all.TakeLast(lines));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            if (!_process.HasExited)
+            {
+                // SIGTERM first, as a service manager would; SIGKILL if it does not stop in time.
+                using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+                    await kill.WaitForExitAsync();
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                try
+                {
+                    await _process.WaitForExitAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill(entireProcessTree: true);
+                    await _process.WaitForExitAsync();
+                }
+            }
+            _process.Dispose();
+        }
+        if (_log is not null)
+        {
+            lock (_log) _log.Dispose();
+        }
+        if (_dataDirectory is not null && !_keepData)
+        {
+            try
+            {
+                Directory.Delete(_dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static void Append(StreamWriter log, string? line)
+    {
+        if (line is null) return;
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string RepositoryRoot()
+    {
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            var directory = new DirectoryInfo(start);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Parley.slnx"))) directory = directory.Parent;
+            if (directory is not null) return directory.FullName;
+        }
+        throw new InvalidOperationException("Cannot find the repository root (Parley.slnx); give --server-dll.");
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Parley: build the server and the load generator in Release, then run the benchmark suite that
+# docs/benchmarks.md reports. Each run starts its own server (fresh SQLite data directory, 127.0.0.1 only).
+#
+#   bench/run-benchmarks.sh              everything (about 20 minutes)
+#   bench/run-benchmarks.sh pairs        only the named parts: pairs, find-max, group, idle
+#
+# Output goes to $PARLEY_BENCH_OUT (default bench/results/<date>): one .txt (table) and one .json (the
+# --json line) per run, plus the machine's load (uptime) before each run in load.txt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${PARLEY_BENCH_OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$out"
+parts=("$@")
+[ ${#parts[@]} -eq 0 ] && parts=(pairs find-max group idle)
+
+dotnet build -c Release src/Parley.Server/Parley.Server.csproj -nologo -v q
+dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
+bench() { dotnet bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll "$@"; }
+
+run() {
+  local name=$1; shift
+  echo "== $name: $*" | tee -a "$out/load.txt"
+  uptime | tee -a "$out/load.txt"
+  bench "$@" --json > "$out/$name.txt" 2> "$out/$name.log" || { echo "   failed, see $out/$name.log"; return 0; }
+  grep '^{' "$out/$name.txt" > "$out/$name.json" || true
+  sed -i '/^{/d' "$out/$name.txt"
+}
+
+for part in "${parts[@]}"; do
+  case $part in
+    pairs)
+      for rate in 500 1000 2000 3000 4000; do run "pairs-$rate" pairs --rate "$rate"; done ;;
+    find-max)
+      run pairs-find-max pairs --find-max ;;
+    group)
+      for rate in 20 50 100 150; do run "group-1000-$rate" group --members 1000 --senders 5 --rate "$rate"; done ;;
+    idle)
+      run idle-1000 idle --connections 1000
+      run idle-10000 idle --connections 10000 ;;
+    *) echo "unknown part: $part" >&2; exit 2 ;;
+  esac
+done
+echo "results in $out"
