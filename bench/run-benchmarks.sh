@@ -9,7 +9,7 @@
 # --json line) per run, plus the machine's load (uptime) before each run in load.txt.
 #
 # On a shared machine, PARLEY_BENCH_QUIET=1 makes each run first wait (up to 30 minutes) until no other
-# dotnet process runs and the machine is under 0.2 cores busy; each run's "other_cores" figure still says
+# Parley server, load generator or test run is running and the machine is under 0.2 cores busy; each run's "other_cores" figure still says
 # how much else ran during its measured window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,13 +22,15 @@ dotnet build -c Release src/Parley.Server/Parley.Server.csproj -nologo -v q
 dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
 bench() { dotnet bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll "$@"; }
 
+# Another Parley server, load generator or test run (idle build servers do not count: the CPU check catches busy ones).
+others() { pgrep -f 'Parley\.(Server|Bench)\.dll|testhost|vstest' > /dev/null; }
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
 wait_quiet() {
   local start=$SECONDS
   while [ $((SECONDS - start)) -lt 1800 ]; do
-    if ! pgrep -x dotnet > /dev/null; then
+    if ! others; then
       local b1 b2; b1=$(busy_ticks); sleep 3; b2=$(busy_ticks)
-      if [ $((b2 - b1)) -lt 60 ] && ! pgrep -x dotnet > /dev/null; then return; fi
+      if [ $((b2 - b1)) -lt 60 ] && ! others; then return; fi
     else
       sleep 2
     fi
