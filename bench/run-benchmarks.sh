@@ -7,6 +7,10 @@
 #
 # Output goes to $PARLEY_BENCH_OUT (default bench/results/<date>): one .txt (table) and one .json (the
 # --json line) per run, plus the machine's load (uptime) before each run in load.txt.
+#
+# On a shared machine, PARLEY_BENCH_QUIET=1 makes each run first wait (up to 30 minutes) until no other
+# Parley server, load generator or test run is running and the machine is under 0.2 cores busy; each run's "other_cores" figure still says
+# how much else ran during its measured window.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${PARLEY_BENCH_OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
@@ -18,8 +22,25 @@ dotnet build -c Release src/Parley.Server/Parley.Server.csproj -nologo -v q
 dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
 bench() { dotnet bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll "$@"; }
 
+# Another Parley server, load generator or test run (idle build servers do not count: the CPU check catches busy ones).
+others() { pgrep -f 'Parley\.(Server|Bench)\.dll|testhost|vstest' > /dev/null; }
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat; }
+wait_quiet() {
+  local start=$SECONDS
+  while [ $((SECONDS - start)) -lt 1800 ]; do
+    if ! others; then
+      local b1 b2; b1=$(busy_ticks); sleep 3; b2=$(busy_ticks)
+      if [ $((b2 - b1)) -lt 60 ] && ! others; then return; fi
+    else
+      sleep 2
+    fi
+  done
+  echo "   (not quiet after 30 minutes; running anyway)" | tee -a "$out/load.txt"
+}
+
 run() {
   local name=$1; shift
+  [ "${PARLEY_BENCH_QUIET:-0}" = 1 ] && wait_quiet
   echo "== $name: $*" | tee -a "$out/load.txt"
   uptime | tee -a "$out/load.txt"
   bench "$@" --json > "$out/$name.txt" 2> "$out/$name.log" || { echo "   failed, see $out/$name.log"; return 0; }
