@@ -51,11 +51,11 @@ run() {
 for part in "${parts[@]}"; do
   case $part in
     pairs)
-      for rate in 500 1000 2000 3000 4000; do run "pairs-$rate" pairs --rate "$rate"; done ;;
+      for rate in 1000 5000 10000 15000 20000 25000; do run "pairs-$rate" pairs --rate "$rate"; done ;;
     find-max)
       run pairs-find-max pairs --find-max ;;
     group)
-      for rate in 20 50 100 150; do run "group-1000-$rate" group --members 1000 --senders 5 --rate "$rate"; done ;;
+      for rate in 50 150 250 350; do run "group-1000-$rate" group --members 1000 --senders 5 --rate "$rate"; done ;;
     idle)
       run idle-1000 idle --connections 1000
       run idle-10000 idle --connections 10000 ;;
