@@ -25,7 +25,10 @@ public sealed class ParleyChat : IAsyncDisposable
 
     private ParleyChat(ParleyClient client) => _client = client;
 
-    /// <summary>Messages of every conversation, each (conversation, seq) once, in seq order within a conversation.</summary>
+    /// <summary>
+    /// Messages of every conversation, each (conversation, seq) once. Live messages come in seq order; after a
+    /// reconnect, a live message may come before the older ones the sync brings, so sort by seq to display.
+    /// </summary>
     public ChannelReader<ChatMessage> Messages => _messages.Reader;
 
     /// <summary>Every other event (presence, read receipts, typing, errors without a request).</summary>
@@ -80,25 +83,32 @@ public sealed class ParleyChat : IAsyncDisposable
         var delay = TimeSpan.FromMilliseconds(100);
         while (!_stop.IsCancellationRequested)
         {
+            ParleyRealtime? socket = null;
+            Task pump = Task.CompletedTask;
             try
             {
-                var socket = await ParleyRealtime.ConnectAsync(_client, _stop.Token).ConfigureAwait(false);
+                socket = await ParleyRealtime.ConnectAsync(_client, _stop.Token).ConfigureAwait(false);
                 _socket = socket;
                 delay = TimeSpan.FromMilliseconds(100);
-                var pump = PumpAsync(socket);
+                pump = PumpAsync(socket);
                 await CatchUpAsync(socket).ConfigureAwait(false);
                 if (_connected.CurrentCount == 0) _connected.Release();
                 await pump.ConfigureAwait(false);
-                _socket = null;
-                await socket.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or TimeoutException or ParleyRealtimeException)
             {
-                _socket = null;
+                // Try again below, after a pause.
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+            finally
+            {
+                // Whatever went wrong, this socket is finished with: close it, so no connection is left behind.
+                _socket = null;
+                if (socket is not null) await socket.DisposeAsync().ConfigureAwait(false);
+                await pump.ConfigureAwait(false);
             }
             if (_stop.IsCancellationRequested) return;
             try
@@ -119,6 +129,9 @@ public sealed class ParleyChat : IAsyncDisposable
     {
         Dictionary<string, long> known;
         lock (_seen) known = _seen.ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous);
+        // Everything unread first (it brings conversations this device has never seen), then each known
+        // conversation from where this device is; what both bring passes once.
+        await socket.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         if (known.Count > 0) await socket.RequestAsync("msg.sync", new { conversations = known }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         foreach (var send in _unacked.Values.OrderBy(s => s.Order)) _ = TrySendAsync(send);
     }

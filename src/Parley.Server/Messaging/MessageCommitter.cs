@@ -84,7 +84,8 @@ public sealed partial class MessageCommitter(
         {
             // Shutting down: whatever was not stored was not acknowledged, and its senders will resend it.
         }
-        // Devices get no ack for these (so they resend); HTTP requests are cancelled.
+        // No more sends are taken; devices get no ack for what is left (so they resend); HTTP requests are cancelled.
+        _queue.Writer.TryComplete();
         foreach (var message in batch) message.Stored.TrySetCanceled(stoppingToken);
         while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
     }
@@ -95,13 +96,15 @@ public sealed partial class MessageCommitter(
         {
             await CommitAsync(batch, cancellationToken);
         }
-        catch (Exception e) when (DbErrors.IsUniqueViolation(e) && batch.Count > 1)
+        catch (Exception e) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
-            // Another node stored one of these clientMsgIds between our check and our insert: redo one by one,
-            // so that only the duplicate turns into its first ack.
+            // The batch was rolled back as a whole. Most often another node stored one of these clientMsgIds
+            // between our check and our insert; it may also be one bad row. Redo one by one, so that only that
+            // message turns into its first ack, or fails, and its neighbours are stored.
+            if (!DbErrors.IsUniqueViolation(e)) LogBatchRetried(logger, e, batch.Count);
             foreach (var message in batch) await CommitWithFallbackAsync([message], cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogBatchFailed(logger, e, batch.Count);
             foreach (var message in batch) message.Fail(e);
@@ -141,13 +144,21 @@ public sealed partial class MessageCommitter(
         }
         if (fresh.Count > 0) await store.InsertAsync(fresh.Select(f => f.Row).ToList(), now, cancellationToken);
 
-        // Stored: now, and only now, acknowledge and deliver, in seq order.
+        // Stored: now, and only now, acknowledge and deliver, in seq order. Nothing here may undo the batch:
+        // a failure to reach one device is that device's problem, and it will sync.
         foreach (var (pending, row) in fresh)
         {
             var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
             stored[(row.SenderId, row.ClientMsgId)] = ack;
-            pending.Acknowledge(ack);
-            router.Publish(pending.Recipients, Frames.NewMessage(row), pending.SenderConnectionId);
+            try
+            {
+                pending.Acknowledge(ack);
+                router.Publish(pending.Recipients, Frames.NewMessage(row), pending.SenderConnectionId);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDeliveryFailed(logger, e, row.Id);
+            }
         }
         foreach (var pending in repeats) pending.Acknowledge(stored[(pending.SenderId, pending.ClientMsgId)]);
     }
@@ -155,6 +166,12 @@ public sealed partial class MessageCommitter(
     private static MessageAck Ack(string clientMsgId, long id, long conversationId, long seq, DateTimeOffset sentAt) =>
         new(clientMsgId, id.ToString(System.Globalization.CultureInfo.InvariantCulture),
             conversationId.ToString(System.Globalization.CultureInfo.InvariantCulture), seq, sentAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} messages failed as a whole; storing them one by one")]
+    private static partial void LogBatchRetried(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Acknowledging or publishing stored message {MessageId} failed; devices will get it by syncing")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, long messageId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} messages failed; none of them was acknowledged")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

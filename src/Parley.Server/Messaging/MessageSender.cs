@@ -21,8 +21,9 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         long senderId, SendMessageBody body, Realtime.Connection? device, string? frameId, CancellationToken cancellationToken)
     {
         var clientMsgId = body.ClientMsgId?.Trim();
-        if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength)
-            throw ApiProblem.Invalid("clientMsgId", $"clientMsgId is required: 1 to {MessageRules.MaxClientMsgIdLength} characters chosen by the client, unique per message.");
+        if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength || clientMsgId.Any(c => c is < '!' or > '~'))
+            throw ApiProblem.Invalid("clientMsgId",
+                $"clientMsgId is required: 1 to {MessageRules.MaxClientMsgIdLength} printable ASCII characters chosen by the client, unique per message.");
         var type = body.Type ?? throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
         if (!Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
             throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
@@ -59,7 +60,14 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             Device = device,
             FrameId = frameId,
         };
-        await committer.EnqueueAsync(pending, cancellationToken);
+        try
+        {
+            await committer.EnqueueAsync(pending, cancellationToken);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "server_stopping", "The server is stopping; send the message again in a moment.");
+        }
         return pending.Stored.Task;
     }
 
@@ -83,10 +91,23 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
     {
         if (value is not { ValueKind: JsonValueKind.String } text)
             throw ApiProblem.Invalid(field, $"{field} must be a string.");
-        var s = text.GetString()!;
+        var s = ReadString(text, field);
         if (required && string.IsNullOrWhiteSpace(s)) throw ApiProblem.Invalid(field, $"{field} must not be empty.");
         if (s.Length > maxLength) throw new ApiProblem(StatusCodes.Status413PayloadTooLarge, "message_too_large", $"{field} is longer than {maxLength} characters.");
         return text.GetRawText();
+    }
+
+    /// <summary>A JSON string as .NET text; escapes that make no valid text (a lone surrogate) are bad input, not a crash.</summary>
+    private static string ReadString(JsonElement element, string field)
+    {
+        try
+        {
+            return element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw ApiProblem.Invalid(field, $"{field} is not valid Unicode text.");
+        }
     }
 
     /// <summary>The attachment descriptor, re-written with only the fields the API defines.</summary>
@@ -98,14 +119,14 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         {
             if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
                 return required ? throw ApiProblem.Invalid($"file.{name}", $"file.{name} is required.") : "";
-            if (p.ValueKind != JsonValueKind.String || p.GetString()!.Length > max)
+            if (p.ValueKind != JsonValueKind.String || ReadString(p, $"file.{name}") is not { } value || value.Length > max)
                 throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a string of at most {max} characters.");
-            return p.GetString()!;
+            return value;
         }
         long? Number(string name, long max)
         {
             if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null) return null;
-            if (!p.TryGetInt64(out var n) || n < 0 || n > max) throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a whole number from 0 to {max}.");
+            if (p.ValueKind != JsonValueKind.Number || !p.TryGetInt64(out var n) || n < 0 || n > max) throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a whole number from 0 to {max}.");
             return n;
         }
 

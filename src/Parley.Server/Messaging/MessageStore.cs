@@ -60,7 +60,8 @@ internal sealed class MessageStore(ParleyDb db)
             var count = Add(reserve, "@count", 0L);
             Add(reserve, "@now", Time(now));
             var id = Add(reserve, "@id", 0L);
-            foreach (var conversation in messages.GroupBy(m => m.ConversationId))
+            // In id order, so that two writers (nodes) never lock two conversations in opposite orders.
+            foreach (var conversation in messages.GroupBy(m => m.ConversationId).OrderBy(g => g.Key))
             {
                 var size = conversation.Count();
                 count.Value = (long)size;

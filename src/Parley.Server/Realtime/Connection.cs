@@ -27,7 +27,9 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     /// <summary>For fan-out: never waits; a full outbox disconnects the device.</summary>
     public void Enqueue(ReadOnlyMemory<byte> frame)
     {
-        if (!_outbox.Writer.TryWrite(frame)) Abort(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
+        // Once closing, the outbox is complete and frames are dropped: the device syncs when it reconnects.
+        if (!_outbox.Writer.TryWrite(frame) && _closeReason is null)
+            Abort(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
     }
 
     /// <summary>

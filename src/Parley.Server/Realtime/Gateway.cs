@@ -60,9 +60,9 @@ public sealed partial class Gateway(
         var budget = new FrameBudget(_options.FramesPerSecond, _options.FramesPerSecond * 2, time);
         var rejected = 0;
 
-        if (connections.Add(connection)) await presence.CameOnlineAsync(connection.UserId);
         try
         {
+            if (connections.Add(connection)) await AnnounceAsync(connection.UserId, online: true);
             await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, () =>
             {
                 if (budget.TryTake()) return true;
@@ -74,7 +74,21 @@ public sealed partial class Gateway(
         }
         finally
         {
-            if (connections.Remove(connection)) await presence.WentOfflineAsync(connection.UserId);
+            if (connections.Remove(connection)) await AnnounceAsync(connection.UserId, online: false);
+        }
+    }
+
+    /// <summary>Presence is a courtesy: a failure to announce it is logged, and never keeps a socket registered.</summary>
+    private async Task AnnounceAsync(long userId, bool online)
+    {
+        try
+        {
+            if (online) await presence.CameOnlineAsync(userId);
+            else await presence.WentOfflineAsync(userId);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPresenceFailed(logger, e, userId);
         }
     }
 
@@ -187,20 +201,29 @@ public sealed partial class Gateway(
         }
 
         var total = 0;
+        var refused = new List<string>();
         foreach (var (conversationId, from) in pointers)
         {
             var after = from;
-            while (true)
+            try
             {
-                var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize, cancellationToken);
-                if (page.Count == 0) break;
-                await connection.SendAsync(Frames.Batch(conversationId, page, hasMore: page.Count == pageSize));
-                total += page.Count;
-                after = page[^1].Seq;
-                if (page.Count < pageSize) break;
+                while (true)
+                {
+                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize, cancellationToken);
+                    if (page.Count == 0) break;
+                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore: page.Count == pageSize));
+                    total += page.Count;
+                    after = page[^1].Seq;
+                    if (page.Count < pageSize) break;
+                }
+            }
+            catch (ApiProblem)
+            {
+                // One conversation the user may no longer read (left the group, say) does not stop the others.
+                refused.Add(Ids.Format(conversationId));
             }
         }
-        await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(total), RealtimeJsonContext.Default.SyncDone));
+        await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(total, refused), RealtimeJsonContext.Default.SyncDone));
     }
 
     private async Task RelayTypingAsync(Connection connection, ClientFrame frame)
@@ -221,6 +244,9 @@ public sealed partial class Gateway(
             : throw ApiProblem.Invalid("data", "data must be an object.");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Announcing the presence of user {UserId} failed")]
+    private static partial void LogPresenceFailed(ILogger logger, Exception exception, long userId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Type} frame failed")]
     private static partial void LogFrameFailed(ILogger logger, Exception exception, string type);

@@ -18,7 +18,8 @@ public sealed record Presence(string UserId, bool Online);
 
 public sealed record Typing(string ConversationId, string UserId);
 
-public sealed record SyncDone(int Messages);
+/// <summary>The end of a sync: how many messages it sent, and the conversations it refused (not found, or no longer readable).</summary>
+public sealed record SyncDone(int Messages, List<string> Refused);
 
 public sealed record ReadDone(long Seq);
 

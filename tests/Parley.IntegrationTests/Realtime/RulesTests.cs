@@ -126,4 +126,47 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         await owner.RemoveGroupMemberAsync(group.Id, member.UserId);
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "gone"));
     }
+
+    [Fact]
+    public async Task MalformedMessageFieldsAreBadRequestsNotServerErrors()
+    {
+        using var alice = await _server.NewUserAsync();
+        using var bob = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        var bodies = new[]
+        {
+            $"{{\"to\":{{\"userId\":\"{bob.UserId}\"}},\"clientMsgId\":\"f1\",\"type\":\"file\",\"file\":{{\"name\":\"a\",\"size\":\"5\",\"contentType\":\"x\",\"url\":\"u\"}}}}",
+            $"{{\"to\":{{\"userId\":\"{bob.UserId}\"}},\"clientMsgId\":\"f2\",\"type\":\"text\",\"content\":\"\\ud800\"}}",
+            $"{{\"to\":{{\"userId\":\"{bob.UserId}\"}},\"clientMsgId\":\"a\\u0000b\",\"type\":\"text\",\"content\":\"hi\"}}",
+        };
+        foreach (var body in bodies)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/messages")
+            {
+                Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", alice.AccessToken);
+            using var response = await _server.Http.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body} answered {(int)response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task ASyncSkipsAConversationTheUserMayNoLongerReadAndDeliversTheRest()
+    {
+        using var owner = await _server.NewUserAsync();
+        using var member = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(owner, member);
+        var group = await owner.CreateGroupAsync("left behind", [member.UserId]);
+        await owner.SendMessageAsync(MessageTarget.Group(group.Id), "text", "in the group");
+        var direct = await owner.SendMessageAsync(MessageTarget.User(member.UserId), "text", "direct");
+        await owner.RemoveGroupMemberAsync(group.Id, member.UserId);
+
+        await using var socket = await ParleyRealtime.ConnectAsync(member);
+        var done = socket.RequestAsync("msg.sync", new { conversations = new Dictionary<string, long> { [group.Id] = 0, [direct.ConversationId] = 0 } });
+        var batch = await socket.NextEventAsync("msg.batch");
+        var synced = await done;
+        Assert.Equal(direct.ConversationId, batch.Data.GetProperty("conversationId").GetString());
+        Assert.Equal(group.Id, Assert.Single(synced.Data.GetProperty("refused").EnumerateArray()).GetString());
+    }
 }
