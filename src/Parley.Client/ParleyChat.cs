@@ -72,10 +72,30 @@ public sealed class ParleyChat : IAsyncDisposable
             // Refused for good (not friends, muted, malformed): resending would not help.
             if (_unacked.TryRemove(send.ClientMsgId, out _)) send.Acked.TrySetException(e);
         }
-        catch (Exception e) when (e is ParleyRealtimeException or System.Net.WebSockets.WebSocketException or TimeoutException or OperationCanceledException)
+        catch (Exception e) when (e is ParleyRealtimeException or TimeoutException)
         {
-            // Left in _unacked: resent after the next (re)connection.
+            // Slowed down, not stored, or no answer in time: try again on this connection after a pause
+            // (and, in any case, after the next reconnection: the send stays in _unacked until acked).
+            _ = RetryLaterAsync(send);
         }
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException)
+        {
+            // The connection is gone: resent after the next reconnection.
+        }
+    }
+
+    private async Task RetryLaterAsync(PendingSend send)
+    {
+        var attempt = Interlocked.Increment(ref send.Retries);
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 2000)), _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (_unacked.ContainsKey(send.ClientMsgId)) await TrySendAsync(send).ConfigureAwait(false);
     }
 
     private async Task RunAsync()
@@ -217,6 +237,7 @@ public sealed class ParleyChat : IAsyncDisposable
         public object? Content { get; } = content;
         public object? File { get; } = file;
         public string ClientMsgId { get; } = clientMsgId;
+        public int Retries;
         public TaskCompletionSource<MessageAck> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

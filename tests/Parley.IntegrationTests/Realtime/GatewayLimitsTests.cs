@@ -102,4 +102,23 @@ public sealed class GatewayLimitsTests
             "no rate_limited error; got: " + string.Join(", ", received.Select(f => f.Type)) + $"; state {socket.State} {socket.CloseStatus}");
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
     }
+
+    [Fact]
+    public async Task TheSdkDeviceRetriesRateLimitedSendsUntilEachIsStored()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:FramesPerSecond"] = "10",
+            ["Gateway:MaxRejectedFrames"] = "100000",
+        });
+        using var alice = await server.NewUserAsync();
+        using var bob = await server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await using var device = await ParleyChat.StartAsync(alice);
+
+        var sends = Enumerable.Range(0, 60).Select(i => device.SendAsync(MessageTarget.User(bob.UserId), "text", $"burst {i}")).ToList();
+        var acks = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), acks.Select(a => a.Seq).Order());
+        Assert.Equal(0, device.Unacked);
+    }
 }
