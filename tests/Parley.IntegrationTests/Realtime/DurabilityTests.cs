@@ -6,37 +6,27 @@ namespace Parley.IntegrationTests.Realtime;
 /// <summary>An acknowledged message survives the server being killed outright (SIGKILL), on the run's database.</summary>
 public sealed class DurabilityTests : IAsyncLifetime
 {
-    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("parley-kill-").FullName;
-    private TestDatabase _database = null!;
+    private readonly RestartableServer _host = new();
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(Path.Combine(_workingDirectory, "data"));
+    public Task InitializeAsync() => _host.InitializeAsync();
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task EveryAckedMessageSurvivesAKillAndResendingTheRestCompletesTheConversation()
     {
-        var port = ServerProcess.FreePort();
-        // The per-connection frame limit is raised: this test bursts hundreds of sends on one socket on purpose.
-        string[] settings =
-        [
-            $"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}",
-            "--Gateway:FramesPerSecond=100000",
-        ];
         const int total = 400;
         var clientIds = Enumerable.Range(0, total).Select(i => $"durable-{i:D4}").ToArray();
         var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, MessageAck>();
         string alicePhone, bobId;
 
-        await using (var server = await ServerProcess.StartAsync(_workingDirectory, port, settings))
+        await using (var server = await _host.StartAsync())
         {
-            using var alice = new ParleyClient(server.BaseAddress);
-            using var bob = new ParleyClient(server.BaseAddress);
-            alicePhone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}";
-            await alice.RegisterAsync(new RegisterRequest { Phone = alicePhone, Password = "kill -9 proof", Nickname = "alice" });
-            await bob.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "kill -9 proof", Nickname = "bob" });
+            var (alice, bob) = await RestartableServer.FriendsAsync(server.BaseAddress, "kill -9 proof");
+            using var aliceClient = alice;
+            using var bobClient = bob;
+            alicePhone = alice.Session!.User.Phone!;
             bobId = bob.UserId;
-            await TestServer.MakeFriendsAsync(alice, bob);
 
             var socket = await ParleyRealtime.ConnectAsync(alice);
             var sends = clientIds.Select(async id =>
@@ -60,7 +50,7 @@ public sealed class DurabilityTests : IAsyncLifetime
         }
         Assert.True(acked.Count >= total / 4, $"only {acked.Count} acks before the kill");
 
-        await using (var restarted = await ServerProcess.StartAsync(_workingDirectory, port, settings))
+        await using (var restarted = await _host.StartAsync())
         {
             using var alice = new ParleyClient(restarted.BaseAddress);
             await alice.LoginAsync(alicePhone, "kill -9 proof");

@@ -6,31 +6,22 @@ namespace Parley.IntegrationTests.Realtime;
 /// <summary>The SDK's reconnecting device (ParleyChat) across a server crash: nothing lost, nothing twice.</summary>
 public sealed class ReconnectTests : IAsyncLifetime
 {
-    private readonly string _workingDirectory = Directory.CreateTempSubdirectory("parley-reconnect-").FullName;
-    private TestDatabase _database = null!;
+    private readonly RestartableServer _host = new();
 
-    public async Task InitializeAsync() => _database = await TestDatabase.CreateAsync(Path.Combine(_workingDirectory, "data"));
+    public Task InitializeAsync() => _host.InitializeAsync();
 
-    public async Task DisposeAsync() => await _database.DisposeAsync();
+    public Task DisposeAsync() => _host.DisposeAsync();
 
     [Fact]
     public async Task AfterACrashBothDevicesReconnectResendAndSyncToTheSameConversation()
     {
-        var port = ServerProcess.FreePort();
-        string[] settings =
-        [
-            $"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}",
-            "--Gateway:FramesPerSecond=100000",
-        ];
         const int total = 200;
-        var server = await ServerProcess.StartAsync(_workingDirectory, port, settings);
+        var server = await _host.StartAsync();
         try
         {
-            using var alice = new ParleyClient(server.BaseAddress);
-            using var bob = new ParleyClient(server.BaseAddress);
-            await alice.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "reconnects", Nickname = "alice" });
-            await bob.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "reconnects", Nickname = "bob" });
-            await TestServer.MakeFriendsAsync(alice, bob);
+            var (alice, bob) = await RestartableServer.FriendsAsync(server.BaseAddress, "reconnects");
+            using var aliceClient = alice;
+            using var bobClient = bob;
 
             await using var aliceDevice = await ParleyChat.StartAsync(alice);
             await using var bobDevice = await ParleyChat.StartAsync(bob);
@@ -39,7 +30,7 @@ public sealed class ReconnectTests : IAsyncLifetime
             while (sends.Count(s => s.IsCompleted) < total / 4) await Task.Delay(5);
             server.Kill();
             await server.DisposeAsync();
-            server = await ServerProcess.StartAsync(_workingDirectory, port, settings);
+            server = await _host.StartAsync();
 
             var acks = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), acks.Select(a => a.Seq).Order());
