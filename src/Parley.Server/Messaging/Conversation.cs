@@ -27,10 +27,17 @@ public sealed class Conversation
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastMessageAt { get; set; }
 
+    /// <summary>The newest message that mentions <c>all</c> (groups): one field instead of a write per member.</summary>
+    public long MentionAllSeq { get; set; }
+
     public static string KeyFor(long a, long b) => a < b ? $"{a}:{b}" : $"{b}:{a}";
 }
 
-/// <summary>One user's state in a conversation. Both sides of a direct conversation have one from the start; group members get theirs on first use.</summary>
+/// <summary>
+/// One user's state in a conversation: the row the conversation list is read from, so that listing never scans
+/// messages. Both sides of a direct conversation get one with the conversation; a group member gets one on
+/// joining (see <see cref="GroupConversations"/>) and loses it on leaving.
+/// </summary>
 public sealed class ConversationMember
 {
     public long ConversationId { get; set; }
@@ -38,6 +45,26 @@ public sealed class ConversationMember
 
     /// <summary>Everything up to this seq has been read by the user; only ever moves forward.</summary>
     public long ReadSeq { get; set; }
+
+    public bool Pinned { get; set; }
+    public bool Muted { get; set; }
+
+    /// <summary>Hidden from the list while the conversation's last seq is at most this; a new message shows it again.</summary>
+    public long? HiddenAtSeq { get; set; }
+
+    /// <summary>"Clear conversation for me": messages up to this seq are gone for this user only.</summary>
+    public long ClearedSeq { get; set; }
+
+    /// <summary>The newest message that mentions this user by id; the row is marked while it is above <see cref="ReadSeq"/>.</summary>
+    public long MentionSeq { get; set; }
+}
+
+/// <summary>One message deleted "for me": left out of that user's history, sync, search and list preview.</summary>
+public sealed class MessageDeletion
+{
+    public long UserId { get; set; }
+    public long ConversationId { get; set; }
+    public long Seq { get; set; }
 }
 
 public sealed class Message
@@ -56,7 +83,21 @@ public sealed class Message
     public string? File { get; set; }
 
     public DateTimeOffset SentAt { get; set; }
+
+    /// <summary>Recalled messages keep their row (the seq stays taken) but lose content, file and search text.</summary>
     public bool Recalled { get; set; }
+
+    /// <summary>The quoted message as JSON text <c>{messageId, seq, senderId, type, preview}</c>, fixed at send time.</summary>
+    public string? ReplyTo { get; set; }
+
+    /// <summary>Mentioned user ids, or <c>["all"]</c>, as JSON text (groups only).</summary>
+    public string? Mentions { get; set; }
+
+    /// <summary>The uploaded file an image, voice, video or file message carries: who may download it follows from here.</summary>
+    public long? FileId { get; set; }
+
+    /// <summary>Plain text of a text message, for full-text search (SQLite FTS5, PostgreSQL trigram index); null otherwise.</summary>
+    public string? SearchText { get; set; }
 }
 
 public enum MessageType
@@ -94,6 +135,18 @@ internal sealed class ConversationMemberConfiguration : IEntityTypeConfiguration
     }
 }
 
+internal sealed class MessageDeletionConfiguration : IEntityTypeConfiguration<MessageDeletion>
+{
+    public void Configure(EntityTypeBuilder<MessageDeletion> deletion)
+    {
+        deletion.ToTable("MessageDeletions");
+        // History reads "this user's deletions in this conversation in a seq range": the key is that index.
+        deletion.HasKey(d => new { d.UserId, d.ConversationId, d.Seq });
+        deletion.HasOne<Conversation>().WithMany().HasForeignKey(d => d.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        deletion.HasOne<User>().WithMany().HasForeignKey(d => d.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
 {
     public void Configure(EntityTypeBuilder<Message> message)
@@ -105,6 +158,7 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         message.HasIndex(m => new { m.ConversationId, m.Seq }).IsUnique();
         // Idempotent sends: one message per sender and clientMsgId, whatever the retries.
         message.HasIndex(m => new { m.SenderId, m.ClientMsgId }).IsUnique();
+        message.HasIndex(m => m.FileId).HasFilter("\"FileId\" IS NOT NULL");
         message.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -17,6 +17,21 @@ public sealed class PendingMessage
     public required string Content { get; init; }
     public string? File { get; init; }
 
+    /// <summary>The uploaded file the message carries (image, voice, video, file).</summary>
+    public long? FileId { get; init; }
+
+    /// <summary>The quote of the message replied to, as JSON text (see <see cref="Message.ReplyTo"/>).</summary>
+    public string? ReplyTo { get; init; }
+
+    /// <summary>Mentions as JSON text, as stored; <see cref="MentionedUserIds"/> and <see cref="MentionsAll"/> say the same for the list rows.</summary>
+    public string? Mentions { get; init; }
+
+    public IReadOnlyList<long> MentionedUserIds { get; init; } = [];
+    public bool MentionsAll { get; init; }
+
+    /// <summary>The plain text to index for search (text messages), or null.</summary>
+    public string? SearchText { get; init; }
+
     /// <summary>Everyone who gets <c>msg.new</c>: the conversation's members, the sender included.</summary>
     public required IReadOnlyList<long> Recipients { get; init; }
 
@@ -120,6 +135,7 @@ public sealed partial class MessageCommitter(
         var stored = await store.FindStoredAsync(batch, cancellationToken);
         var now = time.GetUtcNow();
         var fresh = new List<(PendingMessage Pending, Message Row)>();
+        var writes = new List<(Message Row, PendingMessage Pending)>();
         var repeats = new List<PendingMessage>();
         var claimed = new HashSet<(long, string)>();
         foreach (var pending in batch)
@@ -130,7 +146,7 @@ public sealed partial class MessageCommitter(
                 repeats.Add(pending);
                 continue;
             }
-            fresh.Add((pending, new Message
+            writes.Add((new Message
             {
                 Id = ids.Next(),
                 ConversationId = pending.ConversationId,
@@ -139,10 +155,15 @@ public sealed partial class MessageCommitter(
                 Type = pending.Type,
                 Content = pending.Content,
                 File = pending.File,
+                FileId = pending.FileId,
+                ReplyTo = pending.ReplyTo,
+                Mentions = pending.Mentions,
+                SearchText = pending.SearchText,
                 SentAt = now,
-            }));
+            }, pending));
         }
-        if (fresh.Count > 0) await store.InsertAsync(fresh.Select(f => f.Row).ToList(), now, cancellationToken);
+        foreach (var (row, pending) in writes) fresh.Add((pending, row));
+        if (fresh.Count > 0) await store.InsertAsync(writes, now, cancellationToken);
 
         // Stored: now, and only now, acknowledge and deliver, in seq order. Nothing here may undo the batch:
         // a failure to reach one device is that device's problem, and it will sync.

@@ -54,6 +54,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             ClientMsgId = clientMsgId,
             Type = type,
             Content = content,
+            SearchText = type == MessageType.Text ? body.Content!.Value.GetString() : null,
             File = file,
             Recipients = grant.MemberIds,
             SenderConnectionId = device?.Id ?? 0,

@@ -47,8 +47,13 @@ internal sealed class MessageStore(ParleyDb db)
     /// <c>UPDATE … RETURNING</c>, so concurrent writers on other nodes cannot take the same seqs), gives the
     /// messages those seqs in order, and inserts them.
     /// </summary>
-    public async Task InsertAsync(IReadOnlyList<Message> messages, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
+    /// up to their own message, mentioned members are marked, and text goes into the search index.
+    /// </remarks>
+    public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var messages = batch.Select(b => b.Row).ToList();
         var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
@@ -77,8 +82,9 @@ internal sealed class MessageStore(ParleyDb db)
         {
             insert.Transaction = transaction;
             insert.CommandText =
-                "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\") " +
-                "VALUES (@id, @conversation, @seq, @sender, @clientMsgId, @type, @content, @file, @sentAt, @recalled)";
+                "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
+                "\"ReplyTo\", \"Mentions\", \"FileId\", \"SearchText\") " +
+                "VALUES (@id, @conversation, @seq, @sender, @clientMsgId, @type, @content, @file, @sentAt, @recalled, @replyTo, @mentions, @fileId, @searchText)";
             var id = Add(insert, "@id", 0L);
             var conversation = Add(insert, "@conversation", 0L);
             var seq = Add(insert, "@seq", 0L);
@@ -89,6 +95,10 @@ internal sealed class MessageStore(ParleyDb db)
             var file = Add(insert, "@file", DBNull.Value);
             Add(insert, "@sentAt", Time(now));
             Add(insert, "@recalled", false);
+            var replyTo = Add(insert, "@replyTo", DBNull.Value);
+            var mentions = Add(insert, "@mentions", DBNull.Value);
+            var fileId = Add(insert, "@fileId", DBNull.Value);
+            var searchText = Add(insert, "@searchText", DBNull.Value);
             foreach (var message in messages)
             {
                 id.Value = message.Id;
@@ -99,8 +109,69 @@ internal sealed class MessageStore(ParleyDb db)
                 type.Value = (int)message.Type;
                 content.Value = message.Content;
                 file.Value = (object?)message.File ?? DBNull.Value;
+                replyTo.Value = (object?)message.ReplyTo ?? DBNull.Value;
+                mentions.Value = (object?)message.Mentions ?? DBNull.Value;
+                fileId.Value = (object?)message.FileId ?? DBNull.Value;
+                searchText.Value = (object?)message.SearchText ?? DBNull.Value;
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
+        }
+
+        if (_sqlite && messages.Any(m => m.SearchText is not null))
+        {
+            await using var index = connection.CreateCommand();
+            index.Transaction = transaction;
+            index.CommandText = "INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES (@id, @text)";
+            var id = Add(index, "@id", 0L);
+            var text = Add(index, "@text", "");
+            foreach (var message in messages.Where(m => m.SearchText is not null))
+            {
+                id.Value = message.Id;
+                text.Value = message.SearchText!;
+                await index.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        // The sender has read everything up to their own message (one statement per sender and conversation).
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "UPDATE \"ConversationMembers\" SET \"ReadSeq\" = @seq WHERE \"ConversationId\" = @conversation AND \"UserId\" = @user AND \"ReadSeq\" < @seq";
+            var seq = Add(read, "@seq", 0L);
+            var conversation = Add(read, "@conversation", 0L);
+            var user = Add(read, "@user", 0L);
+            foreach (var mine in messages.GroupBy(m => (m.ConversationId, m.SenderId)).OrderBy(g => g.Key))
+            {
+                seq.Value = mine.Max(m => m.Seq);
+                conversation.Value = mine.Key.ConversationId;
+                user.Value = mine.Key.SenderId;
+                await read.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        foreach (var (row, pending) in batch.Where(b => b.Pending.MentionsAll || b.Pending.MentionedUserIds.Count > 0))
+        {
+            await using var mention = connection.CreateCommand();
+            mention.Transaction = transaction;
+            Add(mention, "@seq", row.Seq);
+            Add(mention, "@conversation", row.ConversationId);
+            if (pending.MentionsAll)
+            {
+                mention.CommandText = "UPDATE \"Conversations\" SET \"MentionAllSeq\" = @seq WHERE \"Id\" = @conversation AND \"MentionAllSeq\" < @seq";
+            }
+            else
+            {
+                var users = new StringBuilder();
+                for (var i = 0; i < pending.MentionedUserIds.Count; i++)
+                {
+                    if (i > 0) users.Append(", ");
+                    users.Append(CultureInfo.InvariantCulture, $"@u{i}");
+                    Add(mention, $"@u{i}", pending.MentionedUserIds[i]);
+                }
+                mention.CommandText = "UPDATE \"ConversationMembers\" SET \"MentionSeq\" = @seq " +
+                    $"WHERE \"ConversationId\" = @conversation AND \"UserId\" IN ({users}) AND \"MentionSeq\" < @seq";
+            }
+            await mention.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
     }

@@ -11,13 +11,15 @@ public sealed record MessageAck(string ClientMsgId, string MessageId, string Con
 
 public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, MessageType Type, JsonElement Content,
-    JsonElement? File, DateTimeOffset SentAt, bool Recalled)
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled, JsonElement? ReplyTo = null, JsonElement? Mentions = null)
 {
     public static MessageView From(Message m) => new(
         m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ConversationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
         m.Seq, m.SenderId.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ClientMsgId, m.Type,
         JsonDocument.Parse(m.Content).RootElement.Clone(),
-        m.File is null ? null : JsonDocument.Parse(m.File).RootElement.Clone(), m.SentAt, m.Recalled);
+        m.File is null ? null : JsonDocument.Parse(m.File).RootElement.Clone(), m.SentAt, m.Recalled,
+        m.ReplyTo is null ? null : JsonDocument.Parse(m.ReplyTo).RootElement.Clone(),
+        m.Mentions is null ? null : JsonDocument.Parse(m.Mentions).RootElement.Clone());
 }
 
 public sealed record ReadBody(long? Seq);

@@ -89,6 +89,16 @@ public static class Frames
         else writer.WriteRawValue(message.File, skipInputValidation: true);
         writer.WriteString("sentAt", message.SentAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         writer.WriteBoolean("recalled", message.Recalled);
+        if (message.ReplyTo is not null)
+        {
+            writer.WritePropertyName("replyTo");
+            writer.WriteRawValue(message.ReplyTo, skipInputValidation: true);
+        }
+        if (message.Mentions is not null)
+        {
+            writer.WritePropertyName("mentions");
+            writer.WriteRawValue(message.Mentions, skipInputValidation: true);
+        }
         writer.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Accounts;
+using Parley.Server.Files;
 using Parley.Server.Messaging;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
@@ -26,6 +27,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<Conversation> Conversations => Set<Conversation>();
     public DbSet<ConversationMember> ConversationMembers => Set<ConversationMember>();
     public DbSet<Message> Messages => Set<Message>();
+    public DbSet<MessageDeletion> MessageDeletions => Set<MessageDeletion>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

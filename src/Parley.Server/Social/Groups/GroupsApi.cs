@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Accounts;
 using Parley.Server.Http;
+using Parley.Server.Messaging;
 using Parley.Server.Social.Friends;
 using Parley.Server.Storage;
 
@@ -66,6 +67,7 @@ public static class GroupsApi
         db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = me, Role = GroupRole.Owner, JoinedAt = now });
         foreach (var invitee in invitees)
             db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = invitee, Role = GroupRole.Member, JoinedAt = now, InvitedBy = me });
+        GroupConversations.Created(db, group.Id, [me, .. invitees], now);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/groups/{group.Id}",
             View(group, invitees.Count + 1, GroupRole.Owner, options.Value.MaxMembers, now));
@@ -129,6 +131,7 @@ public static class GroupsApi
         group.UpdatedAt = group.DissolvedAt.Value;
         await db.SaveChangesAsync(cancellationToken);
         await db.GroupMembers.Where(m => m.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+        await GroupConversations.DissolvedAsync(db, group.Id, cancellationToken);
         await db.GroupJoinRequests.Where(r => r.GroupId == group.Id && r.Status == RequestStatus.Pending)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RequestStatus.Rejected).SetProperty(x => x.HandledAt, group.DissolvedAt), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -179,6 +182,7 @@ public static class GroupsApi
                 db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = userId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = meId });
                 result.Added.Add(Ids.Format(userId));
             }
+            await GroupConversations.JoinedAsync(db, group.Id, newcomers, cancellationToken);
         }
         else
         {
@@ -248,6 +252,7 @@ public static class GroupsApi
             throw ApiProblem.Forbidden("insufficient_role", "You can only remove members whose role is below yours.");
         }
         db.GroupMembers.Remove(target);
+        await GroupConversations.LeftAsync(db, group.Id, target.UserId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.NoContent();
@@ -323,6 +328,7 @@ public static class GroupsApi
             request.Status = RequestStatus.Accepted;
             request.HandledAt = now;
             db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = meId, Role = GroupRole.Member, JoinedAt = now });
+            await GroupConversations.JoinedAsync(db, group.Id, [meId], cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -375,6 +381,7 @@ public static class GroupsApi
             {
                 GroupId = group.Id, UserId = request.UserId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = request.InviterId,
             });
+            await GroupConversations.JoinedAsync(db, group.Id, [request.UserId], cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -185,6 +185,51 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("VerificationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("StorageName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("Files", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Conversation", b =>
                 {
                     b.Property<long>("Id")
@@ -206,6 +251,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("LastSeq")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("MentionAllSeq")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")
@@ -221,6 +269,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.Property<long>("UserId")
                         .HasColumnType("bigint");
+
+                    b.Property<long>("ClearedSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("HiddenAtSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MentionSeq")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Pinned")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("ReadSeq")
                         .HasColumnType("bigint");
@@ -252,8 +315,20 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<string>("File")
                         .HasColumnType("text");
 
+                    b.Property<long?>("FileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Mentions")
+                        .HasColumnType("text");
+
                     b.Property<bool>("Recalled")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("ReplyTo")
+                        .HasColumnType("text");
+
+                    b.Property<string>("SearchText")
+                        .HasColumnType("text");
 
                     b.Property<long>("SenderId")
                         .HasColumnType("bigint");
@@ -269,6 +344,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FileId")
+                        .HasFilter("\"FileId\" IS NOT NULL");
+
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();
 
@@ -276,6 +354,24 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Messages", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageDeletion", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "ConversationId", "Seq");
+
+                    b.HasIndex("ConversationId");
+
+                    b.ToTable("MessageDeletions", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Social.Friends.Block", b =>
@@ -492,6 +588,15 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
+                {
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.ConversationMember", b =>
                 {
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
@@ -512,6 +617,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageDeletion", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -179,6 +179,51 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.ToTable("VerificationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Height")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OwnerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StorageName")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Width")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId");
+
+                    b.ToTable("Files", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Conversation", b =>
                 {
                     b.Property<long>("Id")
@@ -200,6 +245,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("LastSeq")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("MentionAllSeq")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")
@@ -214,6 +262,21 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClearedSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HiddenAtSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MentionSeq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Muted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Pinned")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("ReadSeq")
@@ -246,8 +309,20 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<string>("File")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("FileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Mentions")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Recalled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReplyTo")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SearchText")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("SenderId")
                         .HasColumnType("INTEGER");
@@ -263,6 +338,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FileId")
+                        .HasFilter("\"FileId\" IS NOT NULL");
+
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();
 
@@ -270,6 +348,24 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Messages", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageDeletion", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("UserId", "ConversationId", "Seq");
+
+                    b.HasIndex("ConversationId");
+
+                    b.ToTable("MessageDeletions", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Social.Friends.Block", b =>
@@ -486,6 +582,15 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
+                {
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.ConversationMember", b =>
                 {
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
@@ -506,6 +611,21 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageDeletion", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Conversation", null)
+                        .WithMany()
+                        .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>
+/// Keeps a group's conversation rows in step with its membership, inside the group feature's own transaction:
+/// the conversation exists from the group's creation (so system messages and the list need no special case),
+/// and each member has a <see cref="ConversationMember"/> row exactly while a member.
+/// </summary>
+public static class GroupConversations
+{
+    public static void Created(ParleyDb db, long groupId, IEnumerable<long> memberIds, DateTimeOffset now)
+    {
+        db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = now, LastMessageAt = now });
+        foreach (var userId in memberIds) db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId });
+    }
+
+    /// <summary>
+    /// Newcomers start with everything before their arrival read (history stays readable, but is not "unread").
+    /// A returning member's old row is reused.
+    /// </summary>
+    public static async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count == 0) return;
+        var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => (long?)c.LastSeq).FirstOrDefaultAsync(cancellationToken);
+        if (lastSeq is null)
+        {
+            // A group made before conversations were created with groups.
+            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = DateTimeOffset.UtcNow });
+            lastSeq = 0;
+        }
+        var existing = await db.ConversationMembers.Where(m => m.ConversationId == groupId && userIds.Contains(m.UserId))
+            .Select(m => m.UserId).ToListAsync(cancellationToken);
+        foreach (var userId in userIds.Except(existing))
+            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq.Value });
+    }
+
+    /// <summary>The member's list row goes; the group's history stays with the members who remain.</summary>
+    public static Task LeftAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken) =>
+        db.ConversationMembers.Where(m => m.ConversationId == groupId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+
+    public static Task DissolvedAsync(ParleyDb db, long groupId, CancellationToken cancellationToken) =>
+        db.ConversationMembers.Where(m => m.ConversationId == groupId).ExecuteDeleteAsync(cancellationToken);
+}
