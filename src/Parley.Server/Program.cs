@@ -49,6 +49,7 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapConversationsApi();
         app.MapGateway();
         return app;
     }

@@ -47,4 +47,8 @@ namespace Parley.Server.Http;
 [JsonSerializable(typeof(List<MessageView>))]
 [JsonSerializable(typeof(ReadBody))]
 [JsonSerializable(typeof(ReadReceipt))]
+[JsonSerializable(typeof(ConversationPage))]
+[JsonSerializable(typeof(ConversationView))]
+[JsonSerializable(typeof(UpdateConversationBody))]
+[JsonSerializable(typeof(ReceiptsView))]
 internal sealed partial class ParleyJsonContext : JsonSerializerContext;

@@ -47,6 +47,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             if (earlier is null) throw;
             return Task.FromResult(new MessageAck(clientMsgId, Ids.Format(earlier.Id), Ids.Format(earlier.ConversationId), earlier.Seq, earlier.SentAt));
         }
+        var extras = await RepliesAndMentions.CheckAsync(db, grant, body.ReplyTo, body.Mentions, cancellationToken);
         var pending = new PendingMessage
         {
             ConversationId = grant.ConversationId,
@@ -56,6 +57,10 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             Content = content,
             SearchText = type == MessageType.Text ? body.Content!.Value.GetString() : null,
             File = file,
+            ReplyTo = extras.ReplyTo,
+            Mentions = extras.Mentions,
+            MentionedUserIds = extras.MentionedUserIds,
+            MentionsAll = extras.MentionsAll,
             Recipients = grant.MemberIds,
             SenderConnectionId = device?.Id ?? 0,
             Device = device,

@@ -11,6 +11,7 @@ public static class MessagingSetup
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
+        builder.Services.AddScoped<ConversationList>();
         return builder;
     }
 }

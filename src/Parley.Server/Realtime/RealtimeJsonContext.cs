@@ -37,4 +37,5 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(Typing))]
 [JsonSerializable(typeof(SyncDone))]
 [JsonSerializable(typeof(ReadDone))]
+[JsonSerializable(typeof(ConversationSettings))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
