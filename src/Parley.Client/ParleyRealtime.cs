@@ -59,13 +59,24 @@ public sealed class ParleyRealtime : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a message and returns the server's ack (its id, conversation and seq).</summary>
+    /// <summary>
+    /// Sends a message and returns the server's ack (its id, conversation and seq). <paramref name="replyTo"/> quotes a message
+    /// of the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
+    /// </summary>
     public async Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
-        CancellationToken cancellationToken = default)
+        string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default)
     {
-        var frame = await RequestAsync("msg.send", new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file },
+        var frame = await RequestAsync("msg.send",
+            new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file, replyTo, mentions = mentions?.ToList() },
             cancellationToken: cancellationToken).ConfigureAwait(false);
         return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
+    }
+
+    /// <summary>Moves my read pointer in a conversation forward (never back); returns where it now is.</summary>
+    public async Task<long> MarkReadAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("msg.read", new { conversationId, seq }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.GetProperty("seq").GetInt64();
     }
 
     /// <summary>Sends a raw text frame as it is (for testing how the server treats bad input).</summary>
