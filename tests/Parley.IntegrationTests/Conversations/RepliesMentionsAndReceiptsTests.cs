@@ -163,4 +163,17 @@ public sealed class RepliesMentionsAndReceiptsTests(ServerFixture fixture) : ICl
         Assert.Equal(new MessageReader(bob.UserId, ack.Seq), Assert.Single(receipts.ReadBy!));
         Assert.Empty(receipts.UnreadBy!);
     }
+
+    [Fact]
+    public async Task AReconnectingDeviceSendsRepliesAndMentionsToo()
+    {
+        using var cast = await GroupCast.StartAsync(_server);
+        var first = await cast.Owner.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "who is in?");
+        await using var chat = await ParleyChat.StartAsync(cast.Member);
+        var ack = await chat.SendAsync(MessageTarget.Group(cast.GroupId), "text", "me, and admin", replyTo: first.MessageId, mentions: [cast.Admin.UserId]);
+        var stored = (await cast.Owner.GetMessagesAsync(cast.GroupId)).Single(m => m.Id == ack.MessageId);
+        Assert.Equal(first.MessageId, stored.ReplyTo!.MessageId);
+        Assert.Equal("who is in?", stored.ReplyTo.Preview);
+        Assert.Equal([cast.Admin.UserId], stored.Mentions);
+    }
 }
