@@ -50,7 +50,6 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
             {
                 Id = x.c.Id,
                 Kind = x.c.Kind,
-                DirectKey = x.c.DirectKey,
                 LastSeq = x.c.LastSeq,
                 Activity = x.Activity,
                 MentionAllSeq = x.c.MentionAllSeq,
@@ -114,7 +113,6 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
             {
                 Id = c.Id,
                 Kind = c.Kind,
-                DirectKey = c.DirectKey,
                 LastSeq = c.LastSeq,
                 Activity = c.LastMessageAt ?? c.CreatedAt,
                 MentionAllSeq = c.MentionAllSeq,
@@ -245,7 +243,6 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
     {
         public long Id { get; init; }
         public ConversationKind Kind { get; init; }
-        public string? DirectKey { get; init; }
         public long LastSeq { get; init; }
         public DateTimeOffset Activity { get; init; }
         public long MentionAllSeq { get; init; }
