@@ -21,7 +21,7 @@ public sealed record FriendRemovedEvent(string UserId);
 /// each of the two gets a frame of their own. Delivery is best effort, as for every event; the lists over
 /// HTTP are the truth.
 /// </summary>
-public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence)
+public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence, SocialVersions versions)
 {
     /// <summary>
     /// <c>friend.request</c> to both people: the addressee sees it arrive (or their other devices see it
@@ -36,9 +36,13 @@ public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence)
         }
     }
 
-    /// <summary><c>friend.added</c> to both: each sees the other as the new friend.</summary>
+    /// <summary><c>friend.added</c> to both: each sees the other as the new friend. Call once the friendship has committed.</summary>
     public async Task AddedAsync(ParleyDb db, long a, long b, CancellationToken cancellationToken)
     {
+        // Before anyone hears of it: this node's cached "who may message whom" for the two is void, so that
+        // a message sent the moment the event arrives is allowed.
+        versions.UserChanged(a);
+        versions.UserChanged(b);
         var pair = new[] { a, b };
         var users = await db.Users.AsNoTracking().Where(u => pair.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
         var sides = await db.Friendships.AsNoTracking()
@@ -55,6 +59,8 @@ public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence)
     /// <summary><c>friend.removed</c> to both, each naming the other.</summary>
     public void Removed(long a, long b)
     {
+        versions.UserChanged(a);
+        versions.UserChanged(b);
         router.Publish([a], Frames.Encode("friend.removed", null, new FriendRemovedEvent(Ids.Format(b)), RealtimeJsonContext.Default.FriendRemovedEvent));
         router.Publish([b], Frames.Encode("friend.removed", null, new FriendRemovedEvent(Ids.Format(a)), RealtimeJsonContext.Default.FriendRemovedEvent));
     }

@@ -44,8 +44,19 @@ public sealed class GroupAudience(long groupId, List<(long UserId, GroupRole Rol
 /// content: once for all, or once per role where the view holds the recipient's own role. Delivery is best
 /// effort, as for every event; <c>GET /groups…</c> is the truth.
 /// </summary>
-public sealed class GroupEvents(IMessageRouter router, IOptions<GroupsOptions> options, TimeProvider time)
+public sealed class GroupEvents(IMessageRouter router, SocialVersions versions, IOptions<GroupsOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// Call once a change has committed, before anyone hears of it: voids this node's cached member lists of the
+    /// group (so that a newcomer who reacts to the event at once may already post), and returns who is a
+    /// member now.
+    /// </summary>
+    public Task<GroupAudience> CommittedAsync(ParleyDb db, long groupId)
+    {
+        versions.GroupChanged(groupId);
+        return GroupAudience.LoadAsync(db, groupId, CancellationToken.None);
+    }
+
     /// <summary><c>group.updated</c> to every member (or only to <paramref name="only"/>), each seeing their own role.</summary>
     public void Updated(Group group, GroupAudience audience, IReadOnlyCollection<long>? only = null)
     {
@@ -76,9 +87,12 @@ public sealed class GroupEvents(IMessageRouter router, IOptions<GroupsOptions> o
     }
 
     /// <summary><c>group.dissolved</c> to everyone who was a member.</summary>
-    public void Dissolved(long groupId, long by, IReadOnlyList<long> formerMembers) =>
+    public void Dissolved(long groupId, long by, IReadOnlyList<long> formerMembers)
+    {
+        versions.GroupChanged(groupId);
         router.Publish(formerMembers,
             Frames.Encode("group.dissolved", null, new GroupDissolvedEvent(Ids.Format(groupId), Ids.Format(by)), RealtimeJsonContext.Default.GroupDissolvedEvent));
+    }
 
     /// <summary>
     /// <c>group.join-request</c> to the owner and admins, and to the person the request is for (and the member

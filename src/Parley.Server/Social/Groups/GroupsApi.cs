@@ -71,7 +71,7 @@ public static class GroupsApi
         await db.SaveChangesAsync(cancellationToken);
 
         // Committed: what follows goes on even if the caller has gone (hence no cancellation).
-        var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var audience = await events.CommittedAsync(db, group.Id);
         await system.PostAsync(db, audience, new GroupHappening(GroupHappening.Created, me) { Name = group.Name, UserIds = invitees });
         await events.JoinedAsync(db, audience, invitees, me, CancellationToken.None);
         return TypedResults.Created($"/api/v1/groups/{group.Id}",
@@ -124,7 +124,7 @@ public static class GroupsApi
         if (body.JoinApproval is { } approval) group.JoinApproval = approval;
         group.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var audience = await events.CommittedAsync(db, group.Id);
         if (before != (group.Name, group.Icon, group.Notice, group.JoinApproval))
         {
             if (group.Name != before.Name)
@@ -242,7 +242,7 @@ public static class GroupsApi
 
         if (added.Count > 0 || requested.Count > 0)
         {
-            var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+            var audience = await events.CommittedAsync(db, group.Id);
             if (added.Count > 0)
             {
                 await system.PostAsync(db, audience, new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = added, Via = "invitation" });
@@ -286,7 +286,7 @@ public static class GroupsApi
         {
             // Everyone sees the member list change; the group itself (ownerId, myRole) changes for everyone on a
             // transfer, and otherwise only for the one whose role it is.
-            var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+            var audience = await events.CommittedAsync(db, group.Id);
             var transfer = role == GroupRole.Owner;
             await system.PostAsync(db, audience, transfer
                 ? new GroupHappening(GroupHappening.OwnerChanged, me.UserId) { UserIds = [target.UserId] }
@@ -322,7 +322,7 @@ public static class GroupsApi
 
         // The system message is for those who stay (the one who went can no longer read the conversation);
         // the event also reaches the one who went.
-        var remaining = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var remaining = await events.CommittedAsync(db, group.Id);
         await system.PostAsync(db, remaining, target.UserId == me.UserId
             ? new GroupHappening(GroupHappening.MemberLeft, me.UserId)
             : new GroupHappening(GroupHappening.MemberRemoved, me.UserId) { UserIds = [target.UserId] });
@@ -353,7 +353,7 @@ public static class GroupsApi
         }
         await db.SaveChangesAsync(cancellationToken);
 
-        var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var audience = await events.CommittedAsync(db, group.Id);
         if (mutedMember is { } mutedId)
         {
             await events.MembersChangedAsync(db, audience, [mutedId], me.UserId, CancellationToken.None);
@@ -393,7 +393,7 @@ public static class GroupsApi
 
         if (wasMuted)
         {
-            var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+            var audience = await events.CommittedAsync(db, group.Id);
             if (unmuted is { } userId)
             {
                 await events.MembersChangedAsync(db, audience, [userId], me.UserId, CancellationToken.None);
@@ -441,7 +441,7 @@ public static class GroupsApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var audience = await events.CommittedAsync(db, group.Id);
         if (request.Status == RequestStatus.Accepted)
         {
             await system.PostAsync(db, audience, new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = [meId], Via = "request" });
@@ -507,7 +507,7 @@ public static class GroupsApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        var audience = await GroupAudience.LoadAsync(db, group.Id, CancellationToken.None);
+        var audience = await events.CommittedAsync(db, group.Id);
         if (joined)
         {
             await system.PostAsync(db, audience,
