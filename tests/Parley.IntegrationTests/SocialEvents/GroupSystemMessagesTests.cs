@@ -46,7 +46,7 @@ public sealed class GroupSystemMessagesTests(ServerFixture fixture) : IClassFixt
         Assert.All(history.Where(m => m.Type == "system"), m => Assert.StartsWith("sys:", m.ClientMsgId, StringComparison.Ordinal));
 
         // Ann's device got every system message while she was a member, as msg.new, in seq order; not her own leaving.
-        await annPhone.WaitForSystemMessageAsync(group.Id, "name.changed");
+        await annPhone.WaitForSystemMessageAsync(group.Id, "member.joined");
         var annSaw = Device.SystemMessages(await annPhone.SoFarAsync(), group.Id).Select(f => f.Data.GetProperty("seq").GetInt64()).ToList();
         Assert.Equal(new long[] { 1, 3, 4, 5 }, annSaw);
         // Ben joined at seq 5, and hears of Ann's leaving.
