@@ -105,7 +105,10 @@ public static class MessagePreview
         return $"[{media}] {shown}";
     }
 
-    /// <summary>A system message's own text: its content when a string, else its <c>text</c> field, else a label.</summary>
+    /// <summary>
+    /// A system message in words: a group's system messages (see docs/protocol.md) become "Olive added Ann";
+    /// other content its own text (a string, or a <c>text</c> field), else <c>[system]</c>.
+    /// </summary>
     private static string SystemText(string? content)
     {
         if (StringContent(content) is { Length: > 0 } text) return Shorten(text);
@@ -114,15 +117,53 @@ public static class MessagePreview
             if (!string.IsNullOrEmpty(content))
             {
                 using var document = JsonDocument.Parse(content);
-                if (document.RootElement.ValueKind == JsonValueKind.Object
-                    && document.RootElement.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String
-                    && t.GetString() is { Length: > 0 } said)
-                    return Shorten(said);
+                var root = document.RootElement;
+                if (root.ValueKind == JsonValueKind.Object)
+                {
+                    if (GroupEventText(root) is { Length: > 0 } happened) return Shorten(happened);
+                    if (root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() is { Length: > 0 } said)
+                        return Shorten(said);
+                }
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
         }
         return "[system]";
+    }
+
+    private static string? GroupEventText(JsonElement content)
+    {
+        string? Field(string name) =>
+            content.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        var kind = Field("event");
+        if (kind is null) return null;
+        var actor = Field("actorName") is { Length: > 0 } actorName ? actorName : "Someone";
+        var names = content.TryGetProperty("userNames", out var list) && list.ValueKind == JsonValueKind.Array
+            ? string.Join(", ", list.EnumerateArray().Where(n => n.ValueKind == JsonValueKind.String).Select(n => n.GetString()))
+            : "";
+        var name = Field("name");
+        return kind switch
+        {
+            "group.created" => $"{actor} created \"{name}\"" + (names.Length > 0 ? $" with {names}" : ""),
+            "member.joined" => Field("via") switch
+            {
+                "invitation" => $"{actor} added {names}",
+                "approval" => $"{actor} let {names} in",
+                _ => $"{(names.Length > 0 ? names : actor)} joined",
+            },
+            "member.left" => $"{actor} left",
+            "member.removed" => $"{actor} removed {names}",
+            "name.changed" => $"{actor} renamed the group \"{name}\"",
+            "notice.changed" => Field("notice") is { Length: > 0 } notice ? $"{actor} changed the notice: {notice}" : $"{actor} cleared the notice",
+            "owner.changed" => $"{actor} made {names} the owner",
+            "role.changed" => string.Equals(Field("role"), "admin", StringComparison.OrdinalIgnoreCase)
+                ? $"{actor} made {names} an admin"
+                : $"{actor} made {names} a member",
+            "group.muted" => $"{actor} muted the group",
+            "group.unmuted" => $"{actor} unmuted the group",
+            _ => null,
+        };
     }
 }

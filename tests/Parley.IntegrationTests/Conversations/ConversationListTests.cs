@@ -60,8 +60,11 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         Assert.Null(groupRow.Online);
         Assert.Null(groupRow.PeerReadSeq);
         Assert.Equal(new ConversationGroup(group.Id, "Lunch", null, 3), groupRow.Group);
-        Assert.Null(groupRow.LastMessage);
+        // The group's story starts with its creation, written by the creator (so not unread for them).
+        Assert.Equal("system", groupRow.LastMessage!.Type);
+        Assert.Equal("alice created \"Lunch\" with bob, carol", groupRow.LastMessage.Preview);
         Assert.Equal(0, groupRow.UnreadCount);
+        Assert.Equal(1, (await bob.GetConversationAsync(group.Id)).UnreadCount);
 
         // Pinned rows come first whatever their age; a new message moves a row up among its peers.
         await alice.UpdateConversationAsync(withBob.ConversationId, pinned: true);

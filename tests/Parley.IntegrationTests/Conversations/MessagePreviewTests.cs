@@ -16,6 +16,11 @@ public sealed class MessagePreviewTests
     [InlineData(MessageType.System, "{\"text\":\"bob joined the group\"}", null, "bob joined the group")]
     [InlineData(MessageType.System, "\"group created\"", null, "group created")]
     [InlineData(MessageType.System, "{\"event\":\"x\"}", null, "[system]")]
+    [InlineData(MessageType.System, "{\"event\":\"member.joined\",\"actorId\":\"1\",\"actorName\":\"Olive\",\"userIds\":[\"2\",\"3\"],\"userNames\":[\"Ann\",\"Ben\"],\"via\":\"invitation\"}", null, "Olive added Ann, Ben")]
+    [InlineData(MessageType.System, "{\"event\":\"member.joined\",\"actorId\":\"2\",\"actorName\":\"Ben\",\"userIds\":[\"2\"],\"userNames\":[\"Ben\"],\"via\":\"request\"}", null, "Ben joined")]
+    [InlineData(MessageType.System, "{\"event\":\"member.left\",\"actorId\":\"2\",\"actorName\":\"Ann\"}", null, "Ann left")]
+    [InlineData(MessageType.System, "{\"event\":\"role.changed\",\"actorName\":\"Olive\",\"userNames\":[\"Ann\"],\"role\":\"admin\"}", null, "Olive made Ann an admin")]
+    [InlineData(MessageType.System, "{\"event\":\"notice.changed\",\"actorName\":\"Olive\"}", null, "Olive cleared the notice")]
     [InlineData(MessageType.Text, "\"tab\\tand\\r\\nnewline\"", null, "tab and  newline")]
     public void EachTypeHasItsLabel(MessageType type, string content, string? file, string expected) =>
         Assert.Equal(expected, MessagePreview.Of(type, content, file, recalled: false));

@@ -114,7 +114,7 @@ public sealed class RepliesMentionsAndReceiptsTests(ServerFixture fixture) : ICl
         var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(() => socket.SendMessageAsync(group, "text", "@all", mentions: ["all"]));
         Assert.Equal("insufficient_role", refusal.Code);
 
-        Assert.Empty(await cast.Owner.GetMessagesAsync(cast.GroupId));
+        Assert.All(await cast.Owner.GetMessagesAsync(cast.GroupId), m => Assert.Equal("system", m.Type));
         Assert.False((await cast.Admin.GetConversationAsync(cast.GroupId)).Mentioned);
     }
 
