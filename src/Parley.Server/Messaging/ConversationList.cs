@@ -145,6 +145,9 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                     u.Nickname,
                     u.Avatar,
                     Remark = db.Friendships.Where(f => f.UserId == me && f.FriendId == u.Id).Select(f => f.Remark).FirstOrDefault(),
+                    // Presence is shown as the presence events are sent: to friends, and not across a block either way.
+                    MaySeePresence = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id)
+                        && !db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
                 }).AsNoTracking().ToDictionaryAsync(p => p.ConversationId, cancellationToken);
 
         var groupIds = rows.Where(r => r.Kind == ConversationKind.Group).Select(r => r.Id).ToList();
@@ -166,7 +169,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 if (peers.TryGetValue(row.Id, out var p))
                 {
                     peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
-                    online = presence.IsOnline(p.Id);
+                    online = p.MaySeePresence && presence.IsOnline(p.Id);
                     peerReadSeq = p.ReadSeq;
                 }
             }

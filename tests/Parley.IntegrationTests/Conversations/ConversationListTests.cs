@@ -80,6 +80,28 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task OnlineIsShownOnlyToFriendsWhoHaveNotBlockedEachOther()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+        await aliceSocket.NextEventAsync("presence");
+        Assert.True((await alice.GetConversationAsync(ack.ConversationId)).Online);
+
+        await bob.BlockAsync(alice.UserId);
+        Assert.False((await alice.GetConversationAsync(ack.ConversationId)).Online);
+        Assert.False((await bob.GetConversationAsync(ack.ConversationId)).Online);
+        await bob.UnblockAsync(alice.UserId);
+        Assert.True((await alice.GetConversationAsync(ack.ConversationId)).Online);
+
+        await bob.RemoveFriendAsync(alice.UserId);
+        var row = await alice.GetConversationAsync(ack.ConversationId);
+        Assert.False(row.Online);
+        Assert.Equal("bob", row.Peer!.Name);
+    }
+
+    [Fact]
     public async Task PreviewsCutLongTextAndShowEmoji()
     {
         var (alice, bob) = await _server.FriendsAsync();
