@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Parley.Client;
 using Parley.IntegrationTests.Groups;
@@ -36,6 +37,24 @@ public sealed class RepliesMentionsAndReceiptsTests(ServerFixture fixture) : ICl
         Assert.Equal(again.MessageId, live.Data.GetProperty("id").GetString());
         Assert.Equal(answer.MessageId, live.Data.GetProperty("replyTo").GetProperty("messageId").GetString());
         Assert.Equal("yes", live.Data.GetProperty("replyTo").GetProperty("preview").GetString());
+    }
+
+    [Fact]
+    public async Task ARecalledMessageCanBeRepliedToAndTheQuoteSaysRecalled()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var oops = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "oops");
+        var id = long.Parse(oops.MessageId, System.Globalization.CultureInfo.InvariantCulture);
+        // Recall has its own endpoint; here the stored flag is set directly.
+        await _server.WithDbAsync(db => db.Messages.Where(m => m.Id == id)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Recalled, true).SetProperty(x => x.Content, "\"\"")));
+        Assert.Equal("[recalled]", (await bob.GetConversationAsync(oops.ConversationId)).LastMessage!.Preview);
+        Assert.True((await bob.GetConversationAsync(oops.ConversationId)).LastMessage!.Recalled);
+
+        var reply = await bob.SendMessageAsync(MessageTarget.Conversation(oops.ConversationId), "text", "what was that?", replyTo: oops.MessageId);
+        var quote = (await alice.GetMessagesAsync(oops.ConversationId)).Single(m => m.Id == reply.MessageId).ReplyTo!;
+        Assert.True(quote.Recalled);
+        Assert.Equal("[recalled]", quote.Preview);
     }
 
     [Fact]
