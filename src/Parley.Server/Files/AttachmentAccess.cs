@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Storage;
@@ -14,7 +15,7 @@ public sealed record MessageAttachment(long FileId, string Descriptor);
 /// not cleared by them. One indexed query (<c>IX_Messages_FileId</c>); nothing is cached, so a recall or a
 /// departure takes effect on the next request.
 /// </summary>
-public sealed class AttachmentAccess(ParleyDb db)
+public sealed class AttachmentAccess(ParleyDb db, IOptions<FilesOptions> options)
 {
     /// <summary>The file if <paramref name="userId"/> may read it; otherwise null, whether or not it exists.</summary>
     public async Task<StoredFile?> FindReadableAsync(long userId, long fileId, CancellationToken cancellationToken)
@@ -52,6 +53,11 @@ public sealed class AttachmentAccess(ParleyDb db)
         if (!FileSniffer.Fits(kind, file.ContentType))
             throw ApiProblem.BadRequest("file_type_mismatch",
                 $"The file is {file.ContentType}; a {type.ToString().ToLowerInvariant()} message needs {(kind switch { FileKind.Image => "an image", FileKind.Voice => "audio", _ => "a video" })}. Send it as a 'file' message instead.");
+        // Uploaded as a plain file, it had the file limit; as an image, voice or video message it must fit theirs.
+        var limit = options.Value.LimitFor(kind);
+        if (kind != FileKind.File && file.Size > limit)
+            throw new ApiProblem(StatusCodes.Status413PayloadTooLarge, "file_too_large",
+                $"The file has {file.Size} bytes; a {type.ToString().ToLowerInvariant()} message may carry at most {limit}. Send it as a 'file' message instead.");
         return new MessageAttachment(file.Id, System.Text.Json.JsonSerializer.Serialize(FileView.From(file), ParleyJsonContext.Default.FileView));
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
             while ((section = await ReadSectionAsync(reader, cancellationToken)) is not null)
             {
                 if (++sections > MaxSections) throw ApiProblem.Invalid("file", "Too many parts: send 'file' and, optionally, 'kind'.");
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                     throw ApiProblem.Invalid("file", "Every part needs Content-Disposition: form-data with a name.");
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
                 if (name == "file")
