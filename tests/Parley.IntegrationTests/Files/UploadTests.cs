@@ -122,6 +122,19 @@ public sealed class UploadTests(FilesFixture fixture) : IClassFixture<FilesFixtu
     }
 
     [Fact]
+    public async Task AnUploadFarOverItsLimitIsCutOffWithoutBeingStored()
+    {
+        var alice = await _server.NewUserAsync("alice");
+        // 12 MB declared as a video (limit 3 MB): the server answers once 3 MB have arrived, and keeps nothing.
+        var huge = TestFiles.Mp4(durationMs: 1000, length: 12 * 1024 * 1024);
+        var before = Directory.Exists(fixture.FilesRoot) ? Directory.GetFiles(fixture.FilesRoot, "*", SearchOption.AllDirectories).Length : 0;
+        await Refused.WithAsync(HttpStatusCode.RequestEntityTooLarge, "file_too_large", () => UploadAsync(alice, huge, "huge.mp4", kind: FileKinds.Video));
+        var after = Directory.GetFiles(fixture.FilesRoot, "*", SearchOption.AllDirectories);
+        Assert.Equal(before, after.Length); // the tests of a class run one at a time
+        Assert.DoesNotContain(after, f => f.EndsWith(".part", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task BadUploadsAreRefused()
     {
         var alice = await _server.NewUserAsync("alice");
