@@ -184,16 +184,16 @@ public static class FileSniffer
                     return (BinaryPrimitives.ReadUInt16LittleEndian(h[18..]), BinaryPrimitives.ReadUInt16LittleEndian(h[20..]));
                 var bmpHeight = BinaryPrimitives.ReadInt32LittleEndian(h[22..]);
                 return (BinaryPrimitives.ReadInt32LittleEndian(h[18..]), bmpHeight == int.MinValue ? 0 : Math.Abs(bmpHeight));
-            case "image/webp" when h.Length >= 30:
+            case "image/webp" when h.Length >= 25:
                 var chunk = h[12..16];
-                if (chunk.SequenceEqual("VP8X"u8))
+                if (chunk.SequenceEqual("VP8X"u8) && h.Length >= 30)
                     return (1 + (h[24] | h[25] << 8 | h[26] << 16), 1 + (h[27] | h[28] << 8 | h[29] << 16));
                 if (chunk.SequenceEqual("VP8L"u8) && h[20] == 0x2F)
                 {
                     var bits = BinaryPrimitives.ReadUInt32LittleEndian(h[21..]);
                     return (1 + (int)(bits & 0x3FFF), 1 + (int)((bits >> 14) & 0x3FFF));
                 }
-                if (chunk.SequenceEqual("VP8 "u8) && h[23] == 0x9D && h[24] == 0x01 && h[25] == 0x2A)
+                if (chunk.SequenceEqual("VP8 "u8) && h.Length >= 30 && h[23] == 0x9D && h[24] == 0x01 && h[25] == 0x2A)
                     return (BinaryPrimitives.ReadUInt16LittleEndian(h[26..]) & 0x3FFF, BinaryPrimitives.ReadUInt16LittleEndian(h[28..]) & 0x3FFF);
                 return null;
             default:

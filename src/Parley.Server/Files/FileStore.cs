@@ -10,6 +10,16 @@ public sealed class FileStore
     {
         Root = Path.GetFullPath(root);
         TempFolder = Path.Combine(Root, "tmp");
+        RemoveAbandonedTempFiles();
+    }
+
+    /// <summary>Uploads cut short by a crash leave their temporary file behind; a day later it is surely abandoned.</summary>
+    private void RemoveAbandonedTempFiles()
+    {
+        if (!Directory.Exists(TempFolder)) return;
+        var cutoff = DateTime.UtcNow.AddDays(-1);
+        foreach (var path in Directory.EnumerateFiles(TempFolder, "*.part"))
+            if (File.GetLastWriteTimeUtc(path) < cutoff) TryDelete(path);
     }
 
     public string Root { get; }

@@ -75,6 +75,39 @@ public sealed class UploadTests(FilesFixture fixture) : IClassFixture<FilesFixtu
         Assert.Equal(1_500_000, progress.Last());
     }
 
+    [Theory]
+    [InlineData("gif", null, "image/gif", 300, 200, null)]
+    [InlineData("bmp", null, "image/bmp", 17, 9, null)]
+    [InlineData("webp-extended", "image", "image/webp", 1920, 1080, null)]
+    [InlineData("webp-lossless", null, "image/webp", 500, 301, null)]
+    [InlineData("ogg-opus", "voice", "audio/ogg", null, null, 3250L)]
+    [InlineData("mp3", null, "audio/mpeg", null, null, 2500L)]
+    [InlineData("webm-voice", "voice", "audio/webm", null, null, 1750L)]
+    [InlineData("webm-video", null, "video/webm", null, null, 1750L)]
+    [InlineData("m4a", "voice", "audio/mp4", null, null, 4250L)]
+    public async Task TheTypeAndDetailsOfOtherFormatsComeFromTheirHeaders(
+        string format, string? kind, string contentType, int? width, int? height, long? durationMs)
+    {
+        var alice = await _server.NewUserAsync("alice");
+        var bytes = format switch
+        {
+            "gif" => TestFiles.Gif(300, 200),
+            "bmp" => TestFiles.Bmp(17, 9),
+            "webp-extended" => TestFiles.WebPExtended(1920, 1080),
+            "webp-lossless" => TestFiles.WebPLossless(500, 301),
+            "ogg-opus" => TestFiles.OggOpus(3250),
+            "mp3" => TestFiles.Mp3(2500),
+            "webm-voice" or "webm-video" => TestFiles.WebM(1750),
+            "m4a" => TestFiles.Mp4(4250, 4096),
+            _ => throw new ArgumentOutOfRangeException(nameof(format)),
+        };
+        var uploaded = await UploadAsync(alice, bytes, "upload." + format, "application/octet-stream", kind);
+        Assert.Equal(contentType, uploaded.ContentType);
+        Assert.Equal(width, uploaded.Width);
+        Assert.Equal(height, uploaded.Height);
+        Assert.Equal(durationMs, uploaded.DurationMs);
+    }
+
     [Fact]
     public async Task TextBytesAreNotAnImage()
     {
@@ -151,6 +184,14 @@ public sealed class UploadTests(FilesFixture fixture) : IClassFixture<FilesFixtu
             { new ByteArrayContent([4, 5, 6]), "file", "b.bin" },
         };
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => PostAsync(alice, two));
+
+        // A kind sent after the file is still checked.
+        using var kindLast = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(TestFiles.Text("plain words")), "file", "words.png" },
+            { new StringContent("image"), "kind" },
+        };
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "unsupported_file_type", () => PostAsync(alice, kindLast));
 
         var stranger = _server.NewClient();
         await Refused.WithAsync(HttpStatusCode.Unauthorized, "unauthorized", () => UploadAsync(stranger, [1, 2, 3], "x.bin"));
