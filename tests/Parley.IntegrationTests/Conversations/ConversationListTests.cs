@@ -120,6 +120,20 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AttachmentsArePreviewedByKindAndFileName()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var picture = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(2, 2)), "dot.png", null, FileKinds.Image);
+        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
+        var row = await bob.GetConversationAsync(ack.ConversationId);
+        Assert.Equal(("image", "[image]"), (row.LastMessage!.Type, row.LastMessage.Preview));
+
+        var report = await alice.UploadFileAsync(new MemoryStream("quarterly numbers"u8.ToArray()), "report.txt", "text/plain", FileKinds.File);
+        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "file", null, new { fileId = report.FileId });
+        Assert.Equal("[file] report.txt", (await bob.GetConversationAsync(ack.ConversationId)).LastMessage!.Preview);
+    }
+
+    [Fact]
     public async Task ThePreviewSkipsMessagesDeletedOrClearedForMeOnly()
     {
         var (alice, bob) = await _server.FriendsAsync();
