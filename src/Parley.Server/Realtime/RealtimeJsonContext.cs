@@ -37,4 +37,7 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(Typing))]
 [JsonSerializable(typeof(SyncDone))]
 [JsonSerializable(typeof(ReadDone))]
+[JsonSerializable(typeof(MessageRecalled))]
+[JsonSerializable(typeof(MessageDeleted))]
+[JsonSerializable(typeof(ConversationCleared))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
