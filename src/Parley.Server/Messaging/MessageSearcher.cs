@@ -155,6 +155,8 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
         var query = q?.Trim();
         if (string.IsNullOrEmpty(query)) throw ApiProblem.Invalid("q", "q, the text to search for, is required.");
         if (Length(query) > MaxQueryLength) throw ApiProblem.Invalid("q", $"q is limited to {MaxQueryLength} characters.");
+        // No stored text holds a NUL, and PostgreSQL refuses it in a parameter.
+        if (query.Contains('\0', StringComparison.Ordinal)) throw ApiProblem.Invalid("q", "q must not contain a NUL character.");
         return query;
     }
 

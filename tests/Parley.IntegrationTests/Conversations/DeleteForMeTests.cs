@@ -36,8 +36,8 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         var (alice, bob) = await _server.FriendsAsync();
         var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 3, "parrot");
         var conversation = sent[0].ConversationId;
-        await using var aliceLaptop = await ParleyRealtime.ConnectAsync(alice);
-        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        await using var aliceLaptop = await alice.DeviceAsync();
+        await using var bobPhone = await bob.DeviceAsync();
 
         await alice.DeleteForMeAsync(conversation, sent[1].MessageId);
 
@@ -83,7 +83,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         var conversation = sent[0].ConversationId;
         // 11 messages, 3 deleted: 8 left, exactly two full frames, and the second says no more follow.
         foreach (var seq in new[] { 2, 5, 6 }) await alice.DeleteForMeAsync(conversation, sent[seq - 1].MessageId);
-        await using var socket = await ParleyRealtime.ConnectAsync(alice);
+        await using var socket = await alice.DeviceAsync();
 
         var batches = await socket.SyncAsync(conversation, 0);
         Assert.Equal(2, batches.Count);
@@ -93,7 +93,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         Assert.False(batches[1].HasMore);
 
         // Bob deleted nothing: 11 messages are two full frames and a short one.
-        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+        await using var bobSocket = await bob.DeviceAsync();
         var bobs = await bobSocket.SyncAsync(conversation, 0);
         Assert.Equal([Page, Page, 3], bobs.Select(b => b.Seqs.Count));
         Assert.Equal([true, true, false], bobs.Select(b => b.HasMore));
@@ -105,8 +105,8 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         var (alice, bob) = await _server.FriendsAsync();
         var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 5, "walrus");
         var conversation = sent[0].ConversationId;
-        await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
-        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        await using var alicePhone = await alice.DeviceAsync();
+        await using var bobPhone = await bob.DeviceAsync();
 
         await alice.ClearConversationAsync(conversation, upToSeq: 2);
         var cleared = await alicePhone.NextOfAsync("conversation.cleared");

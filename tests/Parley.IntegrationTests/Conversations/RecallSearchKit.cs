@@ -24,6 +24,17 @@ internal static class RecallSearchKit
     public static Task<MessageAck> TextAsync(this ParleyClient from, MessageTarget to, string text) =>
         from.SendMessageAsync(to, "text", text);
 
+    /// <summary>
+    /// A connected device that is sure to get events: the server registers a socket just after the handshake,
+    /// so an event published at once could miss it; a ping answered means the device is registered.
+    /// </summary>
+    public static async Task<ParleyRealtime> DeviceAsync(this ParleyClient client)
+    {
+        var socket = await ParleyRealtime.ConnectAsync(client);
+        await socket.RequestAsync("ping", null);
+        return socket;
+    }
+
     /// <summary>The next event of one of <paramref name="types"/>, skipping the others (presence and the like).</summary>
     public static async Task<ServerFrame> NextOfAsync(this ParleyRealtime socket, params string[] types)
     {

@@ -14,9 +14,9 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task TheSenderRecallsAndEveryDeviceOfEveryMemberHearsIt()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
-        await using var aliceLaptop = await ParleyRealtime.ConnectAsync(alice);
-        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        await using var alicePhone = await alice.DeviceAsync();
+        await using var aliceLaptop = await alice.DeviceAsync();
+        await using var bobPhone = await bob.DeviceAsync();
         var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "a secret recipe");
         await bobPhone.NextOfAsync("msg.new");
 
@@ -66,7 +66,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         Assert.True(history.Recalled);
         Assert.Equal("", history.Content.GetString());
 
-        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        await using var bobPhone = await bob.DeviceAsync();
         var synced = Assert.Single(Assert.Single(await bobPhone.SyncAsync(sent.ConversationId, 0)).Messages);
         Assert.True(synced.GetProperty("recalled").GetBoolean());
         Assert.Equal("", synced.GetProperty("content").GetString());
@@ -136,7 +136,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         await Refused.WithAsync(HttpStatusCode.Forbidden, "insufficient_role", () => cast.Admin.RecallAsync(conversation, byOwner.MessageId));
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => cast.Outsider.RecallAsync(conversation, byMember1.MessageId));
 
-        await using var memberPhone = await ParleyRealtime.ConnectAsync(cast.Member);
+        await using var memberPhone = await cast.Member.DeviceAsync();
         Assert.True((await cast.Admin.RecallAsync(conversation, byMember1.MessageId)).Recalled);
         var heard = await memberPhone.NextOfAsync("msg.recalled");
         Assert.Equal(cast.Admin.UserId, heard.Data.GetProperty("recalledBy").GetString());

@@ -132,7 +132,7 @@ public abstract class SearchBehaviour(TestServer server)
         var (alice, bob) = await _server.FriendsAsync();
         var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "hello");
         var conversation = sent.ConversationId;
-        foreach (var q in new[] { "", "   ", new string('a', 101) })
+        foreach (var q in new[] { "", "   ", new string('a', 101), "hel\0lo" })
         {
             await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SearchAsync(conversation, q));
             await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SearchAllAsync(q));
