@@ -220,8 +220,11 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "call", "x"));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(new MessageTarget(), "text", "to nobody"));
-        var image = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
-            new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 });
+        // A descriptor the client made up is not a file: attachments are uploaded first (see Files/).
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
+            new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 }));
+        var uploaded = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(64, 48)), "cat.png", "image/png", FileKinds.Image);
+        var image = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
         var stored = Assert.Single(await bob.GetMessagesAsync(image.ConversationId));
         Assert.Equal("image", stored.Type);
         Assert.Equal(64, stored.File!.Value.GetProperty("width").GetInt32());
