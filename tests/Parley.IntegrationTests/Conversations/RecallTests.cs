@@ -97,6 +97,19 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task AfterARecallTheAttachmentCannotBeFetchedThroughTheMessage()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var uploaded = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(4, 4)), "dot.png", null, "image");
+        var sent = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        using (var before = await bob.DownloadFileAsync(uploaded.FileId)) Assert.NotNull(before);
+
+        await alice.RecallAsync(sent.ConversationId, sent.MessageId);
+        await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", async () => (await bob.DownloadFileAsync(uploaded.FileId)).Dispose());
+        Assert.Null((await _server.StoredMessageAsync(sent.MessageId)).FileId);
+    }
+
+    [Fact]
     public async Task InADirectConversationOnlyTheSenderMayRecall()
     {
         var (alice, bob) = await _server.FriendsAsync();
