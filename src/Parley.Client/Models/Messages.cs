@@ -22,3 +22,12 @@ public sealed record ChatMessage(
 
 /// <summary>The short quote of the message a reply answers, fixed when the reply was sent.</summary>
 public sealed record MessageQuote(string MessageId, long Seq, string SenderId, string Type, string Preview, bool Recalled);
+
+/// <summary>The data of a <c>msg.recalled</c> event.</summary>
+public sealed record MessageRecalled(string ConversationId, string MessageId, long Seq, string RecalledBy);
+
+/// <summary>The data of a <c>msg.deleted</c> event (to the deleting user's own devices).</summary>
+public sealed record MessageDeleted(string ConversationId, string MessageId, long Seq);
+
+/// <summary>The data of a <c>conversation.cleared</c> event (to the clearing user's own devices).</summary>
+public sealed record ConversationCleared(string ConversationId, long ClearedSeq);

@@ -12,6 +12,9 @@ public static class MessagingSetup
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
         builder.Services.AddScoped<ConversationList>();
+        builder.Services.AddScoped<Recalls>();
+        builder.Services.AddScoped<DeleteForMe>();
+        builder.Services.AddScoped<MessageSearcher>();
         return builder;
     }
 }
