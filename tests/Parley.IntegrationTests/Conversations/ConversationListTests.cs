@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using Parley.Client;
 using Parley.IntegrationTests.Groups;
 using Parley.IntegrationTests.Infrastructure;
-using Parley.Server.Messaging;
 
 namespace Parley.IntegrationTests.Conversations;
 
@@ -134,30 +131,31 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task ThePreviewSkipsMessagesDeletedOrClearedForMeOnly()
+    public async Task ThePreviewSkipsMessagesDeletedOrClearedForMeOnlyAndShowsRecalls()
     {
         var (alice, bob) = await _server.FriendsAsync();
         var first = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "first");
         var second = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "second");
-        var conversationId = long.Parse(first.ConversationId, CultureInfo.InvariantCulture);
-        var bobId = long.Parse(bob.UserId, CultureInfo.InvariantCulture);
 
-        await _server.WithDbAsync(async db =>
-        {
-            db.MessageDeletions.Add(new MessageDeletion { UserId = bobId, ConversationId = conversationId, Seq = second.Seq });
-            await db.SaveChangesAsync();
-        });
+        await bob.DeleteForMeAsync(first.ConversationId, second.MessageId);
         Assert.Equal("first", (await bob.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
         Assert.Equal("second", (await alice.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
 
-        await _server.WithDbAsync(db => db.ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == bobId)
-            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedSeq, second.Seq)));
+        await bob.ClearConversationAsync(first.ConversationId);
         var cleared = await bob.GetConversationAsync(first.ConversationId);
         Assert.Null(cleared.LastMessage);
         Assert.Equal(0, cleared.UnreadCount);
+        Assert.Equal("second", (await alice.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
 
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "third");
-        Assert.Equal("third", (await bob.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
+        var third = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "third");
+        var row = await bob.GetConversationAsync(first.ConversationId);
+        Assert.Equal(("third", 1L), (row.LastMessage!.Preview, row.UnreadCount));
+
+        await alice.RecallAsync(first.ConversationId, third.MessageId);
+        row = await bob.GetConversationAsync(first.ConversationId);
+        Assert.Equal(third.MessageId, row.LastMessage!.Id);
+        Assert.True(row.LastMessage.Recalled);
+        Assert.Equal("[recalled]", row.LastMessage.Preview);
     }
 
     [Fact]

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Parley.Client;
 using Parley.IntegrationTests.Infrastructure;
-using Parley.Server.Storage;
 
 namespace Parley.IntegrationTests.Conversations;
 
@@ -32,11 +30,4 @@ internal static class ConversationTestKit
 
     public static async Task<ConversationSummary?> RowAsync(this ParleyClient client, string conversationId) =>
         (await client.AllConversationsAsync()).SingleOrDefault(c => c.Id == conversationId);
-
-    /// <summary>Runs something against the server's database directly (for state that other features' endpoints set).</summary>
-    public static async Task WithDbAsync(this TestServer server, Func<ParleyDb, Task> work)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        await work(scope.ServiceProvider.GetRequiredService<ParleyDb>());
-    }
 }

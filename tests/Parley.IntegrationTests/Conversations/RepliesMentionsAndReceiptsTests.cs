@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using System.Net;
 using Parley.Client;
 using Parley.IntegrationTests.Groups;
@@ -44,10 +43,7 @@ public sealed class RepliesMentionsAndReceiptsTests(ServerFixture fixture) : ICl
     {
         var (alice, bob) = await _server.FriendsAsync();
         var oops = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "oops");
-        var id = long.Parse(oops.MessageId, System.Globalization.CultureInfo.InvariantCulture);
-        // Recall has its own endpoint; here the stored flag is set directly.
-        await _server.WithDbAsync(db => db.Messages.Where(m => m.Id == id)
-            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Recalled, true).SetProperty(x => x.Content, "\"\"")));
+        await alice.RecallAsync(oops.ConversationId, oops.MessageId);
         Assert.Equal("[recalled]", (await bob.GetConversationAsync(oops.ConversationId)).LastMessage!.Preview);
         Assert.True((await bob.GetConversationAsync(oops.ConversationId)).LastMessage!.Recalled);
 
