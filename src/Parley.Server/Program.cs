@@ -1,4 +1,5 @@
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddSocial();
         builder.AddMessaging();
         builder.AddRealtime();
+        builder.AddCalls();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -49,6 +51,7 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapCallsApi();
         app.MapGateway();
         return app;
     }
