@@ -226,7 +226,6 @@ public sealed partial class CallSignalling
             call.CalleeDevice = connection.Id;
             call.RingTimer?.Dispose();
             call.RingTimer = null;
-            connection.Enqueue(Frames.Empty("ok", frame.Id));
             // The callee's other devices stop ringing on this: they did not send the accept.
             _router.Publish([call.CallerId, call.CalleeId],
                 Frames.Encode("call.accepted", null, new CallAccepted(Ids.Format(call.Id)), CallsJsonContext.Default.CallAccepted));
@@ -242,6 +241,8 @@ public sealed partial class CallSignalling
             // Only the duration of a crash-dropped call's record depends on it.
             LogRowFailed(_logger, e, call.Id);
         }
+        // After the row: once the accept is acknowledged, a crash records the call with its start.
+        await connection.SendAsync(Frames.Empty("ok", frame.Id));
     }
 
     private void Reject(Connection connection, ClientFrame frame)
