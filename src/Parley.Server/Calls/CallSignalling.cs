@@ -202,8 +202,24 @@ public sealed partial class CallSignalling
 
         lock (call)
         {
-            call.Persisted = true;
-            if (call.State != CallState.Ringing) return; // Ended meanwhile (the server is stopping); its end was sent.
+            if (call.State == CallState.Ringing)
+            {
+                call.Persisted = true;
+                Ring(call, connection, reply);
+                return;
+            }
+        }
+        // Ended while its row was being written (the server is stopping): its end was sent and its record is on
+        // its way; the row must not outlive it.
+        await using (var scope = _scopes.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id).ExecuteDeleteAsync(CancellationToken.None);
+    }
+
+    private void Ring(LiveCall call, Connection connection, byte[] reply)
+    {
+        var (callerId, calleeId) = (call.CallerId, call.CalleeId);
+        lock (call)
+        {
             connection.Enqueue(reply);
             _router.Publish([callerId], Frames.Encode("call.ringing", null,
                 new CallRinging(Ids.Format(call.Id), Ids.Format(calleeId), call.Media), CallsJsonContext.Default.CallRinging));
