@@ -17,6 +17,10 @@ public sealed class IceServersTests
         Assert.Null(ice.TtlSeconds);
         using var anonymous = await server.Http.GetAsync("api/v1/calls/ice-servers");
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using var openApi = System.Text.Json.JsonDocument.Parse(await server.Http.GetStringAsync("openapi/v1.json"));
+        var endpoint = openApi.RootElement.GetProperty("paths").GetProperty("/api/v1/calls/ice-servers").GetProperty("get");
+        Assert.Equal("Calls", endpoint.GetProperty("tags")[0].GetString());
     }
 
     [Fact]
