@@ -34,11 +34,22 @@ public static partial class CallsSetup
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             List<ActiveCall> leftovers;
-            await using (var scope = scopes.CreateAsyncScope())
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
                 leftovers = await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.AsNoTracking().ToListAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database is down or not migrated yet (Database:MigrateOnStartup=false): the server still starts,
+                // and /readyz says what is wrong. The rows wait for the next start.
+                LogLeftoversUnread(logger, e);
+                return;
+            }
             if (leftovers.Count == 0) return;
             LogLeftovers(logger, leftovers.Count);
-            foreach (var row in leftovers) await calls.RecordLeftoverAsync(row);
+            // All queued at once: the committer stores them in one batch.
+            await Task.WhenAll(leftovers.Select(calls.RecordLeftoverAsync));
         }
 
         public async Task StopAsync(CancellationToken cancellationToken)
@@ -52,6 +63,9 @@ public static partial class CallsSetup
                 // Out of time: what was not recorded is recorded as dropped at the next start.
             }
         }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Calls left over from the last run could not be read; they will be recorded as dropped at a later start")]
+        private static partial void LogLeftoversUnread(ILogger logger, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Recording {Count} calls that were live when the server stopped as dropped")]
         private static partial void LogLeftovers(ILogger logger, int count);
