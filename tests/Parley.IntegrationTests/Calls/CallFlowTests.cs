@@ -100,6 +100,25 @@ public sealed class CallFlowTests(CallsFixture fixture) : IClassFixture<CallsFix
     }
 
     [Fact]
+    public async Task ACallThatEndsAfterAnUnfriendingIsStillRecorded()
+    {
+        var (alice, bob) = await CallKit.FriendsAsync(_server);
+        await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        var callId = await alicePhone.InviteCallAsync(bob.UserId, "audio");
+        await bobPhone.AcceptCallAsync(callId);
+        await bob.RemoveFriendAsync(alice.UserId);
+        fixture.Clock.Advance(TimeSpan.FromSeconds(7));
+        await alicePhone.HangupCallAsync(callId);
+        await CallKit.EndedAsync(bobPhone, callId, "hung_up");
+        var (message, record) = await CallKit.RecordAsync(bobPhone);
+        Assert.Equal(("hung_up", 7000L), (record.EndReason, record.DurationMs));
+        Assert.Equal(record, await CallKit.StoredRecordAsync(alice, message.GetProperty("conversationId").GetString()!, callId));
+        // No longer friends: no new call.
+        await CallKit.RefusedAsync("not_friends", () => alicePhone.InviteCallAsync(bob.UserId, "audio"));
+    }
+
+    [Fact]
     public async Task TheCalleeRejects()
     {
         var (alice, bob) = await CallKit.FriendsAsync(_server);
