@@ -1,5 +1,6 @@
 using Parley.Server.Accounts;
 using Parley.Server.Calls;
+using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddAccounts();
         builder.AddSocial();
         builder.AddMessaging();
+        builder.AddFiles();
         builder.AddRealtime();
         builder.AddCalls();
         builder.AddScaleOut();
@@ -52,6 +54,7 @@ public partial class Program
         api.MapSocialApi();
         api.MapMessagesApi();
         api.MapCallsApi();
+        api.MapFilesApi();
         app.MapGateway();
         return app;
     }
