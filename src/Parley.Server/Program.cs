@@ -1,4 +1,5 @@
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
 using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
@@ -36,6 +37,7 @@ public partial class Program
         builder.AddMessaging();
         builder.AddFiles();
         builder.AddRealtime();
+        builder.AddCalls();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -52,6 +54,7 @@ public partial class Program
         api.MapSocialApi();
         api.MapMessagesApi();
         api.MapConversationsApi();
+        api.MapCallsApi();
         api.MapFilesApi();
         app.MapGateway();
         return app;
