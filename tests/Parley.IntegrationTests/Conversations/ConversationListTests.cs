@@ -131,6 +131,22 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ACallRecordIsPreviewedAsACall()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        var callId = await alicePhone.InviteCallAsync(bob.UserId, "video");
+        await bobPhone.NextEventAsync("call.incoming");
+        await bobPhone.RejectCallAsync(callId);
+        var record = await bobPhone.NextEventAsync("msg.new");
+        Assert.Equal("call", record.Data.GetProperty("type").GetString());
+
+        var row = await bob.GetConversationAsync(record.Data.GetProperty("conversationId").GetString()!);
+        Assert.Equal(("call", "[video call]"), (row.LastMessage!.Type, row.LastMessage.Preview));
+    }
+
+    [Fact]
     public async Task ThePreviewSkipsMessagesDeletedOrClearedForMeOnlyAndShowsRecalls()
     {
         var (alice, bob) = await _server.FriendsAsync();
