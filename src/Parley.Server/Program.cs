@@ -6,6 +6,7 @@ using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Social;
 using Parley.Server.Storage;
+using Parley.Server.Web;
 
 await using var app = Program.Build(args);
 
@@ -43,6 +44,7 @@ public partial class Program
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseWebSockets();
+        app.UseWebClient();
 
         app.MapOperations();
         var api = app.MapGroup("/api/v1");
