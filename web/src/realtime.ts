@@ -196,6 +196,14 @@ export class Realtime {
     this.reconnectTimer = setTimeout(() => void this.connect(), delay);
   }
 
+  /** Drops the connection as a network failure would (diagnostics and tests): it reconnects and syncs by itself. */
+  drop() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.onclose?.(new CloseEvent('close', { code: 4001, reason: 'dropped' })); // at once, even with no network for a close handshake
+    ws.close(4001, 'dropped');
+  }
+
   /** Reconnect now (the browser came back online, or the tab became visible with a dead socket). */
   kick() {
     if (this.stopped || this.ws) return;
@@ -234,3 +242,4 @@ export class Realtime {
 export const realtime = new Realtime();
 
 window.addEventListener('online', () => realtime.kick());
+(window as unknown as { parleyRealtime: Realtime }).parleyRealtime = realtime;

@@ -59,6 +59,12 @@ export function Chat({ id }: { id: string }) {
     if (!draftPeer && !history) void loadHistory(id);
   }, [id]);
 
+  // A new chat with a friend becomes the real conversation as soon as one exists (first message, a call record).
+  const existing = useStore((s) => (draftPeer ? s.conversations.find((c) => c.kind === 'direct' && peerIdOf(c) === draftPeer)?.id : undefined));
+  useEffect(() => {
+    if (existing) setState({ selected: existing });
+  }, [existing]);
+
   const items = history?.items ?? [];
   const last = items[items.length - 1];
 

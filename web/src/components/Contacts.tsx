@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
 import { fail, getState, loadContacts, loadConversations, notify, refreshConversations, setState, useStore } from '../store';
 import type { Friend, Group, UserProfile } from '../types';
@@ -25,6 +25,7 @@ export function Contacts() {
   const groups = useStore((s) => s.groups);
   const presence = useStore((s) => s.presence);
   const [creating, setCreating] = useState(false);
+  useEffect(() => void loadContacts(), []);
 
   return (
     <div class="contacts">
