@@ -167,7 +167,7 @@ class Api {
   }
 
   /** POST /files with upload progress (fetch cannot report it; XMLHttpRequest can). */
-  async upload(file: Blob, name: string, onProgress?: (fraction: number) => void): Promise<FileRef> {
+  async upload(file: Blob, name: string, kind?: string, onProgress?: (fraction: number) => void): Promise<FileRef> {
     for (let attempt = 0; ; attempt++) {
       const token = await this.freshToken();
       const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -178,6 +178,7 @@ class Api {
         xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
         xhr.onerror = () => reject(new ApiError(0, 'network', describeError('network')));
         const form = new FormData();
+        if (kind) form.append('kind', kind); // before the file: the server checks the bytes against it as they arrive
         form.append('file', file, name);
         xhr.send(form);
       });

@@ -110,7 +110,7 @@ export function conversationTitle(c: Conversation): string {
   if (c.kind === 'group') return c.group?.name ?? 'Group';
   const peerId = peerIdOf(c);
   const f = state.friends.find((x) => x.userId === peerId);
-  return f?.remark || c.peer?.nickname || f?.nickname || 'Conversation';
+  return f?.remark || c.peer?.name || c.peer?.nickname || f?.nickname || 'Conversation';
 }
 
 export function peerIdOf(c: Conversation): string | undefined {
@@ -156,8 +156,8 @@ export function refreshConversations(delay = 150) {
 
 export async function loadConversations() {
   try {
-    const list = await api.get<Conversation[] | { items: Conversation[] }>('/conversations');
-    const items = Array.isArray(list) ? list : list.items ?? [];
+    const list = await api.get<Conversation[] | { conversations?: Conversation[]; items?: Conversation[] }>('/conversations', { limit: 200 });
+    const items = (Array.isArray(list) ? list : (list.conversations ?? list.items ?? [])).filter((c) => !c.hidden);
     const peerRead = { ...state.peerRead };
     for (const c of items) {
       const peer = peerIdOf(c);
@@ -182,7 +182,7 @@ function withLocalUnread(c: Conversation): Conversation {
 }
 
 export function sortConversations(list: Conversation[]): Conversation[] {
-  const time = (c: Conversation) => Date.parse(c.lastMessage?.sentAt ?? c.updatedAt ?? '') || 0;
+  const time = (c: Conversation) => Math.max(Date.parse(c.lastMessage?.sentAt ?? '') || 0, Date.parse(c.lastActivityAt ?? '') || 0);
   return [...list].sort((a, b) => Number(b.pinned) - Number(a.pinned) || time(b) - time(a));
 }
 
@@ -301,9 +301,21 @@ export function receive(messages: Message[], live: boolean) {
   if (Object.keys(gaps).length) void sync(gaps);
 }
 
+const serverLabels: Record<string, string> = {
+  '[image]': 'Photo',
+  '[voice]': 'Voice message',
+  '[video]': 'Video',
+  '[file]': 'File',
+  '[recalled]': 'Message recalled',
+  '[voice call]': 'Voice call',
+  '[video call]': 'Video call',
+  '[emoji]': 'Emoji',
+  '[system]': 'Notice',
+};
+
 export function previewOf(m: { type?: MessageType; content?: unknown; recalled?: boolean; file?: FileRef | null; preview?: string }): string {
   if (m.recalled) return 'Message recalled';
-  if (m.preview && !m.content) return m.preview;
+  if (m.preview && m.content === undefined) return serverLabels[m.preview] ?? (m.preview.startsWith('[file] ') ? 'File: ' + m.preview.slice(7) : m.preview.replace(/^\[(voice|video) call\]/, (_, k: string) => (k === 'video' ? 'Video call' : 'Voice call') + ' ·'));
   switch (m.type) {
     case 'text':
     case 'emoji':
@@ -320,12 +332,56 @@ export function previewOf(m: { type?: MessageType; content?: unknown; recalled?:
       const c = m.content as { media?: string } | undefined;
       return c?.media === 'video' ? 'Video call' : 'Voice call';
     }
-    case 'system': {
-      const c = m.content as { text?: string } | string | undefined;
-      return typeof c === 'string' ? c : (c?.text ?? '');
-    }
+    case 'system':
+      return systemText(m.content);
     default:
       return m.preview ?? '';
+  }
+}
+
+interface SystemEvent {
+  event?: string;
+  text?: string;
+  actorId?: string;
+  actorName?: string;
+  userIds?: string[];
+  userNames?: string[];
+  via?: string;
+  name?: string;
+  notice?: string;
+  role?: string;
+  until?: string;
+}
+
+/** A group system message (docs/protocol.md "group system messages") in words. */
+export function systemText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  const e = (content ?? {}) as SystemEvent;
+  const actor = e.actorId === state.me?.id ? 'You' : (e.actorName ?? displayName(e.actorId));
+  const names = (e.userIds ?? []).map((id, i) => (id === state.me?.id ? 'you' : (e.userNames?.[i] ?? displayName(id)))).join(', ');
+  switch (e.event) {
+    case 'group.created':
+      return `${actor} created "${e.name ?? 'the group'}"${names ? ' with ' + names : ''}`;
+    case 'member.joined':
+      return e.via === 'request' ? `${names} joined` : e.via === 'approval' ? `${actor} let ${names} in` : `${actor} added ${names}`;
+    case 'member.left':
+      return `${actor} left`;
+    case 'member.removed':
+      return `${actor} removed ${names}`;
+    case 'name.changed':
+      return `${actor} renamed the group "${e.name ?? ''}"`;
+    case 'notice.changed':
+      return e.notice ? `${actor} changed the notice: ${e.notice}` : `${actor} cleared the notice`;
+    case 'owner.changed':
+      return `${actor} made ${names} the owner`;
+    case 'role.changed':
+      return `${actor} made ${names} ${e.role === 'admin' ? 'an admin' : 'a member'}`;
+    case 'group.muted':
+      return `${actor} muted the group`;
+    case 'group.unmuted':
+      return `${actor} unmuted the group`;
+    default:
+      return e.text ?? 'Group updated';
   }
 }
 
@@ -424,8 +480,8 @@ export async function sendFile(key: string, blob: Blob, name: string, type: Mess
   const local: FileRef = { fileId: '', name, size: blob.size, contentType: blob.type, url: URL.createObjectURL(blob), ...extra };
   addPending(key, { clientMsgId, type, content: '', file: local, sentAt: new Date().toISOString(), state: 'uploading', progress: 0 });
   try {
-    const uploaded = await api.upload(blob, name, (progress) => updatePending(key, clientMsgId, { progress }));
-    await send(key, type, '', { ...uploaded, ...extra }, replyTo, clientMsgId);
+    const uploaded = await api.upload(blob, name, type, (progress) => updatePending(key, clientMsgId, { progress }));
+    await send(key, type, '', { ...extra, ...uploaded, durationMs: uploaded.durationMs ?? extra.durationMs }, replyTo, clientMsgId);
   } catch (e) {
     updatePending(key, clientMsgId, { state: 'failed', error: errorText(e) });
   }
@@ -533,8 +589,13 @@ export function wireEvents() {
       });
     }, 5000);
   });
+  realtime.on('conversation.updated', (u: { conversationId: string; pinned: boolean; muted: boolean; hidden: boolean }) => {
+    if (u.hidden) setState((s) => ({ conversations: s.conversations.filter((c) => c.id !== u.conversationId) }));
+    else if (!state.conversations.some((c) => c.id === u.conversationId)) refreshConversations();
+    else setState((s) => ({ conversations: sortConversations(s.conversations.map((c) => (c.id === u.conversationId ? { ...c, pinned: u.pinned, muted: u.muted } : c))) }));
+  });
   realtime.on('presence', (p: { userId: string; online: boolean }) => setState((s) => ({ presence: { ...s.presence, [p.userId]: p.online } })));
-  for (const type of ['friend.request', 'friend.added', 'friend.removed', 'group.updated', 'group.member.joined', 'group.member.left', 'group.dissolved', 'group.join.requested'])
+  for (const type of ['friend.request', 'friend.added', 'friend.removed', 'group.updated', 'group.member.joined', 'group.member.left', 'group.dissolved', 'group.member.updated', 'group.join-request'])
     realtime.on(type, () => {
       void loadContacts();
       refreshConversations();

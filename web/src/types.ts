@@ -142,7 +142,7 @@ export interface LastMessage {
 export interface Conversation {
   id: string;
   kind: 'direct' | 'group';
-  peer?: { id?: string; userId?: string; nickname: string; avatar?: string | null; username?: string | null } | null;
+  peer?: { id?: string; userId?: string; nickname: string; name?: string; remark?: string | null; avatar?: string | null } | null;
   group?: { id: string; name: string; icon?: string | null; memberCount?: number } | null;
   lastMessage?: LastMessage | null;
   lastSeq: number;
@@ -152,7 +152,9 @@ export interface Conversation {
   muted: boolean;
   online?: boolean;
   peerReadSeq?: number;
-  updatedAt?: string;
+  lastActivityAt?: string;
+  hidden?: boolean;
+  mentioned?: boolean;
 }
 
 export interface Ack {
