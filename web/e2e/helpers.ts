@@ -42,7 +42,7 @@ export async function register(browser: Browser, nickname: string, options: { vi
 export async function befriend(a: Person, b: Person) {
   await a.page.getByTestId('tab-contacts').click();
   await a.page.getByTestId('people-search').fill(b.phone);
-  await a.page.getByRole('button', { name: 'Search' }).click();
+  await a.page.getByRole('button', { name: 'Search', exact: true }).click();
   await a.page.getByRole('button', { name: `Add ${b.nickname} as a friend` }).click();
   await expect(a.page.getByText('Request sent')).toBeVisible();
 

@@ -296,7 +296,16 @@ export function receive(messages: Message[], live: boolean) {
           },
     );
   }
-  setState({ history, pending, conversations: sortConversations(conversations) });
+  // Whoever just sent a message has stopped typing it.
+  let typing = state.typing;
+  for (const m of messages) {
+    if (typing[m.conversationId]?.[m.senderId]) {
+      const conv = { ...typing[m.conversationId] };
+      delete conv[m.senderId];
+      typing = { ...typing, [m.conversationId]: conv };
+    }
+  }
+  setState({ history, pending, conversations: sortConversations(conversations), typing });
   if (unknownConversation) refreshConversations();
   if (Object.keys(gaps).length) void sync(gaps);
 }
@@ -545,6 +554,13 @@ export async function deleteForMe(m: Message) {
   }
 }
 
+export async function searchMessages(conversationId: string, q: string): Promise<Message[]> {
+  const hits = await api.get<Message[] | { items: Message[] }>(`/conversations/${conversationId}/messages/search`, { q });
+  const items = Array.isArray(hits) ? hits : hits.items;
+  void learnUsers(items.map((m) => m.senderId));
+  return items;
+}
+
 export async function setConversationFlags(c: Conversation, flags: { pinned?: boolean; muted?: boolean }) {
   try {
     await api.patch(`/conversations/${c.id}`, flags);
@@ -577,6 +593,21 @@ export function wireEvents() {
     }));
   });
   realtime.on('msg.recalled', (r: { conversationId: string; messageId?: string; id?: string; seq?: number }) => applyRecall(r.conversationId, r.messageId ?? r.id, r.seq));
+  // Deleted or cleared for me on another of my devices.
+  realtime.on('msg.deleted', (d: { conversationId: string; messageId: string; seq: number }) => {
+    const h = state.history[d.conversationId];
+    if (h) setHistory(d.conversationId, { ...h, items: h.items.filter((m) => m.id !== d.messageId && m.seq !== d.seq) });
+    refreshConversations();
+  });
+  realtime.on('conversation.cleared', (d: { conversationId: string; clearedSeq: number }) => {
+    const h = state.history[d.conversationId];
+    if (h) setHistory(d.conversationId, { ...h, items: h.items.filter((m) => m.seq > d.clearedSeq), hasMore: false });
+    refreshConversations();
+  });
+  realtime.on('group.dissolved', (d: { groupId: string }) => {
+    const c = state.conversations.find((x) => x.group?.id === d.groupId);
+    if (c && state.selected === c.id) setState({ selected: null });
+  });
   realtime.on('typing', (t: { conversationId: string; userId: string }) => {
     const key = t.conversationId + ':' + t.userId;
     clearTimeout(typingTimers[key]);
@@ -600,7 +631,9 @@ export function wireEvents() {
       void loadContacts();
       refreshConversations();
     });
-  realtime.on('friend.request', () => notify('You have a new friend request.', 'info'));
+  realtime.on('friend.request', (d: { request?: FriendRequest }) => {
+    if (d?.request?.status === 'pending' && d.request.toUserId === state.me?.id) notify(`${d.request.from?.nickname ?? 'Someone'} wants to be your friend.`, 'info');
+  });
 }
 
 export function reset() {

@@ -7,6 +7,7 @@ import { CallView } from './CallView';
 import { Chat } from './Chat';
 import { Contacts } from './Contacts';
 import { ConversationList } from './ConversationList';
+import { Icon } from './Icon';
 import { Login } from './Login';
 import { Profile } from './Profile';
 
@@ -84,7 +85,7 @@ function Shell() {
           <div class={'toast ' + notice.kind} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
             <span>{notice.text}</span>
             <button type="button" class="icon" aria-label="Dismiss" onClick={() => setState({ notice: null })}>
-              ✕
+              <Icon name="close" size={16} />
             </button>
           </div>
         )}

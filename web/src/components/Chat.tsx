@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, errorText } from '../api';
 import { startCall } from '../calls';
 import { endReasons } from '../errors';
 import { realtime } from '../realtime';
@@ -16,6 +16,7 @@ import {
   previewOf,
   recall,
   retry,
+  searchMessages,
   send,
   sendFile,
   setConversationFlags,
@@ -24,9 +25,10 @@ import {
   type PendingMessage,
 } from '../store';
 import type { CallContent, FileRef, Message, ReplyQuote } from '../types';
-import { clockTime, duration, emojis, fileSize, imageSize } from '../util';
+import { clockTime, duration, emojis, fileSize, imageSize, shortTime } from '../util';
 import { Avatar } from './Avatar';
 import { GroupInfo } from './GroupInfo';
+import { Icon } from './Icon';
 
 const recallWindowMs = 2 * 60 * 1000;
 
@@ -42,6 +44,7 @@ export function Chat({ id }: { id: string }) {
   const me = useStore((s) => s.me)!;
   const [replyTo, setReplyTo] = useState<Message | null>(null);
   const [showInfo, setShowInfo] = useState(false);
+  const [showSearch, setShowSearch] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const restore = useRef<{ height: number; top: number } | null>(null);
@@ -116,7 +119,7 @@ export function Chat({ id }: { id: string }) {
     <section class="chat" aria-label={`Conversation with ${title}`} data-testid="chat" data-conversation-id={id}>
       <header class="chat-head">
         <button type="button" class="icon back" aria-label="Back to conversations" onClick={() => setState({ selected: null })}>
-          ←
+          <Icon name="back" />
         </button>
         <Avatar name={title} src={avatar} online={isGroup ? undefined : online} size={36} />
         <div class="grow">
@@ -138,29 +141,35 @@ export function Chat({ id }: { id: string }) {
         {peerId && (
           <>
             <button type="button" class="icon" aria-label="Voice call" title="Voice call" onClick={() => void startCall(peerId, 'audio')}>
-              📞
+              <Icon name="phone" />
             </button>
             <button type="button" class="icon" aria-label="Video call" title="Video call" onClick={() => void startCall(peerId, 'video')}>
-              🎥
+              <Icon name="video" />
             </button>
           </>
         )}
         {conversation && (
           <>
             <button type="button" class="icon" aria-label={conversation.pinned ? 'Unpin' : 'Pin to top'} aria-pressed={conversation.pinned} title="Pin" onClick={() => setConversationFlags(conversation, { pinned: !conversation.pinned })}>
-              📌
+              <Icon name="pin" />
             </button>
             <button type="button" class="icon" aria-label={conversation.muted ? 'Unmute notifications' : 'Mute notifications'} aria-pressed={conversation.muted} title="Mute" onClick={() => setConversationFlags(conversation, { muted: !conversation.muted })}>
-              {conversation.muted ? '🔕' : '🔔'}
+              <Icon name={conversation.muted ? 'bellOff' : 'bell'} />
             </button>
           </>
         )}
+        {conversation && (
+          <button type="button" class="icon" aria-label="Search in this conversation" aria-expanded={showSearch} title="Search" onClick={() => setShowSearch(!showSearch)}>
+            <Icon name="search" />
+          </button>
+        )}
         {isGroup && (
           <button type="button" class="icon" aria-label="Group info" aria-expanded={showInfo} onClick={() => setShowInfo(!showInfo)} data-testid="group-info-toggle">
-            ⓘ
+            <Icon name="info" />
           </button>
         )}
       </header>
+      {showSearch && conversation && <SearchPanel conversationId={conversation.id} onClose={() => setShowSearch(false)} />}
       <div class="chat-body">
         <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0} data-testid="messages">
           {history?.loading && <p class="muted center small">Loading earlier messages…</p>}
@@ -187,6 +196,53 @@ export function Chat({ id }: { id: string }) {
       </div>
       <Composer chatKey={id} conversationId={conversation?.id} replyTo={replyTo} clearReply={() => setReplyTo(null)} />
     </section>
+  );
+}
+
+function SearchPanel({ conversationId, onClose }: { conversationId: string; onClose: () => void }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<Message[] | null>(null);
+  const [error, setError] = useState('');
+  async function run(e: Event) {
+    e.preventDefault();
+    setError('');
+    if (!q.trim()) return;
+    try {
+      setHits(await searchMessages(conversationId, q.trim()));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }
+  return (
+    <div class="search-panel">
+      <form class="row" role="search" onSubmit={run}>
+        <label class="grow">
+          <span class="sr-only">Search messages</span>
+          <input type="search" placeholder="Search messages" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
+        </label>
+        <button type="submit" class="primary small">
+          Search
+        </button>
+        <button type="button" class="icon" aria-label="Close search" onClick={onClose}>
+          <Icon name="close" size={16} />
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {hits && (
+        <ul class="list search-hits" aria-label="Search results" aria-live="polite">
+          {!hits.length && <li class="muted small">Nothing found.</li>}
+          {hits.map((m) => (
+            <li key={m.id} class="small">
+              <strong>{displayName(m.senderId)}</strong> <span class="muted">{shortTime(m.sentAt)}</span>: {previewOf(m)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 
@@ -285,7 +341,7 @@ function Body({ m }: { m: { type: Message['type']; content: unknown; file?: File
         <>
           {m.file && (
             <a class="file" href={api.fileUrl(m.file.url)} download={m.file.name}>
-              📄 {m.file.name} <span class="muted small">{fileSize(m.file.size)}</span>
+              <Icon name="file" size={18} /> {m.file.name} <span class="muted small">{fileSize(m.file.size)}</span>
             </a>
           )}
           {caption}
@@ -297,7 +353,7 @@ function Body({ m }: { m: { type: Message['type']; content: unknown; file?: File
       const answered = c?.durationMs > 0 || c?.endReason === 'hung_up';
       return (
         <p class="call-record" data-testid="call-record">
-          {c?.media === 'video' ? '🎥' : '📞'} {label} · {answered ? duration(c.durationMs ?? 0) : (endReasons[c?.endReason] ?? 'Ended')}
+          <Icon name={c?.media === 'video' ? 'video' : 'phone'} size={16} /> {label} · {answered ? duration(c.durationMs ?? 0) : (endReasons[c?.endReason] ?? 'Ended')}
         </p>
       );
     }
@@ -411,7 +467,7 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
             Replying to <strong>{displayName(replyTo.senderId)}</strong>: {previewOf(replyTo)}
           </span>
           <button type="button" class="icon" aria-label="Cancel reply" onClick={clearReply}>
-            ✕
+            <Icon name="close" size={16} />
           </button>
         </div>
       )}
@@ -426,10 +482,10 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
       )}
       <div class="composer-row">
         <button type="button" class="icon" aria-label="Emoji" aria-expanded={showEmoji} onClick={() => setShowEmoji(!showEmoji)}>
-          😊
+          <Icon name="smile" />
         </button>
         <label class="icon file-label" title="Attach a photo or file">
-          <span aria-hidden="true">📎</span>
+          <Icon name="clip" />
           <span class="sr-only">Attach a photo or file</span>
           <input type="file" multiple onChange={attach} data-testid="attach" class="sr-only" />
         </label>
@@ -455,7 +511,7 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
           </button>
         ) : (
           <button type="button" class={recording ? 'danger' : 'icon'} aria-label={recording ? 'Stop and send voice message' : 'Record a voice message'} aria-pressed={!!recording} onClick={toggleRecording}>
-            {recording ? '■ Stop' : '🎤'}
+            {recording ? '■ Stop' : <Icon name="mic" />}
           </button>
         )}
       </div>

@@ -2,6 +2,7 @@ import { conversationTitle, displayName, isOnline, previewOf, setState, useStore
 import type { Conversation } from '../types';
 import { shortTime } from '../util';
 import { Avatar } from './Avatar';
+import { Icon } from './Icon';
 
 export function ConversationList() {
   const conversations = useStore((s) => s.conversations);
@@ -53,8 +54,8 @@ function Item({ c, active }: { c: Conversation; active: boolean }) {
           <span class="conv-top">
             <span class="conv-title">
               {c.pinned && (
-                <span class="pin" aria-label="Pinned" title="Pinned">
-                  📌
+                <span class="pin" role="img" aria-label="Pinned" title="Pinned">
+                  <Icon name="pin" size={14} />
                 </span>
               )}
               {title}
@@ -66,8 +67,8 @@ function Item({ c, active }: { c: Conversation; active: boolean }) {
           <span class="conv-bottom">
             <span class="conv-preview">{typing ? <em>typing…</em> : preview}</span>
             {c.muted && (
-              <span class="muted-icon" aria-label="Muted" title="Muted">
-                🔕
+              <span class="muted-icon" role="img" aria-label="Muted" title="Muted">
+                <Icon name="bellOff" size={14} />
               </span>
             )}
             {c.unreadCount > 0 && (

@@ -3,6 +3,7 @@ import { api, errorText } from '../api';
 import { loadContacts, refreshConversations, setState, useStore } from '../store';
 import type { Group, GroupMember, GroupRole, JoinRequest } from '../types';
 import { Avatar } from './Avatar';
+import { Icon } from './Icon';
 
 const roleNames: Record<GroupRole, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 const rank: Record<GroupRole, number> = { owner: 3, admin: 2, member: 1 };
@@ -60,7 +61,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
       <div class="section-head">
         <h2>Group info</h2>
         <button type="button" class="icon" aria-label="Close group info" onClick={onClose}>
-          ✕
+          <Icon name="close" size={16} />
         </button>
       </div>
       {error && (
@@ -161,11 +162,12 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                 return (
                   <li key={m.userId} class="person" data-testid="group-member">
                     <Avatar name={m.nickname} src={m.avatar} size={32} />
-                    <span class="grow">
+                    <span class="grow member-name">
                       {m.nickname} {m.userId === me.id && <span class="muted small">(you)</span>}
                       <span class={'role ' + m.role}>{roleNames[m.role]}</span>
                       {isMuted && <span class="muted small"> · muted</span>}
                     </span>
+                    <span class="member-actions">
                     {myRole === 'owner' && m.userId !== me.id && (
                       <button type="button" class="linkish small" onClick={() => void act(() => api.patch(`/groups/${groupId}/members/${m.userId}`, { role: m.role === 'admin' ? 'member' : 'admin' }))}>
                         {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
@@ -181,6 +183,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                         </button>
                       </>
                     )}
+                    </span>
                   </li>
                 );
               })}
