@@ -23,6 +23,8 @@ export interface History {
   hasMore: boolean;
   loading: boolean;
   loaded: boolean;
+  /** Everything the server would give us up to this seq is here: `msg.sync` asks for what follows it. */
+  upTo: number;
 }
 
 export interface State {
@@ -206,7 +208,7 @@ const pageSize = 30;
 export async function loadHistory(conversationId: string) {
   const h = state.history[conversationId];
   if (h?.loading || (h?.loaded && !h.hasMore)) return;
-  const before = h?.items[0]?.seq;
+  const before = h?.loaded ? h.items[0]?.seq : undefined;
   setHistory(conversationId, { ...(h ?? emptyHistory()), loading: true });
   try {
     const page = await api.get<Message[] | { items: Message[]; hasMore?: boolean }>(`/conversations/${conversationId}/messages`, {
@@ -214,10 +216,13 @@ export async function loadHistory(conversationId: string) {
       limit: pageSize,
     });
     const items = Array.isArray(page) ? page : page.items;
-    const hasMore = Array.isArray(page) ? items.length >= pageSize : (page.hasMore ?? items.length >= pageSize);
+    // Messages I deleted are left out, so a short page does not mean the start: only seq 1 or an empty page does.
+    const hasMore = items.length > 0 && !items.some((m) => m.seq <= 1);
     void learnUsers(items.map((m) => m.senderId));
     const cur = state.history[conversationId] ?? emptyHistory();
-    setHistory(conversationId, { ...cur, items: merge(cur.items, items), hasMore: hasMore && !items.some((m) => m.seq <= 1), loading: false, loaded: true });
+    const merged = merge(cur.items, items);
+    const upTo = before === undefined ? advance(merged, Math.max(cur.upTo, ...items.map((m) => m.seq))) : cur.upTo;
+    setHistory(conversationId, { ...cur, items: merged, hasMore, loading: false, loaded: true, upTo });
   } catch (e) {
     setHistory(conversationId, { ...(state.history[conversationId] ?? emptyHistory()), loading: false });
     fail(e);
@@ -225,7 +230,7 @@ export async function loadHistory(conversationId: string) {
 }
 
 function emptyHistory(): History {
-  return { items: [], hasMore: true, loading: false, loaded: false };
+  return { items: [], hasMore: true, loading: false, loaded: false, upTo: 0 };
 }
 
 function setHistory(id: string, h: History) {
@@ -243,19 +248,16 @@ function merge(items: Message[], more: Message[]): Message[] {
 // ---------------------------------------------------------------------------------------------------------
 // receiving
 
-/** The highest seq we hold with no gap below it down to our oldest loaded message: what we sync after. */
-function contiguousSeq(id: string): number | undefined {
-  const h = state.history[id];
-  if (!h?.loaded || !h.items.length) return undefined;
-  let seq = h.items[0].seq;
-  for (const m of h.items) {
-    if (m.seq > seq + 1) break;
-    seq = m.seq;
-  }
-  return seq;
+/** Moves `upTo` over the messages already held right after it (an ack can come before the messages below it). */
+function advance(items: Message[], upTo: number): number {
+  const held = new Set(items.map((m) => m.seq));
+  while (held.has(upTo + 1)) upTo++;
+  return upTo;
 }
 
-export function receive(messages: Message[], live: boolean) {
+const gapSyncs = new Set<string>();
+
+export function receive(messages: Message[], source: 'live' | 'sync' | 'own') {
   if (!messages.length) return;
   void learnUsers(messages.map((m) => m.senderId));
   const byConv = new Map<string, Message[]>();
@@ -267,10 +269,16 @@ export function receive(messages: Message[], live: boolean) {
   const gaps: Record<string, number> = {};
   for (const [id, list] of byConv) {
     const h = history[id];
-    if (h?.loaded) {
-      const last = contiguousSeq(id);
-      history[id] = { ...h, items: merge(h.items, list) };
-      if (live && last !== undefined && list[0].seq > last + 1) gaps[id] = last; // missed something: sync the gap
+    if (h) {
+      // Kept even while the first page is still loading: the page is merged into these.
+      const items = merge(h.items, list);
+      let upTo = h.upTo;
+      if (h.loaded) {
+        if (source === 'sync') upTo = Math.max(upTo, list[list.length - 1].seq); // a sync batch: all there is after what we asked
+        else if (source === 'live' && list[0].seq > upTo + 1) gaps[id] = upTo; // a message skipped ahead: sync the gap
+        upTo = advance(items, upTo);
+      }
+      history[id] = { ...h, items, upTo };
     }
     // Our own messages sent from this device: the pending copy gives way to the stored one.
     const mine = new Set(list.filter((m) => m.senderId === state.me?.id).map((m) => m.clientMsgId));
@@ -307,7 +315,13 @@ export function receive(messages: Message[], live: boolean) {
   }
   setState({ history, pending, conversations: sortConversations(conversations), typing });
   if (unknownConversation) refreshConversations();
-  if (Object.keys(gaps).length) void sync(gaps);
+  for (const id of Object.keys(gaps)) if (gapSyncs.has(id)) delete gaps[id];
+  if (Object.keys(gaps).length) {
+    for (const id of Object.keys(gaps)) gapSyncs.add(id);
+    void sync(gaps)
+      .catch(() => undefined) // the next reconnect syncs anyway
+      .finally(() => Object.keys(gaps).forEach((id) => gapSyncs.delete(id)));
+  }
 }
 
 const serverLabels: Record<string, string> = {
@@ -403,10 +417,7 @@ export async function sync(after: Record<string, number>) {
 /** After every (re)connect: fill what we missed in every loaded conversation, and reload the list. */
 export async function resync() {
   const after: Record<string, number> = {};
-  for (const id of Object.keys(state.history)) {
-    const seq = contiguousSeq(id);
-    if (seq !== undefined) after[id] = seq;
-  }
+  for (const [id, h] of Object.entries(state.history)) if (h.loaded) after[id] = h.upTo;
   void loadConversations();
   void loadContacts();
   await sync(after);
@@ -480,7 +491,7 @@ function acknowledged(key: string, sent: { clientMsgId: string; type: MessageTyp
     refreshConversations(0);
     return;
   }
-  receive([message], false);
+  receive([message], 'own');
 }
 
 /** Sends a file: upload with progress, then the message that carries it. */
@@ -578,8 +589,8 @@ const typingTimers: Record<string, ReturnType<typeof setTimeout>> = {};
 export function wireEvents() {
   realtime.onStatus = (status) => setState({ status });
   realtime.onConnected = () => resync();
-  realtime.on('msg.new', (m: Message) => receive([m], true));
-  realtime.on('msg.batch', (b: { messages: Message[] }) => receive(b.messages ?? [], false));
+  realtime.on('msg.new', (m: Message) => receive([m], 'live'));
+  realtime.on('msg.batch', (b: { messages: Message[] }) => receive(b.messages ?? [], 'sync'));
   realtime.on('msg.read', (r: { conversationId: string; userId: string; seq: number }) => {
     if (r.userId === state.me?.id) {
       // Read on another of my devices.
