@@ -7,7 +7,11 @@ using System.Threading.Channels;
 namespace Parley.Client;
 
 /// <summary>A frame pushed by the server (an event) or a reply that nobody awaited.</summary>
-public sealed record ServerFrame(string Type, string? Id, JsonElement Data);
+public sealed record ServerFrame(string Type, string? Id, JsonElement Data)
+{
+    /// <summary>The frame's data as one of the SDK's models (for events, see Models/Events.cs).</summary>
+    public T As<T>() => Data.Deserialize<T>(ParleyClient.JsonOptions) ?? throw new InvalidOperationException($"The {Type} frame has no data.");
+}
 
 /// <summary>
 /// One device's WebSocket to the server: requests with an <c>id</c> are matched to their replies; events

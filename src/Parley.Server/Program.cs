@@ -1,4 +1,5 @@
 using Parley.Server.Accounts;
+using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
@@ -34,6 +35,7 @@ public partial class Program
         builder.AddAccounts();
         builder.AddSocial();
         builder.AddMessaging();
+        builder.AddFiles();
         builder.AddRealtime();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
@@ -51,6 +53,7 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapFilesApi();
         app.MapGateway();
         return app;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parley.Server.Accounts;
+using Parley.Server.Files;
 using Parley.Server.Messaging;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
@@ -47,4 +48,5 @@ namespace Parley.Server.Http;
 [JsonSerializable(typeof(List<MessageView>))]
 [JsonSerializable(typeof(ReadBody))]
 [JsonSerializable(typeof(ReadReceipt))]
+[JsonSerializable(typeof(FileView))]
 internal sealed partial class ParleyJsonContext : JsonSerializerContext;
