@@ -97,3 +97,53 @@ test('a message sent while the socket is down is delivered once after reconnecti
 
   for (const p of [dee, eve]) await p.context.close();
 });
+
+test('typing shows on the other side; replies quote; a recalled message is recalled for both; delete is for me only', async ({ browser }) => {
+  const hal = await register(browser, 'Hal');
+  const ivy = await register(browser, 'Ivy');
+  await befriend(hal, ivy);
+  await openChatWith(hal, ivy);
+  await sendText(hal, 'Which train?');
+  await ivy.page.getByTestId('tab-chats').click();
+  await conversation(ivy, 'Hal').click();
+
+  // Typing.
+  await ivy.page.getByTestId('composer').fill('The 9:15');
+  await expect(hal.page.getByTestId('typing')).toBeVisible();
+
+  // A reply carries a quote of the message it answers.
+  const question = ivy.page.getByTestId('message').filter({ hasText: 'Which train?' });
+  await question.hover();
+  await question.getByRole('button', { name: 'Reply' }).click();
+  await expect(ivy.page.getByTestId('replying')).toContainText('Which train?');
+  await ivy.page.getByTestId('send').click();
+  const reply = hal.page.getByTestId('message').filter({ hasText: 'The 9:15' });
+  await expect(reply).toBeVisible();
+  await expect(reply.getByTestId('reply-quote')).toContainText('Which train?');
+  await expect(hal.page.getByTestId('typing')).toHaveCount(0);
+
+  // Recall: gone for both.
+  await sendText(hal, 'Oops, wrong chat');
+  const oops = hal.page.getByTestId('message').filter({ hasText: 'Oops, wrong chat' });
+  await expect(ivy.page.getByTestId('message').filter({ hasText: 'Oops, wrong chat' })).toBeVisible();
+  await oops.hover();
+  await oops.getByRole('button', { name: 'Recall' }).click();
+  await expect(hal.page.getByTestId('recalled')).toHaveCount(1);
+  await expect(ivy.page.getByTestId('recalled')).toHaveCount(1);
+  await expect(ivy.page.getByTestId('messages').getByText('Oops, wrong chat')).toHaveCount(0);
+  await expect(conversation(ivy, 'Hal')).not.toContainText('Oops');
+
+  // Delete for me: gone here, still there for the other.
+  hal.page.once('dialog', (d) => void d.accept());
+  const first = hal.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' });
+  await first.hover();
+  await first.getByRole('button', { name: 'Delete' }).click();
+  await expect(hal.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' })).toHaveCount(0);
+  await hal.page.reload();
+  await conversation(hal, 'Ivy').click();
+  await expect(hal.page.getByTestId('message').filter({ hasText: 'The 9:15' })).toBeVisible();
+  await expect(hal.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' })).toHaveCount(0);
+  await expect(ivy.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' })).toHaveCount(1);
+
+  for (const p of [hal, ivy]) await p.context.close();
+});
