@@ -98,7 +98,7 @@ test('a message sent while the socket is down is delivered once after reconnecti
   for (const p of [dee, eve]) await p.context.close();
 });
 
-test('typing shows on the other side; replies quote; a recalled message is recalled for both; delete is for me only', async ({ browser }) => {
+test('typing shows on the other side; replies quote; recall is for both and delete for me only; voice messages and files arrive', async ({ browser }) => {
   const hal = await register(browser, 'Hal');
   const ivy = await register(browser, 'Ivy');
   await befriend(hal, ivy);
@@ -144,6 +144,19 @@ test('typing shows on the other side; replies quote; a recalled message is recal
   await expect(hal.page.getByTestId('message').filter({ hasText: 'The 9:15' })).toBeVisible();
   await expect(hal.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' })).toHaveCount(0);
   await expect(ivy.page.getByTestId('message').filter({ hasText: 'Which train?' }).filter({ hasNotText: '9:15' })).toHaveCount(1);
+
+  // A voice message (Chromium's fake microphone) and a file, both arriving playable / downloadable.
+  await hal.page.getByRole('button', { name: 'Record a voice message' }).click();
+  await expect(hal.page.getByRole('button', { name: 'Stop and send voice message' })).toBeVisible();
+  await hal.page.waitForTimeout(1200); // a second of sound
+  await hal.page.getByRole('button', { name: 'Stop and send voice message' }).click();
+  const voice = ivy.page.locator('[data-testid="message"][data-type="voice"] audio');
+  await expect(voice).toHaveCount(1);
+  await expect.poll(() => voice.evaluate((a: HTMLAudioElement) => fetch(a.src).then((r) => r.status))).toBe(200);
+  await hal.page.getByTestId('attach').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('bring tickets\n') });
+  const file = ivy.page.locator('[data-testid="message"][data-type="file"] a');
+  await expect(file).toContainText('notes.txt');
+  expect(await file.evaluate((a: HTMLAnchorElement) => fetch(a.href).then((r) => r.text()))).toBe('bring tickets\n');
 
   for (const p of [hal, ivy]) await p.context.close();
 });
