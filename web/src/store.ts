@@ -134,12 +134,17 @@ function remember(users: Array<{ id?: string; userId?: string; nickname: string;
   setState({ users: next });
 }
 
+const asked = new Set<string>();
+
 async function learnUsers(ids: string[]) {
-  const unknown = [...new Set(ids)].filter((id) => id && !state.users[id] && id !== state.me?.id && !state.friends.some((f) => f.userId === id));
+  const unknown = [...new Set(ids)].filter((id) => id && !asked.has(id) && !state.users[id] && id !== state.me?.id && !state.friends.some((f) => f.userId === id));
   if (!unknown.length) return;
+  for (const id of unknown) asked.add(id);
   try {
-    const found = await api.get<UserProfile[]>('/users', { ids: unknown.join(',') });
-    remember(found);
+    for (let i = 0; i < unknown.length; i += 50) {
+      const chunk = unknown.slice(i, i + 50);
+      remember(await api.get<UserProfile[]>('/users', { ids: chunk.join(','), limit: chunk.length }));
+    }
   } catch {
     /* names are cosmetic */
   }

@@ -65,7 +65,10 @@ function Item({ c, active }: { c: Conversation; active: boolean }) {
             </time>
           </span>
           <span class="conv-bottom">
-            <span class="conv-preview">{typing ? <em>typing…</em> : preview}</span>
+            <span class="conv-preview">
+              {c.mentioned && c.unreadCount > 0 && <strong class="mention">[You were mentioned] </strong>}
+              {typing ? <em>typing…</em> : preview}
+            </span>
             {c.muted && (
               <span class="muted-icon" role="img" aria-label="Muted" title="Muted">
                 <Icon name="bellOff" size={14} />
