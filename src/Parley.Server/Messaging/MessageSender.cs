@@ -105,14 +105,18 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
     /// <summary>A JSON string as .NET text; escapes that make no valid text (a lone surrogate) are bad input, not a crash.</summary>
     private static string ReadString(JsonElement element, string field)
     {
+        string text;
         try
         {
-            return element.GetString()!;
+            text = element.GetString()!;
         }
         catch (InvalidOperationException)
         {
             throw ApiProblem.Invalid(field, $"{field} is not valid Unicode text.");
         }
+        // PostgreSQL cannot store NUL in text: refused here rather than failing the batch it would land in.
+        if (text.Contains('\0', StringComparison.Ordinal)) throw ApiProblem.Invalid(field, $"{field} must not contain the NUL character.");
+        return text;
     }
 
     /// <summary>

@@ -209,12 +209,15 @@ public sealed partial class Gateway(
             {
                 while (true)
                 {
-                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize, cancellationToken);
+                    // One more than a frame holds: whether it came says exactly whether more follow.
+                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize + 1, cancellationToken);
                     if (page.Count == 0) break;
-                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore: page.Count == pageSize));
+                    var hasMore = page.Count > pageSize;
+                    if (hasMore) page.RemoveAt(page.Count - 1);
+                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore));
                     total += page.Count;
                     after = page[^1].Seq;
-                    if (page.Count < pageSize) break;
+                    if (!hasMore) break;
                 }
             }
             catch (ApiProblem)

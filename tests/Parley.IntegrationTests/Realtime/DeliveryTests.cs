@@ -220,6 +220,9 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "call", "x"));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(new MessageTarget(), "text", "to nobody"));
+        // PostgreSQL cannot store NUL in text: a 400 for the sender, never a failed batch for everyone.
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "a\0b"));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "invalid_json", () => alice.UpdateMeAsync(new UpdateProfileRequest { Nickname = "nul\0name" }));
         // A descriptor the client made up is not a file: attachments are uploaded first (see Files/).
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
             new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 }));
