@@ -72,6 +72,8 @@ test('screenshots of the main screens', async ({ browser }) => {
   await shot(ann.page, 'group');
 
   await ann.page.getByTestId('group-info-toggle').click();
+  await ann.page.getByRole('button', { name: 'Pin to top' }).click();
+  await expect(conversation(ann, 'Weekend plans').getByRole('img', { name: 'Pinned' })).toBeVisible();
   await conversation(ann, 'Ben').click();
   await sendText(cal, 'See you there');
   await expect(conversation(ann, 'Weekend plans').getByTestId('unread-badge')).toBeVisible();
