@@ -416,7 +416,16 @@ export function systemText(content: unknown): string {
 /** msg.sync for the given conversations (after seq) and apply the batches. */
 export async function sync(after: Record<string, number>) {
   if (!Object.keys(after).length) return;
-  await realtime.request('msg.sync', { conversations: after }, 60_000);
+  const done = await realtime.request('msg.sync', { conversations: after }, 60_000);
+  // Conversations I may no longer read (I left the group, it was dissolved): forget what was loaded.
+  const refused: string[] = done.data?.refused ?? [];
+  if (refused.length) {
+    setState((s) => {
+      const history = { ...s.history };
+      for (const id of refused) delete history[id];
+      return { history, conversations: s.conversations.filter((c) => !refused.includes(c.id)), selected: s.selected && refused.includes(s.selected) ? null : s.selected };
+    });
+  }
 }
 
 /** After every (re)connect: fill what we missed in every loaded conversation, and reload the list. */

@@ -72,7 +72,7 @@ function Shell() {
             {status === 'connecting' ? 'Connecting…' : 'Offline: reconnecting…'}
           </p>
         )}
-        <div class="panel" role="tabpanel" aria-label={panel}>
+        <div class="panel" role="tabpanel" id="panel" aria-labelledby={'tab-' + panel}>
           {panel === 'chats' && <ConversationList />}
           {panel === 'contacts' && <Contacts />}
           {panel === 'profile' && <Profile />}
@@ -96,7 +96,7 @@ function Shell() {
 
 function Tab({ id, label, count, current }: { id: 'chats' | 'contacts' | 'profile'; label: string; count?: number; current: string }) {
   return (
-    <button type="button" role="tab" aria-selected={current === id} class={current === id ? 'tab active' : 'tab'} onClick={() => setState({ panel: id })} data-testid={'tab-' + id}>
+    <button type="button" role="tab" aria-selected={current === id} class={current === id ? 'tab active' : 'tab'} onClick={() => setState({ panel: id })} data-testid={'tab-' + id} id={'tab-' + id} aria-controls="panel">
       {label}
       {!!count && (
         <span class="badge" aria-label={`${count} new`}>

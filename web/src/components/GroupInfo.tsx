@@ -57,7 +57,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
   const candidates = friends.filter((f) => !members.some((m) => m.userId === f.userId));
 
   return (
-    <aside class="group-info" aria-label="Group info" data-testid="group-info">
+    <aside class="group-info" aria-label="Group info" data-testid="group-info" onKeyDown={(e) => e.key === 'Escape' && onClose()}>
       <div class="section-head">
         <h2>Group info</h2>
         <button type="button" class="icon" aria-label="Close group info" onClick={onClose}>
