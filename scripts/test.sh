@@ -183,8 +183,9 @@ prepare_browser_tests() {
     apt_install chromium
     [[ -x $CHROMIUM ]] || fail "chromium still missing after install ($CHROMIUM)"
   fi
-  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     fail "node and npm are needed to build the web client and run its browser tests (Node.js 20.19 or newer)"
+  fi
   node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
     fail "Node.js $(node --version) is too old for the web client: 20.19 or newer is needed"
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PARLEY_CHROMIUM=$CHROMIUM
@@ -194,6 +195,7 @@ prepare_browser_tests() {
 # Playwright's JSON report (stats: expected, unexpected, flaky, skipped).
 playwright_counters() {
   [[ -f $1 ]] || return 1
+  # shellcheck disable=SC2016 # JavaScript, not shell
   node -e '
     const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
     if (!s) process.exit(1);
