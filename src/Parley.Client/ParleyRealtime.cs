@@ -72,6 +72,29 @@ public sealed class ParleyRealtime : IAsyncDisposable
         return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
     }
 
+    /// <summary>Calls a friend (<paramref name="media"/>: audio or video); returns the call's id. Events follow: call.ringing, then call.accepted or call.ended.</summary>
+    public async Task<string> InviteCallAsync(string userId, string media, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("call.invite", new { to = new { userId }, media }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.GetProperty("callId").GetString()!;
+    }
+
+    /// <summary>Accepts an incoming call on this device, which becomes the call's active device on the callee's side.</summary>
+    public Task AcceptCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.accept", new { callId }, cancellationToken: cancellationToken);
+
+    public Task RejectCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.reject", new { callId }, cancellationToken: cancellationToken);
+
+    /// <summary>Cancels a call still ringing (the caller) or hangs up a connected one (either party's active device).</summary>
+    public Task HangupCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.hangup", new { callId }, cancellationToken: cancellationToken);
+
+    /// <summary>Relays an SDP offer/answer or an ICE candidate (any JSON) to the other party's active device.</summary>
+    public Task SignalAsync(string callId, object? sdp = null, object? candidate = null, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.signal", new Dictionary<string, object?> { ["callId"] = callId, ["sdp"] = sdp, ["candidate"] = candidate }
+            .Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value), cancellationToken: cancellationToken);
+
     /// <summary>Sends a raw text frame as it is (for testing how the server treats bad input).</summary>
     public async Task SendRawAsync(string text, CancellationToken cancellationToken = default)
     {
@@ -96,6 +119,10 @@ public sealed class ParleyRealtime : IAsyncDisposable
             if (frame.Type == type) return frame;
         }
     }
+
+    /// <summary>The next event of the given type, read as <typeparamref name="T"/> (call events: <see cref="CallRinging"/>, <see cref="CallEnded"/> …).</summary>
+    public async Task<T> NextEventAsync<T>(string type, TimeSpan? timeout = null) =>
+        (await NextEventAsync(type, timeout).ConfigureAwait(false)).Data.Deserialize<T>(ParleyClient.JsonOptions)!;
 
     private Task SendFrameAsync(string type, string? id, object? data, CancellationToken cancellationToken) =>
         SendRawAsync(JsonSerializer.Serialize(new { type, id, data = data ?? new { } }, ParleyClient.JsonOptions), cancellationToken);

@@ -1,4 +1,5 @@
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
 using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
@@ -37,6 +38,7 @@ public partial class Program
         builder.AddMessaging();
         builder.AddFiles();
         builder.AddRealtime();
+        builder.AddCalls();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -53,6 +55,7 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapCallsApi();
         api.MapFilesApi();
         app.MapGateway();
         return app;

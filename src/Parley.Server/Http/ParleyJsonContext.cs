@@ -11,6 +11,7 @@ namespace Parley.Server.Http;
 /// <summary>Source-generated JSON for the API's types: no reflection at run time on these paths.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(Calls.IceServersResponse))]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(RefreshRequest))]

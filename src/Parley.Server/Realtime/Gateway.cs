@@ -42,6 +42,7 @@ public sealed partial class Gateway(
     IdGenerator ids,
     IOptions<GatewayOptions> options,
     IHostApplicationLifetime lifetime,
+    Calls.CallSignalling calls,
     TimeProvider time,
     ILogger<Gateway> logger)
 {
@@ -134,6 +135,9 @@ public sealed partial class Gateway(
                     break;
                 case "typing":
                     await RelayTypingAsync(connection, frame);
+                    break;
+                case "call.invite" or "call.accept" or "call.reject" or "call.hangup" or "call.signal":
+                    await calls.HandleAsync(connection, frame, lifetime.ApplicationStopping);
                     break;
                 default:
                     await connection.SendAsync(Frames.Error(frame.Id, "unknown_type", $"Unknown frame type '{Shorten(frame.Type)}'."));
