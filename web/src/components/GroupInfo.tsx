@@ -173,6 +173,11 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                         {m.role === 'admin' ? 'Remove admin' : 'Make admin'}
                       </button>
                     )}
+                    {myRole === 'owner' && m.userId !== me.id && (
+                      <button type="button" class="linkish small" onClick={() => confirm(`Make ${m.nickname} the owner? You will become an admin.`) && void act(() => api.patch(`/groups/${groupId}/members/${m.userId}`, { role: 'owner' }))}>
+                        Make owner
+                      </button>
+                    )}
                     {canManage && (
                       <>
                         <button type="button" class="linkish small" onClick={() => void act(() => (isMuted ? api.del(`/groups/${groupId}/mutes/${m.userId}`) : api.post(`/groups/${groupId}/mutes`, { userId: m.userId, until: new Date(Date.now() + 3_600_000).toISOString() })))}>
