@@ -662,6 +662,10 @@ export function wireEvents() {
 }
 
 export function reset() {
+  // Another account may sign in in this tab: nothing of the last one's may leak into it.
+  for (const k of Object.keys(readSent)) delete readSent[k];
+  asked.clear();
+  gapSyncs.clear();
   state = { ...initial(), me: null };
   for (const s of subscribers) s();
 }
