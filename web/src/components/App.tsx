@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { wireCalls } from '../calls';
+import { dismissCall, hangUp, wireCalls } from '../calls';
 import { realtime } from '../realtime';
 import { getState, loadContacts, loadConversations, reset, setState, useStore, wireEvents } from '../store';
 import { CallView } from './CallView';
@@ -26,6 +26,8 @@ export function App() {
   );
   useEffect(() => {
     if (!signedIn) {
+      hangUp();
+      dismissCall();
       realtime.stop();
       reset();
       return;
