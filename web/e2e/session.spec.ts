@@ -1,6 +1,6 @@
-import { expect, register, test } from './helpers';
+import { expect, register, samplePng, test } from './helpers';
 
-test('the session survives reloads; a bad or expired access token is replaced by refreshing; signing out ends it', async ({ browser }) => {
+test('the session survives reloads; a bad or expired access token is replaced by refreshing; the profile and avatar change; signing out ends it', async ({ browser }) => {
   const jo = await register(browser, 'Jo');
   const session = () => jo.page.evaluate(() => JSON.parse(localStorage.getItem('parley.session') ?? 'null') as { accessToken: string; refreshToken: string; expiresAt: string } | null);
 
@@ -31,6 +31,17 @@ test('the session survives reloads; a bad or expired access token is replaced by
   await jo.page.reload();
   await expect(jo.page.getByTestId('connection-status')).toHaveCount(0, { timeout: 20_000 });
   expect(Date.parse((await session())!.expiresAt)).toBeGreaterThan(Date.now());
+
+  // Profile: a new nickname and an avatar picture (shrunk into the profile itself).
+  await jo.page.getByTestId('tab-profile').click();
+  await jo.page.getByLabel('Nickname').fill('Jo Q');
+  await jo.page.getByLabel('Avatar picture').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: await samplePng(jo.page) });
+  await expect(jo.page.locator('.profile-head .avatar img')).toBeVisible();
+  await jo.page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(jo.page.getByText('Saved.')).toBeVisible();
+  const me = await jo.page.evaluate(() => fetch('/api/v1/users/me', { headers: { Authorization: 'Bearer ' + JSON.parse(localStorage.getItem('parley.session')!).accessToken } }).then((r) => r.json()));
+  expect(me.nickname).toBe('Jo Q');
+  expect(me.avatar).toMatch(/^data:image\/(webp|jpeg);base64,/);
 
   // Signing out ends the session: the old refresh token no longer works.
   const last = await session();
