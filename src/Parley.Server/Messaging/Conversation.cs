@@ -90,6 +90,9 @@ public sealed class Message
     /// <summary>The quoted message as JSON text <c>{messageId, seq, senderId, type, preview}</c>, fixed at send time.</summary>
     public string? ReplyTo { get; set; }
 
+    /// <summary>The id of the quoted message (the <c>messageId</c> of <see cref="ReplyTo"/>): how a recall finds the quotes to scrub.</summary>
+    public long? ReplyToId { get; set; }
+
     /// <summary>Mentioned user ids, or <c>["all"]</c>, as JSON text (groups only).</summary>
     public string? Mentions { get; set; }
 
@@ -159,6 +162,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // Idempotent sends: one message per sender and clientMsgId, whatever the retries.
         message.HasIndex(m => new { m.SenderId, m.ClientMsgId }).IsUnique();
         message.HasIndex(m => m.FileId).HasFilter("\"FileId\" IS NOT NULL");
+        // A recall scrubs the quotes of the replies to the recalled message.
+        message.HasIndex(m => m.ReplyToId).HasFilter("\"ReplyToId\" IS NOT NULL");
         message.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -23,6 +23,9 @@ public sealed class PendingMessage
     /// <summary>The quote of the message replied to, as JSON text (see <see cref="Message.ReplyTo"/>).</summary>
     public string? ReplyTo { get; init; }
 
+    /// <summary>The id of the message replied to, stored beside the quote so that a recall can find and scrub it.</summary>
+    public long? ReplyToId { get; init; }
+
     /// <summary>Mentions as JSON text, as stored; <see cref="MentionedUserIds"/> and <see cref="MentionsAll"/> say the same for the list rows.</summary>
     public string? Mentions { get; init; }
 
@@ -157,6 +160,7 @@ public sealed partial class MessageCommitter(
                 File = pending.File,
                 FileId = pending.FileId,
                 ReplyTo = pending.ReplyTo,
+                ReplyToId = pending.ReplyToId,
                 Mentions = pending.Mentions,
                 SearchText = pending.SearchText,
                 SentAt = now,

@@ -62,6 +62,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             File = attachment?.Descriptor,
             FileId = attachment?.FileId,
             ReplyTo = extras.ReplyTo,
+            ReplyToId = extras.ReplyToId,
             Mentions = extras.Mentions,
             MentionedUserIds = extras.MentionedUserIds,
             MentionsAll = extras.MentionsAll,

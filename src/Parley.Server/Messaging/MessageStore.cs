@@ -78,13 +78,15 @@ internal sealed class MessageStore(ParleyDb db)
             }
         }
 
+        if (messages.Any(m => m.ReplyToId is not null)) await ScrubQuotesOfRecalledAsync(connection, transaction, messages, cancellationToken);
+
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
             insert.CommandText =
                 "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
-                "\"ReplyTo\", \"Mentions\", \"FileId\", \"SearchText\") " +
-                "VALUES (@id, @conversation, @seq, @sender, @clientMsgId, @type, @content, @file, @sentAt, @recalled, @replyTo, @mentions, @fileId, @searchText)";
+                "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\") " +
+                "VALUES (@id, @conversation, @seq, @sender, @clientMsgId, @type, @content, @file, @sentAt, @recalled, @replyTo, @replyToId, @mentions, @fileId, @searchText)";
             var id = Add(insert, "@id", 0L);
             var conversation = Add(insert, "@conversation", 0L);
             var seq = Add(insert, "@seq", 0L);
@@ -96,6 +98,7 @@ internal sealed class MessageStore(ParleyDb db)
             Add(insert, "@sentAt", Time(now));
             Add(insert, "@recalled", false);
             var replyTo = Add(insert, "@replyTo", DBNull.Value);
+            var replyToId = Add(insert, "@replyToId", DBNull.Value);
             var mentions = Add(insert, "@mentions", DBNull.Value);
             var fileId = Add(insert, "@fileId", DBNull.Value);
             var searchText = Add(insert, "@searchText", DBNull.Value);
@@ -110,6 +113,7 @@ internal sealed class MessageStore(ParleyDb db)
                 content.Value = message.Content;
                 file.Value = (object?)message.File ?? DBNull.Value;
                 replyTo.Value = (object?)message.ReplyTo ?? DBNull.Value;
+                replyToId.Value = (object?)message.ReplyToId ?? DBNull.Value;
                 mentions.Value = (object?)message.Mentions ?? DBNull.Value;
                 fileId.Value = (object?)message.FileId ?? DBNull.Value;
                 searchText.Value = (object?)message.SearchText ?? DBNull.Value;
@@ -174,6 +178,42 @@ internal sealed class MessageStore(ParleyDb db)
             await mention.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A reply whose quoted message was recalled after the send was checked gets the recalled quote, as a recall
+    /// gives the replies already stored. Runs after the seqs are reserved: on SQLite the write lock is held, so no
+    /// recall can come between; on PostgreSQL the quoted rows are locked (<c>FOR SHARE</c>), so a recall either
+    /// committed before (seen here) or waits for this batch and then scrubs its replies itself.
+    /// </summary>
+    private async Task ScrubQuotesOfRecalledAsync(DbConnection connection, DbTransaction transaction, List<Message> messages, CancellationToken cancellationToken)
+    {
+        var quotedIds = messages.Where(m => m.ReplyToId is not null).Select(m => m.ReplyToId!.Value).Distinct().ToList();
+        await using var select = connection.CreateCommand();
+        select.Transaction = transaction;
+        var ids = new StringBuilder();
+        for (var i = 0; i < quotedIds.Count; i++)
+        {
+            if (i > 0) ids.Append(", ");
+            ids.Append(CultureInfo.InvariantCulture, $"@q{i}");
+            Add(select, $"@q{i}", quotedIds[i]);
+        }
+        select.CommandText = $"SELECT \"Id\", \"Seq\", \"SenderId\", \"Type\", \"Recalled\" FROM \"Messages\" WHERE \"Id\" IN ({ids})" +
+            (_sqlite ? "" : " ORDER BY \"Id\" FOR SHARE");
+        var recalled = new Dictionary<long, string>();
+        await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (!reader.GetBoolean(4)) continue;
+                var id = reader.GetInt64(0);
+                recalled[id] = RepliesAndMentions.Quote(id, reader.GetInt64(1), reader.GetInt64(2), (MessageType)reader.GetInt32(3), MessagePreview.Recalled, recalled: true);
+            }
+        }
+        foreach (var message in messages)
+        {
+            if (message.ReplyToId is { } quoted && recalled.TryGetValue(quoted, out var quote)) message.ReplyTo = quote;
+        }
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)

@@ -72,8 +72,9 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRout
     }
 
     /// <summary>
-    /// One transaction: the row loses its content (only if it was not recalled meanwhile), and on SQLite the
-    /// external-content FTS5 index loses its entry, which it can only drop when given the old text.
+    /// One transaction: the row loses its content (only if it was not recalled meanwhile), the quotes of the
+    /// replies to it lose their preview, and on SQLite the external-content FTS5 index loses its entry, which it
+    /// can only drop when given the old text.
     /// </summary>
     private async Task<bool> StoreRecallAsync(Message message, CancellationToken cancellationToken)
     {
@@ -86,6 +87,14 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRout
                 .SetProperty(x => x.File, (string?)null)
                 .SetProperty(x => x.FileId, (long?)null)
                 .SetProperty(x => x.SearchText, (string?)null), cancellationToken);
+        if (changed == 1)
+        {
+            // The quotes of the replies to it held its text too: they keep only who and when.
+            var quote = RepliesAndMentions.Quote(message.Id, message.Seq, message.SenderId, message.Type, MessagePreview.Recalled, recalled: true);
+            await db.Messages
+                .Where(m => m.ReplyToId == message.Id)
+                .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReplyTo, quote), cancellationToken);
+        }
         if (changed == 1 && db is SqliteParleyDb && message.SearchText is not null)
         {
             await db.Database.ExecuteSqlAsync(

@@ -8,9 +8,9 @@ using Parley.Server.Storage;
 namespace Parley.Server.Messaging;
 
 /// <summary>A send's reply quote and mentions, checked and ready to store.</summary>
-public sealed record ReplyAndMentions(string? ReplyTo, string? Mentions, IReadOnlyList<long> MentionedUserIds, bool MentionsAll)
+public sealed record ReplyAndMentions(string? ReplyTo, long? ReplyToId, string? Mentions, IReadOnlyList<long> MentionedUserIds, bool MentionsAll)
 {
-    public static readonly ReplyAndMentions None = new(null, null, [], false);
+    public static readonly ReplyAndMentions None = new(null, null, null, [], false);
 }
 
 /// <summary>
@@ -28,31 +28,38 @@ public static class RepliesAndMentions
     {
         if (replyTo is null && mentions is null) return ReplyAndMentions.None;
         var (mentionsJson, userIds, all) = CheckMentions(grant, mentions);
-        var quote = replyTo is null ? null : await QuoteAsync(db, grant.ConversationId, replyTo, cancellationToken);
-        return new ReplyAndMentions(quote, mentionsJson, userIds, all);
+        if (replyTo is null) return new ReplyAndMentions(null, null, mentionsJson, userIds, all);
+        if (!Ids.TryParse(replyTo, out var messageId)) throw InvalidReply();
+        var quote = await QuoteAsync(db, grant.ConversationId, messageId, cancellationToken);
+        return new ReplyAndMentions(quote, messageId, mentionsJson, userIds, all);
     }
 
     /// <summary>The quote <c>{messageId, seq, senderId, type, preview, recalled}</c> of a message of the same conversation.</summary>
-    private static async Task<string> QuoteAsync(ParleyDb db, long conversationId, string replyTo, CancellationToken cancellationToken)
+    private static async Task<string> QuoteAsync(ParleyDb db, long conversationId, long messageId, CancellationToken cancellationToken)
     {
-        if (!Ids.TryParse(replyTo, out var messageId)) throw InvalidReply();
         var quoted = await db.Messages.AsNoTracking()
             .Where(m => m.Id == messageId)
             .Select(m => new { m.ConversationId, m.Seq, m.SenderId, m.Type, m.Content, m.File, m.Recalled })
             .FirstOrDefaultAsync(cancellationToken);
         // A message of another conversation is refused like an unknown one: nothing is said about it.
         if (quoted is null || quoted.ConversationId != conversationId) throw InvalidReply();
+        return Quote(messageId, quoted.Seq, quoted.SenderId, quoted.Type,
+            MessagePreview.Of(quoted.Type, quoted.Content, quoted.File, quoted.Recalled), quoted.Recalled);
+    }
 
+    /// <summary>The quote's JSON text; a recalled message's quote has an empty preview (see <see cref="Recalls"/>).</summary>
+    internal static string Quote(long messageId, long seq, long senderId, MessageType type, string preview, bool recalled)
+    {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("messageId", Ids.Format(messageId));
-            writer.WriteNumber("seq", quoted.Seq);
-            writer.WriteString("senderId", Ids.Format(quoted.SenderId));
-            writer.WriteString("type", Frames.TypeName(quoted.Type));
-            writer.WriteString("preview", MessagePreview.Of(quoted.Type, quoted.Content, quoted.File, quoted.Recalled));
-            writer.WriteBoolean("recalled", quoted.Recalled);
+            writer.WriteNumber("seq", seq);
+            writer.WriteString("senderId", Ids.Format(senderId));
+            writer.WriteString("type", Frames.TypeName(type));
+            writer.WriteString("preview", preview);
+            writer.WriteBoolean("recalled", recalled);
             writer.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);

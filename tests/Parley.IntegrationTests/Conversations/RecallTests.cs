@@ -76,6 +76,44 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task RecallScrubsTheQuotesOfRepliesToIt()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var secret = await alice.TextAsync(MessageTarget.User(bob.UserId), "the vault code is plum-zeppelin-42");
+        var other = await alice.TextAsync(MessageTarget.User(bob.UserId), "keep this quote");
+        var reply = await bob.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "noted", replyTo: secret.MessageId);
+        await using var bobSocket = await bob.DeviceAsync();
+        var second = await bobSocket.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "twice", replyTo: secret.MessageId);
+        var untouched = await bob.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "ok", replyTo: other.MessageId);
+        Assert.Contains("plum-zeppelin", (await _server.StoredMessageAsync(reply.MessageId)).ReplyTo, StringComparison.Ordinal);
+
+        await alice.RecallAsync(secret.ConversationId, secret.MessageId);
+
+        foreach (var id in new[] { reply.MessageId, second.MessageId })
+        {
+            var stored = await _server.StoredMessageAsync(id);
+            Assert.DoesNotContain("plum-zeppelin", stored.ReplyTo, StringComparison.Ordinal);
+            Assert.Equal(long.Parse(secret.MessageId, System.Globalization.CultureInfo.InvariantCulture), stored.ReplyToId);
+        }
+        var history = await alice.GetMessagesAsync(secret.ConversationId);
+        foreach (var id in new[] { reply.MessageId, second.MessageId })
+        {
+            var quote = history.Single(m => m.Id == id).ReplyTo!;
+            Assert.Equal(secret.MessageId, quote.MessageId);
+            Assert.Equal(secret.Seq, quote.Seq);
+            Assert.Equal(alice.UserId, quote.SenderId);
+            Assert.Equal("text", quote.Type);
+            Assert.True(quote.Recalled);
+            Assert.Equal("[recalled]", quote.Preview);
+        }
+        Assert.Equal("keep this quote", history.Single(m => m.Id == untouched.MessageId).ReplyTo!.Preview);
+
+        var synced = Assert.Single(await bobSocket.SyncAsync(secret.ConversationId, 0)).Messages;
+        Assert.Equal(5, synced.Count);
+        Assert.All(synced, m => Assert.DoesNotContain("plum-zeppelin", m.GetRawText(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ARecalledFileMessageLosesItsFile()
     {
         var (alice, bob) = await _server.FriendsAsync();

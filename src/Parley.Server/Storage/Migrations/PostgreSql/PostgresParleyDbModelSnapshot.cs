@@ -357,6 +357,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<string>("ReplyTo")
                         .HasColumnType("text");
 
+                    b.Property<long?>("ReplyToId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SearchText")
                         .HasColumnType("text");
 
@@ -376,6 +379,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.HasIndex("FileId")
                         .HasFilter("\"FileId\" IS NOT NULL");
+
+                    b.HasIndex("ReplyToId")
+                        .HasFilter("\"ReplyToId\" IS NOT NULL");
 
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();

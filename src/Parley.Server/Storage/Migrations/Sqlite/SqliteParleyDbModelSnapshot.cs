@@ -351,6 +351,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<string>("ReplyTo")
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ReplyToId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SearchText")
                         .HasColumnType("TEXT");
 
@@ -370,6 +373,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
 
                     b.HasIndex("FileId")
                         .HasFilter("\"FileId\" IS NOT NULL");
+
+                    b.HasIndex("ReplyToId")
+                        .HasFilter("\"ReplyToId\" IS NOT NULL");
 
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();
