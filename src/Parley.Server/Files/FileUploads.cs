@@ -117,7 +117,7 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
         {
             return await reader.ReadNextSectionAsync(cancellationToken);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw ApiProblem.Invalid("file", $"The multipart body is malformed: {e.Message}");
         }
@@ -147,7 +147,7 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
                     {
                         read = await body.ReadAsync(buffer, cancellationToken);
                     }
-                    catch (InvalidDataException e)
+                    catch (Exception e) when (e is InvalidDataException or IOException)
                     {
                         throw ApiProblem.Invalid("file", $"The multipart body is malformed: {e.Message}");
                     }
@@ -189,12 +189,25 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
         var buffer = new byte[MaxFieldBytes + 1];
         var length = 0;
         int read;
-        while ((read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken)) > 0)
+        while ((read = await ReadPartAsync(body, buffer.AsMemory(length), cancellationToken)) > 0)
         {
             length += read;
             if (length > MaxFieldBytes) throw ApiProblem.Invalid(name, $"The form field '{name}' is longer than {MaxFieldBytes} bytes.");
         }
         return Encoding.UTF8.GetString(buffer, 0, length);
+    }
+
+    /// <summary>A read of a part's body: a body that ends before its closing boundary is bad input, not a server error.</summary>
+    private static async Task<int> ReadPartAsync(Stream body, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body.ReadAsync(buffer, cancellationToken);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw ApiProblem.Invalid("file", $"The multipart body is malformed: {e.Message}");
+        }
     }
 
     private static FileKind ParseKind(string value) => value.Trim().ToLowerInvariant() switch
