@@ -54,12 +54,13 @@ public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, IMessage
     public async Task<long> ClearAsync(long userId, long conversationId, long? upToSeq, CancellationToken cancellationToken)
     {
         if (upToSeq < 0) throw ApiProblem.Invalid("upToSeq", "upToSeq must not be negative.");
-        await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        var grant = await access.ForReadingAsync(userId, conversationId, cancellationToken);
         var lastSeq = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSeq).FirstOrDefaultAsync(cancellationToken);
         var target = Math.Min(upToSeq ?? lastSeq, lastSeq);
 
         var moved = await MoveAsync(userId, conversationId, target, cancellationToken);
-        if (moved == 0 && target > 0 && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+        // Not for a group: its members have rows exactly while members (see ReadState.MarkReadAsync).
+        if (moved == 0 && target > 0 && grant.Kind == ConversationKind.Direct && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
         {
             // A member without a list row (made before list rows existed): make it.
             db.ConversationMembers.Add(new ConversationMember { ConversationId = conversationId, UserId = userId, ClearedSeq = target });

@@ -19,7 +19,10 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRo
         var moved = await db.ConversationMembers
             .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.ReadSeq < upTo)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReadSeq, upTo), cancellationToken);
-        if (moved == 0 && upTo > 0 && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+        // Only a direct conversation may lack its row (made before rows existed). A group member has one exactly while a
+        // member: a missing row means they left after the check above, and making one would bring the group back
+        // into their list, search and downloads.
+        if (moved == 0 && upTo > 0 && grant.Kind == ConversationKind.Direct && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
         {
             db.ConversationMembers.Add(new ConversationMember { ConversationId = conversationId, UserId = userId, ReadSeq = upTo });
             try
