@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Parley.Client;
 using Parley.IntegrationTests.Groups;
@@ -111,6 +112,40 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         var synced = Assert.Single(await bobSocket.SyncAsync(secret.ConversationId, 0)).Messages;
         Assert.Equal(5, synced.Count);
         Assert.All(synced, m => Assert.DoesNotContain("plum-zeppelin", m.GetRawText(), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AReplyCheckedBeforeTheRecallAndStoredAfterItGetsTheRecalledQuote()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var secret = await alice.TextAsync(MessageTarget.User(bob.UserId), "meet at pier-seventeen-b");
+        var quoteAtCheck = (await alice.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "probe", replyTo: secret.MessageId)).MessageId;
+        var quote = (await _server.StoredMessageAsync(quoteAtCheck)).ReplyTo!;
+        Assert.Contains("pier-seventeen", quote, StringComparison.Ordinal);
+        await alice.RecallAsync(secret.ConversationId, secret.MessageId);
+
+        // Bob's send passed its checks (quote taken) before the recall; the committer stores it after.
+        var pending = new Parley.Server.Messaging.PendingMessage
+        {
+            ConversationId = long.Parse(secret.ConversationId, System.Globalization.CultureInfo.InvariantCulture),
+            SenderId = long.Parse(bob.UserId, System.Globalization.CultureInfo.InvariantCulture),
+            ClientMsgId = $"late-{Guid.NewGuid():N}",
+            Type = MessageType.Text,
+            Content = "\"late\"",
+            SearchText = "late",
+            ReplyTo = quote,
+            ReplyToId = long.Parse(secret.MessageId, System.Globalization.CultureInfo.InvariantCulture),
+            Recipients = [long.Parse(alice.UserId, System.Globalization.CultureInfo.InvariantCulture), long.Parse(bob.UserId, System.Globalization.CultureInfo.InvariantCulture)],
+        };
+        await _server.Services.GetRequiredService<Parley.Server.Messaging.MessageCommitter>().EnqueueAsync(pending, CancellationToken.None);
+        var ack = await pending.Stored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var stored = await _server.StoredMessageAsync(ack.MessageId);
+        Assert.DoesNotContain("pier-seventeen", stored.ReplyTo, StringComparison.Ordinal);
+        var view = (await bob.GetMessagesAsync(secret.ConversationId)).Single(m => m.Id == ack.MessageId).ReplyTo!;
+        Assert.True(view.Recalled);
+        Assert.Equal("[recalled]", view.Preview);
+        Assert.Equal(secret.Seq, view.Seq);
     }
 
     [Fact]
