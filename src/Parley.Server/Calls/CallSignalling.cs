@@ -502,6 +502,14 @@ public sealed partial class CallSignalling
             lock (call)
             {
                 if (call.State == CallState.Ended) return;
+                // A callee device that connects while the call rings (a reloaded page, a phone woken by a push)
+                // rings too: otherwise the call could only be answered from devices that were online at the invite.
+                if (call.State == CallState.Ringing && call.Persisted && connection.UserId == call.CalleeId)
+                {
+                    connection.Enqueue(Frames.Encode("call.incoming", null,
+                        new CallIncoming(Ids.Format(call.Id), Ids.Format(call.CallerId), call.Media), CallsJsonContext.Default.CallIncoming));
+                    return;
+                }
                 // The first device of the party to come back within the grace takes over as its active device.
                 if (connection.UserId == call.CallerId && call.CallerGrace is not null)
                 {

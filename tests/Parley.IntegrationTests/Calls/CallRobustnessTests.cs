@@ -73,6 +73,31 @@ public sealed class CallRobustnessTests(CallsFixture fixture) : IClassFixture<Ca
         await CallKit.EndedAsync(bobPhone, callId, "hung_up");
     }
 
+    [Fact]
+    public async Task ACalleeDeviceThatConnectsWhileTheCallRingsRingsTooAndCanAnswer()
+    {
+        var (alice, bob) = await CallKit.FriendsAsync(_server);
+        await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
+        // Bob has no device online when alice calls (his phone is woken by a push, say).
+        var callId = await alicePhone.InviteCallAsync(bob.UserId, "video");
+        await alicePhone.NextEventAsync("call.ringing");
+
+        await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
+        var incoming = await bobPhone.NextEventAsync("call.incoming");
+        Assert.Equal(callId, incoming.Data.GetProperty("callId").GetString());
+        Assert.Equal(alice.UserId, incoming.Data.GetProperty("from").GetString());
+        Assert.Equal("video", incoming.Data.GetProperty("media").GetString());
+        await bobPhone.AcceptCallAsync(callId);
+        await alicePhone.NextEventAsync("call.accepted");
+
+        // Once connected, a further device of bob's is not rung.
+        await using var bobTablet = await ParleyRealtime.ConnectAsync(bob);
+        var tabletSaw = await CallKit.UntilAsync(bobTablet, "pong", sendPing: true);
+        Assert.DoesNotContain(tabletSaw, f => f.Type == "call.incoming");
+        await alicePhone.HangupCallAsync(callId);
+        await CallKit.EndedAsync(bobPhone, callId, "hung_up");
+    }
+
     private static string Short(string body) => body.Length > 60 ? body[..60] + "…" : body;
 
     [Fact]
