@@ -21,12 +21,17 @@ export interface CallState {
   connectedAt?: number;
   endReason?: string;
   error?: string;
+  /** Which start of a call this is: an answer that comes back for an earlier one is not applied to this one. */
+  attempt: number;
 }
 
 let call: CallState | null = null;
 let pc: RTCPeerConnection | null = null;
 let remoteCandidates: RTCIceCandidateInit[] = [];
 let endTimer: ReturnType<typeof setTimeout> | undefined;
+let attempts = 0;
+/** An incoming call that arrived while this device's own invite was out: shown if that invite ends (busy). */
+let waiting: CallState | null = null;
 const listeners = new Set<() => void>();
 
 function set(patch: Partial<CallState> | null) {
@@ -66,24 +71,42 @@ export async function startCall(peerId: string, kind: 'audio' | 'video') {
     return;
   }
   clearTimeout(endTimer);
-  call = { peerId, media: kind, outgoing: true, phase: 'calling', micMuted: false, cameraOff: false };
+  const attempt = ++attempts;
+  const current = () => call?.attempt === attempt && call.phase !== 'ended';
+  call = { peerId, media: kind, outgoing: true, phase: 'calling', micMuted: false, cameraOff: false, attempt };
   set({});
   try {
     const local = await media(kind);
+    if (!current()) {
+      // Hung up (or superseded by an incoming call) while the browser asked for the camera: no invite, and the
+      // camera and microphone go off again.
+      for (const t of local.getTracks()) t.stop();
+      return;
+    }
     set({ local });
     const ok = await realtime.request('call.invite', { to: { userId: peerId }, media: kind });
-    if (!call) return;
-    if (call.callId && call.callId !== ok.data?.callId) return;
-    set({ callId: ok.data?.callId, phase: call.phase === 'calling' ? 'ringing' : call.phase });
+    const callId: string | undefined = ok.data?.callId;
+    if (!current()) {
+      // Hung up while the invite was on its way: cancel the call the server just started, or it rings on.
+      if (callId) void realtime.request('call.hangup', { callId }).catch(() => undefined);
+      return;
+    }
+    set({ callId, phase: call!.phase === 'calling' ? 'ringing' : call!.phase });
   } catch (e) {
-    finish(undefined, errorText(e));
+    if (current()) finish(undefined, errorText(e));
   }
 }
 
 export async function acceptCall() {
   if (!call || call.phase !== 'incoming') return;
+  const attempt = call.attempt;
   try {
     const local = await media(call.media);
+    if (call?.attempt !== attempt || call.phase !== 'incoming') {
+      // The call ended (cancelled, answered elsewhere) while the browser asked for the camera.
+      for (const t of local.getTracks()) t.stop();
+      return;
+    }
     set({ local, phase: 'connecting' });
     await createPeer();
     await realtime.request('call.accept', { callId: call.callId });
@@ -121,6 +144,7 @@ export function toggleCamera() {
 
 export function dismissCall() {
   clearTimeout(endTimer);
+  waiting = null;
   set(null);
 }
 
@@ -193,6 +217,14 @@ function finish(reason?: string, error?: string) {
   if (!call) return;
   set({ phase: 'ended', endReason: reason, error, local: undefined, remote: undefined });
   clearTimeout(endTimer);
+  if (waiting && waiting.peerId) {
+    // Our invite crossed an incoming call (busy): that call is still ringing here; show it.
+    const next = waiting;
+    waiting = null;
+    call = next;
+    set({});
+    return;
+  }
   endTimer = setTimeout(() => call?.phase === 'ended' && set(null), 2500);
 }
 
@@ -205,15 +237,31 @@ export function wireCalls() {
     if (call?.outgoing && (!call.callId || call.callId === d.callId) && (call.phase === 'calling' || call.phase === 'ringing')) set({ callId: d.callId, phase: 'ringing' });
   });
   realtime.on('call.incoming', (d: { callId: string; from: string | { id?: string; userId?: string }; media: 'audio' | 'video' }) => {
-    if (call && call.phase !== 'ended') return; // the server answers busy
-    clearTimeout(endTimer);
     const from = typeof d.from === 'string' ? d.from : (d.from.id ?? d.from.userId ?? '');
-    call = { callId: d.callId, peerId: from, media: d.media, outgoing: false, phase: 'incoming', micMuted: false, cameraOff: false };
+    const incoming: CallState = { callId: d.callId, peerId: from, media: d.media, outgoing: false, phase: 'incoming', micMuted: false, cameraOff: false, attempt: ++attempts };
+    if (call && call.phase !== 'ended') {
+      // The server only rings a user who is in no call. So an incoming call while this device's own invite is still
+      // out (the two crossed, e.g. both friends pressed "call" at once) means that invite is, or will be, answered
+      // busy: give it up and show the incoming call. Otherwise keep it until our own call ends.
+      if (call.outgoing && !call.callId && call.phase === 'calling') {
+        for (const t of call.local?.getTracks() ?? []) t.stop();
+        clearTimeout(endTimer);
+        call = incoming;
+        set({});
+      } else if (call.outgoing && (call.phase === 'calling' || call.phase === 'ringing')) {
+        waiting = incoming;
+      }
+      return;
+    }
+    clearTimeout(endTimer);
+    waiting = null;
+    call = incoming;
     set({});
   });
   realtime.on('call.accepted', (d: { callId: string }) => void onAccepted(d));
   realtime.on('call.signal', (d) => void onSignal(d));
   realtime.on('call.ended', (d: { callId: string; endReason: string }) => {
+    if (waiting?.callId === d.callId) waiting = null;
     if (call && call.callId === d.callId && call.phase !== 'ended') finish(d.endReason);
   });
 }

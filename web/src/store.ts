@@ -161,10 +161,23 @@ export function refreshConversations(delay = 150) {
   listTimer = setTimeout(() => void loadConversations(), delay);
 }
 
+let listLoads = 0;
+
 export async function loadConversations() {
+  const load = ++listLoads;
   try {
-    const list = await api.get<Conversation[] | { conversations?: Conversation[]; items?: Conversation[] }>('/conversations', { limit: 200 });
-    const items = (Array.isArray(list) ? list : (list.conversations ?? list.items ?? [])).filter((c) => !c.hidden);
+    // The list comes in pages of at most 200: follow nextCursor to the end (a cap keeps a server bug from looping).
+    const all: Conversation[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const list = await api.get<Conversation[] | { conversations?: Conversation[]; items?: Conversation[]; nextCursor?: string | null }>('/conversations', { limit: 200, cursor });
+      all.push(...(Array.isArray(list) ? list : (list.conversations ?? list.items ?? [])));
+      cursor = Array.isArray(list) ? undefined : (list.nextCursor ?? undefined);
+      if (!cursor) break;
+    }
+    const seen = new Set<string>();
+    const items = all.filter((c) => !c.hidden && !seen.has(c.id) && seen.add(c.id));
+    if (load !== listLoads) return; // a later reload (a newer list) is on its way
     const peerRead = { ...state.peerRead };
     for (const c of items) {
       const peer = peerIdOf(c);
@@ -666,6 +679,7 @@ export function reset() {
   for (const k of Object.keys(readSent)) delete readSent[k];
   asked.clear();
   gapSyncs.clear();
+  listLoads++; // a list still loading for the last account is dropped
   state = { ...initial(), me: null };
   for (const s of subscribers) s();
 }

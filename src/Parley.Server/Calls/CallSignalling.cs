@@ -72,6 +72,9 @@ public sealed partial class CallSignalling
     /// <summary>The call each user is in (ringing or connected): at most one, which is what makes a second one busy.</summary>
     private readonly ConcurrentDictionary<long, LiveCall> _byUser = new();
 
+    /// <summary>Taken to add a call's two parties to <see cref="_byUser"/> at once (removal needs no lock: it only removes its own call).</summary>
+    private readonly Lock _admission = new();
+
     private readonly ConcurrentDictionary<long, InviteWindow> _invites = new();
     private readonly ConcurrentDictionary<long, Task> _recording = new();
     private readonly LocalConnections _connections;
@@ -163,11 +166,17 @@ public sealed partial class CallSignalling
         };
         var reply = Frames.Encode("ok", frame.Id, new CallRef(Ids.Format(call.Id)), CallsJsonContext.Default.CallRef);
 
-        var busy = !_byUser.TryAdd(callerId, call);
-        if (!busy && !_byUser.TryAdd(calleeId, call))
+        // Both parties are taken together, under one lock: two friends inviting each other at the same moment must
+        // not each take themselves and then find the other taken (both busy, nothing rings). Invites are rare.
+        bool busy;
+        lock (_admission)
         {
-            _byUser.TryRemove(new KeyValuePair<long, LiveCall>(callerId, call));
-            busy = true;
+            busy = _byUser.ContainsKey(callerId) || _byUser.ContainsKey(calleeId);
+            if (!busy)
+            {
+                _byUser[callerId] = call;
+                _byUser[calleeId] = call;
+            }
         }
         if (busy)
         {
@@ -493,6 +502,14 @@ public sealed partial class CallSignalling
             lock (call)
             {
                 if (call.State == CallState.Ended) return;
+                // A callee device that connects while the call rings (a reloaded page, a phone woken by a push)
+                // rings too: otherwise the call could only be answered from devices that were online at the invite.
+                if (call.State == CallState.Ringing && call.Persisted && connection.UserId == call.CalleeId)
+                {
+                    connection.Enqueue(Frames.Encode("call.incoming", null,
+                        new CallIncoming(Ids.Format(call.Id), Ids.Format(call.CallerId), call.Media), CallsJsonContext.Default.CallIncoming));
+                    return;
+                }
                 // The first device of the party to come back within the grace takes over as its active device.
                 if (connection.UserId == call.CallerId && call.CallerGrace is not null)
                 {

@@ -38,6 +38,7 @@ public static class WebClient
                     ? "public, max-age=31536000, immutable"
                     : "no-cache";
                 headers.XContentTypeOptions = "nosniff";
+                if (context.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase)) NoFraming(headers);
             },
         });
 
@@ -51,6 +52,7 @@ public static class WebClient
             {
                 http.Response.Headers.CacheControl = "no-cache";
                 http.Response.Headers.XContentTypeOptions = "nosniff";
+                NoFraming(http.Response.Headers);
                 http.Response.ContentType = "text/html; charset=utf-8";
                 await http.Response.SendFileAsync(index.FullName, http.RequestAborted);
                 return;
@@ -58,6 +60,13 @@ public static class WebClient
             await next(http);
         });
         return app;
+    }
+
+    /// <summary>No other site may frame the app (clickjacking: an invisible frame could be clicked into accepting a call or a friend).</summary>
+    private static void NoFraming(IHeaderDictionary headers)
+    {
+        headers.XFrameOptions = "DENY";
+        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
     }
 
     /// <summary>Paths the browser-side router owns: not the API, the socket, the API document or health checks, and no file name.</summary>

@@ -39,6 +39,19 @@ public sealed class WebClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheClientMayNotBeFramedByAnotherSite()
+    {
+        // Framed invisibly, the app could be clicked into accepting a call (camera on) or a friend request.
+        foreach (var path in new[] { "/", "/index.html", "chats/12345" })
+        {
+            using var page = await _server.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("DENY", Assert.Single(page.Headers.GetValues("X-Frame-Options")));
+            Assert.Equal("frame-ancestors 'none'", Assert.Single(page.Headers.GetValues("Content-Security-Policy")));
+        }
+    }
+
+    [Fact]
     public async Task ClientRoutesFallBackToIndexHtmlButTheApiKeepsItsErrors()
     {
         using var route = await _server.Http.GetAsync("chats/12345");
