@@ -48,9 +48,10 @@ public sealed class ParleyChat : IAsyncDisposable
     }
 
     /// <summary>Sends a message and completes with its ack, however many reconnections that takes.</summary>
-    public Task<MessageAck> SendAsync(MessageTarget to, string type, object? content, object? file = null)
+    public Task<MessageAck> SendAsync(MessageTarget to, string type, object? content, object? file = null,
+        string? replyTo = null, IReadOnlyList<string>? mentions = null)
     {
-        var send = new PendingSend(to, type, content, file, Guid.NewGuid().ToString("N"));
+        var send = new PendingSend(to, type, content, file, Guid.NewGuid().ToString("N")) { ReplyTo = replyTo, Mentions = mentions };
         _unacked[send.ClientMsgId] = send;
         _ = TrySendAsync(send);
         return send.Acked.Task;
@@ -62,7 +63,8 @@ public sealed class ParleyChat : IAsyncDisposable
         if (socket is null) return;
         try
         {
-            var ack = await socket.SendMessageAsync(send.To, send.Type, send.Content, send.File, send.ClientMsgId).ConfigureAwait(false);
+            var ack = await socket.SendMessageAsync(send.To, send.Type, send.Content, send.File, send.ClientMsgId, send.ReplyTo, send.Mentions)
+                .ConfigureAwait(false);
             // The sending device has its own message already; it counts as seen, so a sync does not bring it back.
             Seen(ack.ConversationId, ack.Seq);
             if (_unacked.TryRemove(send.ClientMsgId, out _)) send.Acked.TrySetResult(ack);
@@ -237,6 +239,8 @@ public sealed class ParleyChat : IAsyncDisposable
         public object? Content { get; } = content;
         public object? File { get; } = file;
         public string ClientMsgId { get; } = clientMsgId;
+        public string? ReplyTo { get; init; }
+        public IReadOnlyList<string>? Mentions { get; init; }
         public int Retries;
         public TaskCompletionSource<MessageAck> Acked { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

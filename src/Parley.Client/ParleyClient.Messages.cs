@@ -2,11 +2,15 @@ namespace Parley.Client;
 
 public sealed partial class ParleyClient
 {
-    /// <summary>Sends over HTTP (the same pipeline as the socket); the reply is the ack.</summary>
+    /// <summary>
+    /// Sends over HTTP (the same pipeline as the socket); the reply is the ack. <paramref name="replyTo"/> quotes a message of
+    /// the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
+    /// </summary>
     public Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
-        CancellationToken cancellationToken = default) =>
+        string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default) =>
         SendAsync<MessageAck>(HttpMethod.Post, "api/v1/messages",
-            new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file }, cancellationToken);
+            new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file, replyTo, mentions = mentions?.ToList() },
+            cancellationToken);
 
     public Task<List<ChatMessage>> GetMessagesAsync(string conversationId, long? beforeSeq = null, long? afterSeq = null, int? limit = null,
         CancellationToken cancellationToken = default)
@@ -21,4 +25,27 @@ public sealed partial class ParleyClient
 
     public Task MarkReadAsync(string conversationId, long seq, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"api/v1/conversations/{Escape(conversationId)}/read", new { seq }, cancellationToken);
+
+    /// <summary>My conversations, pinned first, then by last activity; pass the previous page's <c>NextCursor</c> for the next one.</summary>
+    public Task<ConversationPage> ListConversationsAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var parameters = new List<string>();
+        if (limit is not null) parameters.Add($"limit={limit}");
+        if (cursor is not null) parameters.Add($"cursor={Escape(cursor)}");
+        return SendAsync<ConversationPage>(HttpMethod.Get,
+            "api/v1/conversations" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : ""), null, cancellationToken);
+    }
+
+    public Task<ConversationSummary> GetConversationAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        SendAsync<ConversationSummary>(HttpMethod.Get, $"api/v1/conversations/{Escape(conversationId)}", null, cancellationToken);
+
+    /// <summary>Pins, mutes or hides a conversation for me; fields left null stay as they are.</summary>
+    public Task<ConversationSummary> UpdateConversationAsync(string conversationId, bool? pinned = null, bool? muted = null, bool? hidden = null,
+        CancellationToken cancellationToken = default) =>
+        SendAsync<ConversationSummary>(HttpMethod.Patch, $"api/v1/conversations/{Escape(conversationId)}", new { pinned, muted, hidden }, cancellationToken);
+
+    /// <summary>Who has read a message: counts for any member, and the lists for its sender.</summary>
+    public Task<MessageReceipts> GetReceiptsAsync(string conversationId, string messageId, CancellationToken cancellationToken = default) =>
+        SendAsync<MessageReceipts>(HttpMethod.Get,
+            $"api/v1/conversations/{Escape(conversationId)}/messages/{Escape(messageId)}/receipts", null, cancellationToken);
 }

@@ -7,7 +7,11 @@ using System.Threading.Channels;
 namespace Parley.Client;
 
 /// <summary>A frame pushed by the server (an event) or a reply that nobody awaited.</summary>
-public sealed record ServerFrame(string Type, string? Id, JsonElement Data);
+public sealed record ServerFrame(string Type, string? Id, JsonElement Data)
+{
+    /// <summary>The frame's data as one of the SDK's models (for events, see Models/Events.cs).</summary>
+    public T As<T>() => Data.Deserialize<T>(ParleyClient.JsonOptions) ?? throw new InvalidOperationException($"The {Type} frame has no data.");
+}
 
 /// <summary>
 /// One device's WebSocket to the server: requests with an <c>id</c> are matched to their replies; events
@@ -59,14 +63,48 @@ public sealed class ParleyRealtime : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a message and returns the server's ack (its id, conversation and seq).</summary>
+    /// <summary>
+    /// Sends a message and returns the server's ack (its id, conversation and seq). <paramref name="replyTo"/> quotes a message
+    /// of the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
+    /// </summary>
     public async Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
-        CancellationToken cancellationToken = default)
+        string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default)
     {
-        var frame = await RequestAsync("msg.send", new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file },
+        var frame = await RequestAsync("msg.send",
+            new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file, replyTo, mentions = mentions?.ToList() },
             cancellationToken: cancellationToken).ConfigureAwait(false);
         return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
     }
+
+    /// <summary>Moves my read pointer in a conversation forward (never back); returns where it now is.</summary>
+    public async Task<long> MarkReadAsync(string conversationId, long seq, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("msg.read", new { conversationId, seq }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.GetProperty("seq").GetInt64();
+    }
+
+    /// <summary>Calls a friend (<paramref name="media"/>: audio or video); returns the call's id. Events follow: call.ringing, then call.accepted or call.ended.</summary>
+    public async Task<string> InviteCallAsync(string userId, string media, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("call.invite", new { to = new { userId }, media }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.GetProperty("callId").GetString()!;
+    }
+
+    /// <summary>Accepts an incoming call on this device, which becomes the call's active device on the callee's side.</summary>
+    public Task AcceptCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.accept", new { callId }, cancellationToken: cancellationToken);
+
+    public Task RejectCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.reject", new { callId }, cancellationToken: cancellationToken);
+
+    /// <summary>Cancels a call still ringing (the caller) or hangs up a connected one (either party's active device).</summary>
+    public Task HangupCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.hangup", new { callId }, cancellationToken: cancellationToken);
+
+    /// <summary>Relays an SDP offer/answer or an ICE candidate (any JSON) to the other party's active device.</summary>
+    public Task SignalAsync(string callId, object? sdp = null, object? candidate = null, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.signal", new Dictionary<string, object?> { ["callId"] = callId, ["sdp"] = sdp, ["candidate"] = candidate }
+            .Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value), cancellationToken: cancellationToken);
 
     /// <summary>Sends a raw text frame as it is (for testing how the server treats bad input).</summary>
     public async Task SendRawAsync(string text, CancellationToken cancellationToken = default)
@@ -92,6 +130,10 @@ public sealed class ParleyRealtime : IAsyncDisposable
             if (frame.Type == type) return frame;
         }
     }
+
+    /// <summary>The next event of the given type, read as <typeparamref name="T"/> (call events: <see cref="CallRinging"/>, <see cref="CallEnded"/> …).</summary>
+    public async Task<T> NextEventAsync<T>(string type, TimeSpan? timeout = null) =>
+        (await NextEventAsync(type, timeout).ConfigureAwait(false)).Data.Deserialize<T>(ParleyClient.JsonOptions)!;
 
     private Task SendFrameAsync(string type, string? id, object? data, CancellationToken cancellationToken) =>
         SendRawAsync(JsonSerializer.Serialize(new { type, id, data = data ?? new { } }, ParleyClient.JsonOptions), cancellationToken);

@@ -1,4 +1,6 @@
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
+using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
@@ -33,7 +35,9 @@ public partial class Program
         builder.AddAccounts();
         builder.AddSocial();
         builder.AddMessaging();
+        builder.AddFiles();
         builder.AddRealtime();
+        builder.AddCalls();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -49,6 +53,9 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapConversationsApi();
+        api.MapCallsApi();
+        api.MapFilesApi();
         app.MapGateway();
         return app;
     }

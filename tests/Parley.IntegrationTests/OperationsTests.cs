@@ -21,6 +21,28 @@ public sealed class OperationsTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task AnAccessTokenInTheQueryStringNeverReachesTheLog()
+    {
+        // Browsers must put the token in the URL (/ws, <img src> of a file); the per-request log lines would print it.
+        // A server that logs everything at Information, as one with no configuration does.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Information" });
+        var user = await server.NewUserAsync();
+        var token = user.AccessToken!;
+        using (var socket = new System.Net.WebSockets.ClientWebSocket())
+        {
+            var uri = new Uri($"ws://{server.BaseAddress.Authority}/ws?access_token={Uri.EscapeDataString(token)}");
+            await socket.ConnectAsync(uri, CancellationToken.None);
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        }
+        var answer = await server.Http.GetAsync($"api/v1/files/1?access_token={Uri.EscapeDataString(token)}");
+        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+        // The token's signature is the secret part; no line may hold it.
+        var signature = token[(token.LastIndexOf('.') + 1)..];
+        Assert.DoesNotContain(server.Log.Lines, line => line.Contains(signature, StringComparison.Ordinal));
+        Assert.NotEmpty(server.Log.Lines);
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesTheApi()
     {
         using var document = JsonDocument.Parse(await _server.Http.GetStringAsync("openapi/v1.json"));

@@ -18,4 +18,16 @@ public sealed record MessageAck(string ClientMsgId, string MessageId, string Con
 
 public sealed record ChatMessage(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, string Type, JsonElement Content,
-    JsonElement? File, DateTimeOffset SentAt, bool Recalled);
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled, MessageQuote? ReplyTo = null, List<string>? Mentions = null);
+
+/// <summary>The short quote of the message a reply answers, fixed when the reply was sent.</summary>
+public sealed record MessageQuote(string MessageId, long Seq, string SenderId, string Type, string Preview, bool Recalled);
+
+/// <summary>The data of a <c>msg.recalled</c> event.</summary>
+public sealed record MessageRecalled(string ConversationId, string MessageId, long Seq, string RecalledBy);
+
+/// <summary>The data of a <c>msg.deleted</c> event (to the deleting user's own devices).</summary>
+public sealed record MessageDeleted(string ConversationId, string MessageId, long Seq);
+
+/// <summary>The data of a <c>conversation.cleared</c> event (to the clearing user's own devices).</summary>
+public sealed record ConversationCleared(string ConversationId, long ClearedSeq);

@@ -42,10 +42,14 @@ public static class AccountsSetup
                 };
                 bearer.Events = new JwtBearerEvents
                 {
-                    // Browsers cannot set headers on a WebSocket, so the gateway also takes ?access_token=.
+                    // Browsers cannot set headers on a WebSocket, or on <img src>/<audio src>: the gateway and
+                    // file downloads (GET and HEAD only) also take ?access_token=.
                     OnMessageReceived = context =>
                     {
-                        if (context.Request.Path.StartsWithSegments("/ws") && context.Request.Query.TryGetValue("access_token", out var token))
+                        var request = context.Request;
+                        var takesQueryToken = request.Path.StartsWithSegments("/ws")
+                            || (request.Path.StartsWithSegments("/api/v1/files") && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)));
+                        if (takesQueryToken && string.IsNullOrEmpty(request.Headers.Authorization) && request.Query.TryGetValue("access_token", out var token))
                             context.Token = token;
                         return Task.CompletedTask;
                     },

@@ -13,6 +13,7 @@ public static class Json
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: true));
         options.Converters.Add(new UtcMillisecondsConverter());
+        options.Converters.Add(new TextConverter());
         options.TypeInfoResolverChain.Insert(0, ParleyJsonContext.Default);
     }
 
@@ -29,5 +30,21 @@ public static class Json
 
         public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Every string the API reads: PostgreSQL cannot store the NUL character in text, so it is refused at the door
+    /// (a 400) instead of failing deep in a write.
+    /// </summary>
+    public sealed class TextConverter : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var text = reader.GetString();
+            if (text is not null && text.Contains('\0', StringComparison.Ordinal)) throw new JsonException("Text must not contain the NUL character (\\u0000).");
+            return text;
+        }
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Parley.Server.Accounts;
+using Parley.Server.Files;
 using Parley.Server.Messaging;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
@@ -10,6 +11,7 @@ namespace Parley.Server.Http;
 /// <summary>Source-generated JSON for the API's types: no reflection at run time on these paths.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(Calls.IceServersResponse))]
 [JsonSerializable(typeof(RegisterRequest))]
 [JsonSerializable(typeof(LoginRequest))]
 [JsonSerializable(typeof(RefreshRequest))]
@@ -47,4 +49,9 @@ namespace Parley.Server.Http;
 [JsonSerializable(typeof(List<MessageView>))]
 [JsonSerializable(typeof(ReadBody))]
 [JsonSerializable(typeof(ReadReceipt))]
+[JsonSerializable(typeof(ConversationPage))]
+[JsonSerializable(typeof(ConversationView))]
+[JsonSerializable(typeof(UpdateConversationBody))]
+[JsonSerializable(typeof(ReceiptsView))]
+[JsonSerializable(typeof(FileView))]
 internal sealed partial class ParleyJsonContext : JsonSerializerContext;

@@ -18,6 +18,9 @@ public sealed class RateLimitOptions
 
     /// <summary>Verification-code requests per client address per minute (each address also has its own cooldown).</summary>
     public int VerificationCodesPerMinute { get; set; } = 10;
+
+    /// <summary>File uploads per signed-in user per minute.</summary>
+    public int UploadsPerMinute { get; set; } = 30;
 }
 
 public static class RateLimits
@@ -25,6 +28,7 @@ public static class RateLimits
     public const string Register = "register";
     public const string Login = "login";
     public const string VerificationCodes = "verification-codes";
+    public const string Uploads = "uploads";
 
     public static IServiceCollection AddParleyRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -35,6 +39,7 @@ public static class RateLimits
             options.AddPolicy(Register, http => PerClientPerMinute(http, Register, limits.RegisterPerMinute));
             options.AddPolicy(Login, http => PerClientPerMinute(http, Login, limits.LoginPerMinute));
             options.AddPolicy(VerificationCodes, http => PerClientPerMinute(http, VerificationCodes, limits.VerificationCodesPerMinute));
+            options.AddPolicy(Uploads, http => PerUserPerMinute(http, Uploads, limits.UploadsPerMinute));
             options.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(60);
@@ -47,7 +52,7 @@ public static class RateLimits
                     {
                         Status = StatusCodes.Status429TooManyRequests,
                         Title = "Too Many Requests",
-                        Detail = "Too many requests from this address; slow down.",
+                        Detail = "Too many requests; slow down.",
                         Extensions = { ["code"] = "rate_limited" },
                     },
                 });
@@ -59,6 +64,12 @@ public static class RateLimits
     private static RateLimitPartition<string> PerClientPerMinute(HttpContext http, string policy, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(
             $"{policy}:{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+
+    /// <summary>Counted per signed-in user (the endpoint requires one), falling back to the address.</summary>
+    private static RateLimitPartition<string> PerUserPerMinute(HttpContext http, string policy, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(
+            $"{policy}:user:{http.User.FindFirst("sub")?.Value ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
             _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
 
     public static string RetryAfterHeader(TimeSpan wait) =>

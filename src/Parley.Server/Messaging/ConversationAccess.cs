@@ -7,8 +7,11 @@ using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
 
-/// <summary>A conversation a user may use, with everyone who receives its messages.</summary>
-public sealed record ConversationAccessGrant(long ConversationId, ConversationKind Kind, IReadOnlyList<long> MemberIds);
+/// <summary>
+/// A conversation a user may use, with everyone who receives its messages. <paramref name="SenderManages"/>:
+/// when granted for sending to a group, whether the sender is its owner or an admin (may mention <c>all</c>).
+/// </summary>
+public sealed record ConversationAccessGrant(long ConversationId, ConversationKind Kind, IReadOnlyList<long> MemberIds, bool SenderManages = false);
 
 /// <summary>
 /// Who may read and write where: direct messages only between friends who have not blocked each other,
@@ -121,7 +124,7 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         if (me.MutedUntil > now) throw ApiProblem.Forbidden("muted", $"You are muted in this group until {me.MutedUntil:O}.");
         if (rights.GroupMutedUntil > now && !GroupRules.Manages(me.Role))
             throw ApiProblem.Forbidden("group_muted", $"Only the owner and admins can post until {rights.GroupMutedUntil:O}.");
-        return new ConversationAccessGrant(groupId, ConversationKind.Group, rights.MemberIds);
+        return new ConversationAccessGrant(groupId, ConversationKind.Group, rights.MemberIds, GroupRules.Manages(me.Role));
     }
 
     /// <summary>The group's members, roles and mutes, from the cache while no change has voided them.</summary>

@@ -7,16 +7,33 @@ namespace Parley.Server.Messaging;
 /// <summary>Reading stored messages: history pages and what a device missed.</summary>
 public sealed class History(ParleyDb db, ConversationAccess access)
 {
-    /// <summary>Newest first before <paramref name="beforeSeq"/> (or the newest page); oldest first after <paramref name="afterSeq"/>.</summary>
+    /// <summary>
+    /// Newest first before <paramref name="beforeSeq"/> (or the newest page); oldest first after <paramref name="afterSeq"/>.
+    /// Leaves out what the user deleted for themselves and everything up to their cleared seq, in the query itself,
+    /// so that a page is shorter than <paramref name="limit"/> only at the end.
+    /// </summary>
     public async Task<List<Message>> PageAsync(long userId, long conversationId, long? beforeSeq, long? afterSeq, int limit, CancellationToken cancellationToken)
     {
         if (beforeSeq is not null && afterSeq is not null) throw ApiProblem.Invalid("beforeSeq", "Give beforeSeq or afterSeq, not both.");
         await access.ForReadingAsync(userId, conversationId, cancellationToken);
-        var messages = db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId);
+        var messages = Visible(db, userId, conversationId);
         return afterSeq is { } after
             ? await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken)
             : await messages.Where(m => beforeSeq == null || m.Seq < beforeSeq).OrderByDescending(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// The conversation's messages that <paramref name="userId"/> has not deleted or cleared: a range on the
+    /// (ConversationId, Seq) index above the member's <c>ClearedSeq</c> (a primary-key lookup), and
+    /// <c>NOT EXISTS</c> on the MessageDeletions primary key (UserId, ConversationId, Seq) per message.
+    /// </summary>
+    public static IQueryable<Message> Visible(ParleyDb db, long userId, long conversationId) =>
+        db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId)
+            .Where(m => m.Seq > (db.ConversationMembers
+                .Where(c => c.ConversationId == conversationId && c.UserId == userId)
+                .Select(c => (long?)c.ClearedSeq).FirstOrDefault() ?? 0))
+            .Where(m => !db.MessageDeletions.Any(d => d.UserId == userId && d.ConversationId == conversationId && d.Seq == m.Seq));
 
     /// <summary>Where each of the user's conversations with unread messages was read up to.</summary>
     public async Task<Dictionary<long, long>> UnreadPointersAsync(long userId, CancellationToken cancellationToken)

@@ -28,4 +28,20 @@ public sealed class MessagingOptions
 
     /// <summary>Most messages in one history page or one sync batch.</summary>
     public int MaxPage { get; set; } = 200;
+
+    /// <summary>How long after sending the sender may recall a message (owners and admins recall others' messages at any time).</summary>
+    public TimeSpan RecallWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Queries of one or two characters have no trigram to use an index with: within one conversation they
+    /// look only at this many newest messages of it (and they are refused across conversations).
+    /// </summary>
+    public int ShortQueryWindow { get; set; } = 10_000;
+
+    /// <summary>
+    /// SQLite only: a search over at most this many messages (one conversation's range, or all of a user's
+    /// conversations when they have at most 200) scans them with LIKE instead of walking the full-text index's
+    /// hits, which belong to every conversation of the database. 0 always uses the index (for queries of 3+ characters).
+    /// </summary>
+    public int SearchScanThreshold { get; set; } = 5_000;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Storage;
 
@@ -9,7 +10,7 @@ namespace Parley.Server.Messaging;
 /// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
 /// the sender's right to post and the content, then queues it for the committer.
 /// </summary>
-public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer)
+public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments)
 {
     /// <summary>
     /// Checks and queues. Over HTTP (<paramref name="device"/> null) the returned task completes with the ack
@@ -27,7 +28,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         var type = body.Type ?? throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
         if (!Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
             throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
-        var (content, file) = CheckContent(type, body.Content, body.File);
+        var (content, fileId) = CheckContent(type, body.Content, body.File);
         var target = body.To ?? throw ApiProblem.Invalid("to", "'to' is required: {userId}, {groupId} or {conversationId}.");
 
         ConversationAccessGrant grant;
@@ -47,6 +48,9 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             if (earlier is null) throw;
             return Task.FromResult(new MessageAck(clientMsgId, Ids.Format(earlier.Id), Ids.Format(earlier.ConversationId), earlier.Seq, earlier.SentAt));
         }
+        var extras = await RepliesAndMentions.CheckAsync(db, grant, body.ReplyTo, body.Mentions, cancellationToken);
+        // The descriptor is the server's, from the uploaded file's row; the client only names the file.
+        var attachment = fileId is { } id ? await attachments.ForMessageAsync(senderId, id, type, cancellationToken) : null;
         var pending = new PendingMessage
         {
             ConversationId = grant.ConversationId,
@@ -55,7 +59,12 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             Type = type,
             Content = content,
             SearchText = type == MessageType.Text ? body.Content!.Value.GetString() : null,
-            File = file,
+            File = attachment?.Descriptor,
+            FileId = attachment?.FileId,
+            ReplyTo = extras.ReplyTo,
+            Mentions = extras.Mentions,
+            MentionedUserIds = extras.MentionedUserIds,
+            MentionsAll = extras.MentionsAll,
             Recipients = grant.MemberIds,
             SenderConnectionId = device?.Id ?? 0,
             Device = device,
@@ -72,7 +81,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         return pending.Stored.Task;
     }
 
-    private static (string Content, string? File) CheckContent(MessageType type, JsonElement? content, JsonElement? file)
+    private static (string Content, long? FileId) CheckContent(MessageType type, JsonElement? content, JsonElement? file)
     {
         switch (type)
         {
@@ -101,49 +110,31 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
     /// <summary>A JSON string as .NET text; escapes that make no valid text (a lone surrogate) are bad input, not a crash.</summary>
     private static string ReadString(JsonElement element, string field)
     {
+        string text;
         try
         {
-            return element.GetString()!;
+            text = element.GetString()!;
         }
         catch (InvalidOperationException)
         {
             throw ApiProblem.Invalid(field, $"{field} is not valid Unicode text.");
         }
+        // PostgreSQL cannot store NUL in text: refused here rather than failing the batch it would land in.
+        if (text.Contains('\0', StringComparison.Ordinal)) throw ApiProblem.Invalid(field, $"{field} must not contain the NUL character.");
+        return text;
     }
 
-    /// <summary>The attachment descriptor, re-written with only the fields the API defines.</summary>
-    private static string CheckFile(JsonElement? file)
+    /// <summary>
+    /// An attachment is named by <c>file: {fileId}</c>, an id from <c>POST /api/v1/files</c>; the rest of the
+    /// descriptor is filled in from the upload (<see cref="AttachmentAccess.ForMessageAsync"/>), and any other
+    /// field the client sends is ignored.
+    /// </summary>
+    private static long CheckFile(JsonElement? file)
     {
         if (file is not { ValueKind: JsonValueKind.Object } f)
-            throw ApiProblem.Invalid("file", "Image, voice, video and file messages need 'file': {fileId, name, size, contentType, url}.");
-        string Text(string name, int max, bool required)
-        {
-            if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null)
-                return required ? throw ApiProblem.Invalid($"file.{name}", $"file.{name} is required.") : "";
-            if (p.ValueKind != JsonValueKind.String || ReadString(p, $"file.{name}") is not { } value || value.Length > max)
-                throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a string of at most {max} characters.");
-            return value;
-        }
-        long? Number(string name, long max)
-        {
-            if (!f.TryGetProperty(name, out var p) || p.ValueKind == JsonValueKind.Null) return null;
-            if (p.ValueKind != JsonValueKind.Number || !p.TryGetInt64(out var n) || n < 0 || n > max) throw ApiProblem.Invalid($"file.{name}", $"file.{name} must be a whole number from 0 to {max}.");
-            return n;
-        }
-
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("fileId", Text("fileId", 64, required: false));
-            writer.WriteString("name", Text("name", MessageRules.MaxFileNameLength, required: true));
-            writer.WriteNumber("size", Number("size", MessageRules.MaxFileBytes) ?? throw ApiProblem.Invalid("file.size", "file.size is required."));
-            writer.WriteString("contentType", Text("contentType", 128, required: true));
-            writer.WriteString("url", Text("url", MessageRules.MaxUrlLength, required: true));
-            foreach (var optional in new[] { "durationMs", "width", "height" })
-                if (Number(optional, int.MaxValue) is { } value) writer.WriteNumber(optional, value);
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+            throw ApiProblem.Invalid("file", "Image, voice, video and file messages need 'file': {fileId}, a file uploaded with POST /api/v1/files.");
+        if (!f.TryGetProperty("fileId", out var id) || id.ValueKind != JsonValueKind.String)
+            throw ApiProblem.Invalid("file.fileId", "file.fileId is required: the id of a file uploaded with POST /api/v1/files.");
+        return Ids.Parse(ReadString(id, "file.fileId"), "file.fileId");
     }
 }

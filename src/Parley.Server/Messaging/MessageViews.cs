@@ -5,7 +5,9 @@ namespace Parley.Server.Messaging;
 /// <summary>Where a message goes: exactly one of the three.</summary>
 public sealed record SendTarget(string? UserId, string? GroupId, string? ConversationId);
 
-public sealed record SendMessageBody(SendTarget? To, string? ClientMsgId, MessageType? Type, JsonElement? Content, JsonElement? File);
+/// <summary>A send. <c>replyTo</c>: the id of a message of the same conversation; <c>mentions</c>: user ids or <c>"all"</c> (groups).</summary>
+public sealed record SendMessageBody(SendTarget? To, string? ClientMsgId, MessageType? Type, JsonElement? Content, JsonElement? File,
+    string? ReplyTo = null, List<string?>? Mentions = null);
 
 public sealed record MessageAck(string ClientMsgId, string MessageId, string ConversationId, long Seq, DateTimeOffset SentAt);
 

@@ -21,6 +21,7 @@ public static class MessagesApi
         // For a first message, before the client knows a conversation id: the body's `to` names a user or group.
         api.MapPost("/messages", (SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken ct) => SendAsync(body, http, sender, ct))
             .WithTags("Messages").RequireAuthorization();
+        api.MapMessageActionsApi();
         return api;
     }
 

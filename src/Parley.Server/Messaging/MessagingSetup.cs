@@ -11,6 +11,10 @@ public static class MessagingSetup
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
+        builder.Services.AddScoped<ConversationList>();
+        builder.Services.AddScoped<Recalls>();
+        builder.Services.AddScoped<DeleteForMe>();
+        builder.Services.AddScoped<MessageSearcher>();
         return builder;
     }
 }

@@ -45,4 +45,32 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRo
         }
         return current;
     }
+
+    /// <summary>
+    /// How many of the other members have read up to a message (their <see cref="ConversationMember.ReadSeq"/> is at
+    /// least its seq), out of how many. Its sender also gets who has and who has not; everyone else only the counts.
+    /// </summary>
+    public async Task<ReceiptsView> ReceiptsAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
+    {
+        await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        var message = await db.Messages.AsNoTracking()
+            .Where(m => m.Id == messageId && m.ConversationId == conversationId)
+            .Select(m => new { m.Seq, m.SenderId })
+            .FirstOrDefaultAsync(cancellationToken)
+            ?? throw ApiProblem.NotFound("message_not_found", "There is no such message in this conversation.");
+        // One index range over the conversation's member rows: a group has at most a few thousand.
+        var others = await db.ConversationMembers.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.UserId != message.SenderId)
+            .Select(m => new { m.UserId, m.ReadSeq })
+            .ToListAsync(cancellationToken);
+        var read = others.Where(m => m.ReadSeq >= message.Seq).ToList();
+        var isSender = message.SenderId == userId;
+        return new ReceiptsView(
+            Ids.Format(messageId),
+            message.Seq,
+            read.Count,
+            others.Count,
+            isSender ? read.Select(m => new Reader(Ids.Format(m.UserId), m.ReadSeq)).ToList() : null,
+            isSender ? others.Where(m => m.ReadSeq < message.Seq).Select(m => Ids.Format(m.UserId)).ToList() : null);
+    }
 }

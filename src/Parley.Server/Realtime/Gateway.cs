@@ -42,6 +42,7 @@ public sealed partial class Gateway(
     IdGenerator ids,
     IOptions<GatewayOptions> options,
     IHostApplicationLifetime lifetime,
+    Calls.CallSignalling calls,
     TimeProvider time,
     ILogger<Gateway> logger)
 {
@@ -135,6 +136,9 @@ public sealed partial class Gateway(
                 case "typing":
                     await RelayTypingAsync(connection, frame);
                     break;
+                case "call.invite" or "call.accept" or "call.reject" or "call.hangup" or "call.signal":
+                    await calls.HandleAsync(connection, frame, lifetime.ApplicationStopping);
+                    break;
                 default:
                     await connection.SendAsync(Frames.Error(frame.Id, "unknown_type", $"Unknown frame type '{Shorten(frame.Type)}'."));
                     break;
@@ -209,12 +213,15 @@ public sealed partial class Gateway(
             {
                 while (true)
                 {
-                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize, cancellationToken);
+                    // One more than a frame holds: whether it came says exactly whether more follow.
+                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize + 1, cancellationToken);
                     if (page.Count == 0) break;
-                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore: page.Count == pageSize));
+                    var hasMore = page.Count > pageSize;
+                    if (hasMore) page.RemoveAt(page.Count - 1);
+                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore));
                     total += page.Count;
                     after = page[^1].Seq;
-                    if (page.Count < pageSize) break;
+                    if (!hasMore) break;
                 }
             }
             catch (ApiProblem)

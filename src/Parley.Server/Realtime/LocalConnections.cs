@@ -25,6 +25,12 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
 
     public int Count => _byUser.Values.Sum(devices => devices.Length);
 
+    /// <summary>After a device is added (on the thread that added it). Handlers must be quick and must not throw.</summary>
+    public event Action<Connection>? DeviceAdded;
+
+    /// <summary>After a device is removed (on the thread that removed it). Handlers must be quick and must not throw.</summary>
+    public event Action<Connection>? DeviceRemoved;
+
     /// <summary>Adds a device; true when it is the user's first on this node.</summary>
     public bool Add(Connection connection)
     {
@@ -32,11 +38,19 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
         _byUser.AddOrUpdate(connection.UserId,
             _ => { first = true; return [connection]; },
             (_, devices) => { first = devices.Length == 0; return [.. devices, connection]; });
+        DeviceAdded?.Invoke(connection);
         return first;
     }
 
     /// <summary>Removes a device; true when it was the user's last on this node.</summary>
     public bool Remove(Connection connection)
+    {
+        var last = RemoveDevice(connection);
+        DeviceRemoved?.Invoke(connection);
+        return last;
+    }
+
+    private bool RemoveDevice(Connection connection)
     {
         while (_byUser.TryGetValue(connection.UserId, out var devices))
         {
@@ -54,6 +68,19 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
     }
 
     public bool IsOnline(long userId) => _byUser.ContainsKey(userId);
+
+    /// <summary>Writes a frame to one device of a user (never waits); false when that device is not connected here.</summary>
+    public bool TrySend(long userId, long connectionId, ReadOnlyMemory<byte> frame)
+    {
+        if (!_byUser.TryGetValue(userId, out var devices)) return false;
+        foreach (var device in devices)
+        {
+            if (device.Id != connectionId) continue;
+            device.Enqueue(frame);
+            return true;
+        }
+        return false;
+    }
 
     public void Publish(IReadOnlyList<long> userIds, ReadOnlyMemory<byte> frame, long exceptConnectionId = 0)
     {

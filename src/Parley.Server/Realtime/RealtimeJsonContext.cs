@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Parley.Server.Accounts;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
+using Parley.Server.Social.Friends;
+using Parley.Server.Social.Groups;
 
 namespace Parley.Server.Realtime;
 
@@ -24,7 +27,8 @@ public sealed record SyncDone(int Messages, List<string> Refused);
 public sealed record ReadDone(long Seq);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true,
-    Converters = [typeof(Json.UtcMillisecondsConverter)])]
+    Converters = [typeof(Json.UtcMillisecondsConverter), typeof(CamelCaseEnumConverter<GroupRole>),
+        typeof(CamelCaseEnumConverter<RequestStatus>), typeof(CamelCaseEnumConverter<Sex>)])]
 [JsonSerializable(typeof(ClientFrame))]
 [JsonSerializable(typeof(SendMessageBody))]
 [JsonSerializable(typeof(SyncRequest))]
@@ -37,4 +41,21 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(Typing))]
 [JsonSerializable(typeof(SyncDone))]
 [JsonSerializable(typeof(ReadDone))]
+[JsonSerializable(typeof(ConversationSettings))]
+[JsonSerializable(typeof(MessageRecalled))]
+[JsonSerializable(typeof(MessageDeleted))]
+[JsonSerializable(typeof(ConversationCleared))]
+[JsonSerializable(typeof(FriendRequestEvent))]
+[JsonSerializable(typeof(FriendAddedEvent))]
+[JsonSerializable(typeof(FriendRemovedEvent))]
+[JsonSerializable(typeof(GroupUpdatedEvent))]
+[JsonSerializable(typeof(GroupMembersEvent))]
+[JsonSerializable(typeof(GroupMemberLeftEvent))]
+[JsonSerializable(typeof(GroupDissolvedEvent))]
+[JsonSerializable(typeof(GroupJoinRequestEvent))]
+[JsonSerializable(typeof(GroupSystemContent))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
+
+/// <summary>Enums in frames as the HTTP API writes them: camelCase strings (<c>owner</c>, <c>pending</c>).</summary>
+internal sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.CamelCase)
+    where TEnum : struct, Enum;

@@ -9,6 +9,9 @@ public static class SocialSetup
     {
         builder.Services.Configure<GroupsOptions>(builder.Configuration.GetSection(GroupsOptions.Section));
         builder.Services.AddSingleton<SocialVersions>();
+        builder.Services.AddSingleton<FriendEvents>();
+        builder.Services.AddSingleton<GroupEvents>();
+        builder.Services.AddSingleton<GroupSystemMessages>();
         return builder;
     }
 

@@ -29,6 +29,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageDeletion> MessageDeletions => Set<MessageDeletion>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
+    public DbSet<Calls.ActiveCall> ActiveCalls => Set<Calls.ActiveCall>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

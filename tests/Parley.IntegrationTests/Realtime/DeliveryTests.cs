@@ -95,13 +95,15 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
             for (var i = 0; i < 25; i++) mine.Add(await socket.SendMessageAsync(MessageTarget.Group(group.Id), "text", $"{s}-{i}"));
             return mine;
         }));
+        // Seq 1 is the group's "created" system message.
         var seqs = acks.SelectMany(a => a).Select(a => a.Seq).Order().ToList();
-        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), seqs);
+        Assert.Equal(Enumerable.Range(2, 100).Select(i => (long)i), seqs);
         // Each sender's own messages keep their order.
         Assert.All(acks, mine => Assert.Equal(mine.Select(a => a.Seq).Order(), mine.Select(a => a.Seq)));
 
         var stored = await owner.GetMessagesAsync(group.Id, afterSeq: 0, limit: 200);
-        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), stored.Select(m => m.Seq));
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), stored.Select(m => m.Seq));
+        Assert.Equal("system", stored[0].Type);
         foreach (var socket in senders) await socket.DisposeAsync();
     }
 
@@ -218,8 +220,14 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "call", "x"));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(new MessageTarget(), "text", "to nobody"));
-        var image = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
-            new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 });
+        // PostgreSQL cannot store NUL in text: a 400 for the sender, never a failed batch for everyone.
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "a\0b"));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "invalid_json", () => alice.UpdateMeAsync(new UpdateProfileRequest { Nickname = "nul\0name" }));
+        // A descriptor the client made up is not a file: attachments are uploaded first (see Files/).
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
+            new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 }));
+        var uploaded = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(64, 48)), "cat.png", "image/png", FileKinds.Image);
+        var image = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
         var stored = Assert.Single(await bob.GetMessagesAsync(image.ConversationId));
         Assert.Equal("image", stored.Type);
         Assert.Equal(64, stored.File!.Value.GetProperty("width").GetInt32());

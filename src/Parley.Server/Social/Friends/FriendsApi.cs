@@ -15,10 +15,10 @@ public static class FriendsApi
         var requests = api.MapGroup("/friend-requests").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         requests.MapPost("/", SendRequest);
         requests.MapGet("/", ListRequests);
-        requests.MapPost("/{id}/accept", (string id, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken ct) =>
-            HandleRequest(id, accept: true, http, db, time, ct));
-        requests.MapPost("/{id}/reject", (string id, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken ct) =>
-            HandleRequest(id, accept: false, http, db, time, ct));
+        requests.MapPost("/{id}/accept", (string id, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken ct) =>
+            HandleRequest(id, accept: true, http, db, events, time, ct));
+        requests.MapPost("/{id}/reject", (string id, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken ct) =>
+            HandleRequest(id, accept: false, http, db, events, time, ct));
 
         var friends = api.MapGroup("/friends").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         friends.MapGet("/", ListFriends);
@@ -37,7 +37,8 @@ public static class FriendsApi
     /// request when the other side had asked me (we are friends now).
     /// </summary>
     private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>> SendRequest(
-        FriendRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, TimeProvider time, CancellationToken cancellationToken)
+        FriendRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, FriendEvents events, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var target = Ids.Parse(body.UserId, "userId");
@@ -55,7 +56,13 @@ public static class FriendsApi
         {
             try
             {
-                if (await SendRequestOnceAsync(db, ids, time, me, target, body.Message?.Trim(), cancellationToken) is { } answer) return answer;
+                if (await SendRequestOnceAsync(db, ids, time, me, target, body.Message?.Trim(), cancellationToken) is { } outcome)
+                {
+                    // Committed: tell both sides (the change stands even if the caller has gone, so no cancellation).
+                    if (outcome.Changed is { } changed) await events.RequestChangedAsync(db, changed, CancellationToken.None);
+                    if (outcome.MadeFriends) await events.AddedAsync(db, me, target, CancellationToken.None);
+                    return outcome.Answer;
+                }
             }
             catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e) && attempt < MaxSendAttempts)
             {
@@ -67,8 +74,12 @@ public static class FriendsApi
 
     private const int MaxSendAttempts = 4;
 
-    /// <summary>Null when another call handled the pending request first; the caller then looks again.</summary>
-    private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>?> SendRequestOnceAsync(
+    /// <summary>
+    /// Null when another call handled the pending request first; the caller then looks again. Otherwise the
+    /// answer, the request that was made or accepted (for the events; null when nothing changed) and whether
+    /// the two became friends.
+    /// </summary>
+    private static async Task<(Results<Created<FriendRequestView>, Ok<FriendRequestView>> Answer, FriendRequest? Changed, bool MadeFriends)?> SendRequestOnceAsync(
         ParleyDb db, IdGenerator ids, TimeProvider time, long me, long target, string? message, CancellationToken cancellationToken)
     {
         var (low, high) = me < target ? (me, target) : (target, me);
@@ -81,7 +92,7 @@ public static class FriendsApi
         await ThrowIfFriendsAsync(db, me, target, cancellationToken);
 
         if (pending is not null && pending.FromUserId == me)
-            return TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken));
+            return (TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken)), null, false);
 
         if (pending is not null)
         {
@@ -90,7 +101,7 @@ public static class FriendsApi
             await Relationships.MakeFriendsAsync(db, me, target, now, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken));
+            return (TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken)), pending, true);
         }
 
         var request = new FriendRequest
@@ -111,7 +122,7 @@ public static class FriendsApi
         // committed by now, so this check sees the friendship and nothing is left pending between friends.
         await ThrowIfFriendsAsync(db, me, target, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/friend-requests/{request.Id}", await ViewAsync(db, request, me, cancellationToken));
+        return (TypedResults.Created($"/api/v1/friend-requests/{request.Id}", await ViewAsync(db, request, me, cancellationToken)), request, false);
     }
 
     private static async Task ThrowIfFriendsAsync(ParleyDb db, long me, long other, CancellationToken cancellationToken)
@@ -154,7 +165,7 @@ public static class FriendsApi
     }
 
     private static async Task<Ok<FriendRequestView>> HandleRequest(
-        string id, bool accept, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken cancellationToken)
+        string id, bool accept, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var notFound = ApiProblem.NotFound("friend_request_not_found", "There is no such friend request.");
@@ -177,6 +188,8 @@ public static class FriendsApi
         if (accept) await Relationships.MakeFriendsAsync(db, me, request.FromUserId, now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        await events.RequestChangedAsync(db, request, CancellationToken.None);
+        if (accept) await events.AddedAsync(db, me, request.FromUserId, CancellationToken.None);
         return TypedResults.Ok(await ViewAsync(db, request, me, cancellationToken));
     }
 
@@ -213,7 +226,7 @@ public static class FriendsApi
         return TypedResults.Ok(View(friendship, user, presence.IsOnline(user.Id)));
     }
 
-    private static async Task<NoContent> RemoveFriend(string userId, HttpContext http, ParleyDb db, CancellationToken cancellationToken)
+    private static async Task<NoContent> RemoveFriend(string userId, HttpContext http, ParleyDb db, FriendEvents events, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var friendId = Ids.TryParse(userId, out var parsed) ? parsed : 0;
@@ -222,6 +235,7 @@ public static class FriendsApi
             .Where(f => (f.UserId == me && f.FriendId == friendId) || (f.UserId == friendId && f.FriendId == me))
             .ExecuteDeleteAsync(cancellationToken);
         if (removed == 0) throw ApiProblem.NotFound("not_friends", "This person is not your friend.");
+        events.Removed(me, friendId);
         return TypedResults.NoContent();
     }
 
@@ -273,11 +287,11 @@ public static class FriendsApi
         return TypedResults.NoContent();
     }
 
-    private static FriendView View(Friendship friendship, User user, bool online) =>
+    internal static FriendView View(Friendship friendship, User user, bool online) =>
         new(Ids.Format(user.Id), user.Username, user.Nickname, user.Avatar, user.Sex, user.Phone, user.Email,
             friendship.Remark, online, friendship.CreatedAt);
 
-    private static async Task<FriendRequestView> ViewAsync(ParleyDb db, FriendRequest request, long me, CancellationToken cancellationToken) =>
+    internal static async Task<FriendRequestView> ViewAsync(ParleyDb db, FriendRequest request, long me, CancellationToken cancellationToken) =>
         (await ViewsAsync(db, [request], me, cancellationToken))[0];
 
     private static async Task<List<FriendRequestView>> ViewsAsync(

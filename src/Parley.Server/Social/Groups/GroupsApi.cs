@@ -32,17 +32,17 @@ public static class GroupsApi
         groups.MapPost("/{id}/join-requests", RequestToJoin);
         groups.MapGet("/{id}/join-requests", ListJoinRequests);
         groups.MapPost("/{id}/join-requests/{requestId}/accept", (string id, string requestId, HttpContext http, ParleyDb db,
-            IOptions<GroupsOptions> options, TimeProvider time, CancellationToken ct) =>
-            HandleJoinRequest(id, requestId, accept: true, http, db, options, time, ct));
+            IOptions<GroupsOptions> options, GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken ct) =>
+            HandleJoinRequest(id, requestId, accept: true, http, db, options, events, system, time, ct));
         groups.MapPost("/{id}/join-requests/{requestId}/reject", (string id, string requestId, HttpContext http, ParleyDb db,
-            IOptions<GroupsOptions> options, TimeProvider time, CancellationToken ct) =>
-            HandleJoinRequest(id, requestId, accept: false, http, db, options, time, ct));
+            IOptions<GroupsOptions> options, GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken ct) =>
+            HandleJoinRequest(id, requestId, accept: false, http, db, options, events, system, time, ct));
         return api;
     }
 
     private static async Task<Created<GroupView>> Create(
         CreateGroupBody body, HttpContext http, ParleyDb db, IdGenerator ids, IOptions<GroupsOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var name = CheckName(body.Name) ?? throw ApiProblem.Invalid("name", "The group needs a name.");
@@ -69,6 +69,11 @@ public static class GroupsApi
             db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = invitee, Role = GroupRole.Member, JoinedAt = now, InvitedBy = me });
         GroupConversations.Created(db, group.Id, [me, .. invitees], now);
         await db.SaveChangesAsync(cancellationToken);
+
+        // Committed: what follows goes on even if the caller has gone (hence no cancellation).
+        var audience = await events.CommittedAsync(db, group.Id);
+        await system.PostAsync(db, audience, new GroupHappening(GroupHappening.Created, me) { Name = group.Name, UserIds = invitees });
+        await events.JoinedAsync(db, audience, invitees, me, CancellationToken.None);
         return TypedResults.Created($"/api/v1/groups/{group.Id}",
             View(group, invitees.Count + 1, GroupRole.Owner, options.Value.MaxMembers, now));
     }
@@ -99,10 +104,11 @@ public static class GroupsApi
     }
 
     private static async Task<Ok<GroupView>> Update(
-        string id, UpdateGroupBody body, HttpContext http, ParleyDb db, IOptions<GroupsOptions> options, TimeProvider time,
-        CancellationToken cancellationToken)
+        string id, UpdateGroupBody body, HttpContext http, ParleyDb db, IOptions<GroupsOptions> options, GroupEvents events,
+        GroupSystemMessages system, TimeProvider time, CancellationToken cancellationToken)
     {
         var (group, me) = await RequireManagerAsync(db, id, http.User.UserId(), cancellationToken);
+        var before = (group.Name, group.Icon, group.Notice, group.JoinApproval);
         if (body.Name is not null) group.Name = CheckName(body.Name) ?? throw ApiProblem.Invalid("name", "The group name cannot be empty.");
         if (body.Icon is not null)
         {
@@ -118,11 +124,20 @@ public static class GroupsApi
         if (body.JoinApproval is { } approval) group.JoinApproval = approval;
         group.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        var count = await db.GroupMembers.CountAsync(m => m.GroupId == group.Id, cancellationToken);
-        return TypedResults.Ok(View(group, count, me.Role, options.Value.MaxMembers, group.UpdatedAt));
+        var audience = await events.CommittedAsync(db, group.Id);
+        if (before != (group.Name, group.Icon, group.Notice, group.JoinApproval))
+        {
+            if (group.Name != before.Name)
+                await system.PostAsync(db, audience, new GroupHappening(GroupHappening.NameChanged, me.UserId) { Name = group.Name });
+            if (group.Notice != before.Notice)
+                await system.PostAsync(db, audience, new GroupHappening(GroupHappening.NoticeChanged, me.UserId) { Notice = group.Notice });
+            events.Updated(group, audience);
+        }
+        return TypedResults.Ok(View(group, audience.Members.Count, me.Role, options.Value.MaxMembers, group.UpdatedAt));
     }
 
-    private static async Task<NoContent> Dissolve(string id, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> Dissolve(
+        string id, HttpContext http, ParleyDb db, GroupEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         var (group, me) = await RequireMemberAsync(db, id, http.User.UserId(), cancellationToken);
         if (me.Role != GroupRole.Owner) throw ApiProblem.Forbidden("not_group_owner", "Only the owner can dissolve the group.");
@@ -130,11 +145,13 @@ public static class GroupsApi
         group.DissolvedAt = time.GetUtcNow();
         group.UpdatedAt = group.DissolvedAt.Value;
         await db.SaveChangesAsync(cancellationToken);
+        var formerMembers = await db.GroupMembers.Where(m => m.GroupId == group.Id).Select(m => m.UserId).ToListAsync(cancellationToken);
         await db.GroupMembers.Where(m => m.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
         await GroupConversations.DissolvedAsync(db, group.Id, cancellationToken);
         await db.GroupJoinRequests.Where(r => r.GroupId == group.Id && r.Status == RequestStatus.Pending)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RequestStatus.Rejected).SetProperty(x => x.HandledAt, group.DissolvedAt), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        events.Dissolved(group.Id, me.UserId, formerMembers);
         return TypedResults.NoContent();
     }
 
@@ -147,10 +164,24 @@ public static class GroupsApi
             where m.GroupId == found.Id
             orderby m.Role descending, m.JoinedAt, m.UserId
             select new { m, u }).ToListAsync(cancellationToken);
-        return TypedResults.Ok(members.Select(x => new GroupMemberView(
-            Ids.Format(x.u.Id), x.u.Username, x.u.Nickname, x.u.Avatar, x.m.Role, x.m.JoinedAt, x.m.MutedUntil,
-            x.m.InvitedBy is { } inviter ? Ids.Format(inviter) : null)).ToList());
+        return TypedResults.Ok(members.Select(x => MemberView(x.m, x.u)).ToList());
     }
+
+    /// <summary>Some members as <c>GET /groups/{id}/members</c> lists them (for events).</summary>
+    internal static async Task<List<GroupMemberView>> MemberViewsAsync(
+        ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
+    {
+        var members = await (
+            from m in db.GroupMembers.AsNoTracking()
+            join u in db.Users.AsNoTracking() on m.UserId equals u.Id
+            where m.GroupId == groupId && userIds.Contains(m.UserId)
+            orderby m.Role descending, m.JoinedAt, m.UserId
+            select new { m, u }).ToListAsync(cancellationToken);
+        return members.Select(x => MemberView(x.m, x.u)).ToList();
+    }
+
+    private static GroupMemberView MemberView(GroupMember m, User u) =>
+        new(Ids.Format(u.Id), u.Username, u.Nickname, u.Avatar, m.Role, m.JoinedAt, m.MutedUntil, m.InvitedBy is { } inviter ? Ids.Format(inviter) : null);
 
     /// <summary>
     /// Invites friends of the inviter. Owners and admins add them at once, as does anyone when approval is off;
@@ -158,7 +189,7 @@ public static class GroupsApi
     /// </summary>
     private static async Task<Ok<InviteResult>> Invite(
         string id, InviteBody body, HttpContext http, ParleyDb db, IdGenerator ids, IOptions<GroupsOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken cancellationToken)
     {
         var meId = http.User.UserId();
         var invitees = ParseUserIds(body.UserIds, "userIds");
@@ -173,6 +204,8 @@ public static class GroupsApi
         var newcomers = invitees.Where(i => !existing.Contains(i)).ToList();
         var now = time.GetUtcNow();
         var result = new InviteResult([], []);
+        var added = new List<long>();
+        var requested = new List<GroupJoinRequest>();
 
         if (GroupRules.Manages(me.Role) || !group.JoinApproval)
         {
@@ -181,6 +214,7 @@ public static class GroupsApi
             {
                 db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = userId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = meId });
                 result.Added.Add(Ids.Format(userId));
+                added.Add(userId);
             }
             await GroupConversations.JoinedAsync(db, group.Id, newcomers, cancellationToken);
         }
@@ -192,20 +226,36 @@ public static class GroupsApi
             foreach (var userId in newcomers)
             {
                 if (!alreadyPending.Contains(userId))
-                    db.GroupJoinRequests.Add(new GroupJoinRequest
+                {
+                    var request = new GroupJoinRequest
                     {
                         Id = ids.Next(), GroupId = group.Id, UserId = userId, InviterId = meId, Status = RequestStatus.Pending, CreatedAt = now,
-                    });
+                    };
+                    db.GroupJoinRequests.Add(request);
+                    requested.Add(request);
+                }
                 result.Pending.Add(Ids.Format(userId));
             }
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        if (added.Count > 0 || requested.Count > 0)
+        {
+            var audience = await events.CommittedAsync(db, group.Id);
+            if (added.Count > 0)
+            {
+                await system.PostAsync(db, audience, new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = added, Via = "invitation" });
+                await events.JoinedAsync(db, audience, added, meId, CancellationToken.None);
+            }
+            foreach (var request in requested) await events.JoinRequestAsync(db, audience, request, CancellationToken.None);
+        }
         return TypedResults.Ok(result);
     }
 
     private static async Task<Ok<GroupMemberView>> ChangeRole(
-        string id, string userId, RoleBody body, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken cancellationToken)
+        string id, string userId, RoleBody body, HttpContext http, ParleyDb db, GroupEvents events, GroupSystemMessages system,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var role = body.Role ?? throw ApiProblem.Invalid("role", "role is one of owner, admin or member.");
         if (!Enum.IsDefined(role)) throw ApiProblem.Invalid("role", "role is one of owner, admin or member.");
@@ -215,6 +265,7 @@ public static class GroupsApi
         if (me.Role != GroupRole.Owner) throw ApiProblem.Forbidden("not_group_owner", "Only the owner can change roles.");
         var target = await FindMemberAsync(db, group.Id, userId, cancellationToken);
         if (target.UserId == me.UserId) throw ApiProblem.BadRequest("cannot_change_own_role", "Transfer ownership to another member instead.");
+        var changed = target.Role != role;
 
         if (role == GroupRole.Owner)
         {
@@ -230,13 +281,26 @@ public static class GroupsApi
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        if (changed)
+        {
+            // Everyone sees the member list change; the group itself (ownerId, myRole) changes for everyone on a
+            // transfer, and otherwise only for the one whose role it is.
+            var audience = await events.CommittedAsync(db, group.Id);
+            var transfer = role == GroupRole.Owner;
+            await system.PostAsync(db, audience, transfer
+                ? new GroupHappening(GroupHappening.OwnerChanged, me.UserId) { UserIds = [target.UserId] }
+                : new GroupHappening(GroupHappening.RoleChanged, me.UserId) { UserIds = [target.UserId], Role = role });
+            await events.MembersChangedAsync(db, audience, transfer ? [target.UserId, me.UserId] : [target.UserId], me.UserId, CancellationToken.None);
+            events.Updated(group, audience, transfer ? null : [target.UserId]);
+        }
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == target.UserId, cancellationToken);
-        return TypedResults.Ok(new GroupMemberView(Ids.Format(user.Id), user.Username, user.Nickname, user.Avatar, target.Role,
-            target.JoinedAt, target.MutedUntil, target.InvitedBy is { } inviter ? Ids.Format(inviter) : null));
+        return TypedResults.Ok(MemberView(target, user));
     }
 
     /// <summary>Leaving (the target is me) or removing someone of a lower role.</summary>
-    private static async Task<NoContent> RemoveMember(string id, string userId, HttpContext http, ParleyDb db, CancellationToken cancellationToken)
+    private static async Task<NoContent> RemoveMember(
+        string id, string userId, HttpContext http, ParleyDb db, GroupEvents events, GroupSystemMessages system, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await LockGroupAsync(db, id, cancellationToken);
@@ -255,15 +319,25 @@ public static class GroupsApi
         await GroupConversations.LeftAsync(db, group.Id, target.UserId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        // The system message is for those who stay (the one who went can no longer read the conversation);
+        // the event also reaches the one who went.
+        var remaining = await events.CommittedAsync(db, group.Id);
+        await system.PostAsync(db, remaining, target.UserId == me.UserId
+            ? new GroupHappening(GroupHappening.MemberLeft, me.UserId)
+            : new GroupHappening(GroupHappening.MemberRemoved, me.UserId) { UserIds = [target.UserId] });
+        events.Left(remaining, target.UserId, me.UserId);
         return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> Mute(
-        string id, MuteBody body, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken cancellationToken)
+        string id, MuteBody body, HttpContext http, ParleyDb db, GroupEvents events, GroupSystemMessages system, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var until = body.Until ?? throw ApiProblem.Invalid("until", "'until' is required: the time the mute ends.");
         if (until <= time.GetUtcNow()) throw ApiProblem.Invalid("until", "'until' must be in the future.");
         var (group, me) = await RequireManagerAsync(db, id, http.User.UserId(), cancellationToken);
+        long? mutedMember = null;
         if (body.UserId is null)
         {
             group.MutedUntil = until;
@@ -275,16 +349,34 @@ public static class GroupsApi
             if (!GroupRules.Outranks(me.Role, target.Role))
                 throw ApiProblem.Forbidden("insufficient_role", "You can only mute members whose role is below yours.");
             target.MutedUntil = until;
+            mutedMember = target.UserId;
         }
         await db.SaveChangesAsync(cancellationToken);
+
+        var audience = await events.CommittedAsync(db, group.Id);
+        if (mutedMember is { } mutedId)
+        {
+            await events.MembersChangedAsync(db, audience, [mutedId], me.UserId, CancellationToken.None);
+        }
+        else
+        {
+            await system.PostAsync(db, audience, new GroupHappening(GroupHappening.Muted, me.UserId) { Until = until });
+            events.Updated(group, audience);
+        }
         return TypedResults.NoContent();
     }
 
-    private static async Task<NoContent> Unmute(string id, string target, HttpContext http, ParleyDb db, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<NoContent> Unmute(
+        string id, string target, HttpContext http, ParleyDb db, GroupEvents events, GroupSystemMessages system, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var (group, me) = await RequireManagerAsync(db, id, http.User.UserId(), cancellationToken);
-        if (string.Equals(target, "all", StringComparison.OrdinalIgnoreCase))
+        var all = string.Equals(target, "all", StringComparison.OrdinalIgnoreCase);
+        long? unmuted = null;
+        var wasMuted = false;
+        if (all)
         {
+            wasMuted = group.MutedUntil > time.GetUtcNow();
             group.MutedUntil = null;
             group.UpdatedAt = time.GetUtcNow();
         }
@@ -293,16 +385,32 @@ public static class GroupsApi
             var member = await FindMemberAsync(db, group.Id, target, cancellationToken);
             if (!GroupRules.Outranks(me.Role, member.Role))
                 throw ApiProblem.Forbidden("insufficient_role", "You can only unmute members whose role is below yours.");
+            wasMuted = member.MutedUntil is not null;
             member.MutedUntil = null;
+            unmuted = member.UserId;
         }
         await db.SaveChangesAsync(cancellationToken);
+
+        if (wasMuted)
+        {
+            var audience = await events.CommittedAsync(db, group.Id);
+            if (unmuted is { } userId)
+            {
+                await events.MembersChangedAsync(db, audience, [userId], me.UserId, CancellationToken.None);
+            }
+            else
+            {
+                await system.PostAsync(db, audience, new GroupHappening(GroupHappening.Unmuted, me.UserId));
+                events.Updated(group, audience);
+            }
+        }
         return TypedResults.NoContent();
     }
 
     /// <summary>201 with a pending request; 200 with the existing pending one; 200 with an accepted one when the group needs no approval.</summary>
     private static async Task<Results<Created<JoinRequestView>, Ok<JoinRequestView>>> RequestToJoin(
         string id, JoinRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, IOptions<GroupsOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken cancellationToken)
     {
         var meId = http.User.UserId();
         if (body.Message is { Length: > GroupRules.MaxRequestMessageLength })
@@ -332,6 +440,17 @@ public static class GroupsApi
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        var audience = await events.CommittedAsync(db, group.Id);
+        if (request.Status == RequestStatus.Accepted)
+        {
+            await system.PostAsync(db, audience, new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = [meId], Via = "request" });
+            await events.JoinedAsync(db, audience, [meId], null, CancellationToken.None);
+        }
+        else
+        {
+            await events.JoinRequestAsync(db, audience, request, CancellationToken.None);
+        }
         return request.Status == RequestStatus.Pending
             ? TypedResults.Created($"/api/v1/groups/{group.Id}/join-requests/{request.Id}", JoinView(request, null))
             : TypedResults.Ok(JoinView(request, null));
@@ -359,7 +478,7 @@ public static class GroupsApi
 
     private static async Task<Ok<JoinRequestView>> HandleJoinRequest(
         string id, string requestId, bool accept, HttpContext http, ParleyDb db, IOptions<GroupsOptions> options,
-        TimeProvider time, CancellationToken cancellationToken)
+        GroupEvents events, GroupSystemMessages system, TimeProvider time, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await LockGroupAsync(db, id, cancellationToken);
@@ -374,8 +493,10 @@ public static class GroupsApi
         request.Status = accept ? RequestStatus.Accepted : RequestStatus.Rejected;
         request.HandledBy = me.UserId;
         request.HandledAt = now;
+        var joined = false;
         if (accept && !await db.GroupMembers.AnyAsync(m => m.GroupId == group.Id && m.UserId == request.UserId, cancellationToken))
         {
+            joined = true;
             await ThrowIfFullAsync(db, group.Id, 1, options.Value, cancellationToken);
             db.GroupMembers.Add(new GroupMember
             {
@@ -385,14 +506,23 @@ public static class GroupsApi
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+
+        var audience = await events.CommittedAsync(db, group.Id);
+        if (joined)
+        {
+            await system.PostAsync(db, audience,
+                new GroupHappening(GroupHappening.MembersJoined, me.UserId) { UserIds = [request.UserId], Via = "approval" });
+            await events.JoinedAsync(db, audience, [request.UserId], me.UserId, CancellationToken.None);
+        }
+        await events.JoinRequestAsync(db, audience, request, CancellationToken.None);
         return TypedResults.Ok(JoinView(request, null));
     }
 
-    private static GroupView View(Group group, int memberCount, GroupRole? myRole, int maxMembers, DateTimeOffset now) =>
+    internal static GroupView View(Group group, int memberCount, GroupRole? myRole, int maxMembers, DateTimeOffset now) =>
         new(Ids.Format(group.Id), group.Name, group.Icon, group.Notice, Ids.Format(group.OwnerId), group.JoinApproval,
             group.MutedUntil > now ? group.MutedUntil : null, memberCount, maxMembers, myRole, group.CreatedAt);
 
-    private static JoinRequestView JoinView(GroupJoinRequest r, UserProfile? user) =>
+    internal static JoinRequestView JoinView(GroupJoinRequest r, UserProfile? user) =>
         new(Ids.Format(r.Id), Ids.Format(r.GroupId), Ids.Format(r.UserId), r.InviterId is { } i ? Ids.Format(i) : null, r.Message,
             r.Status, r.CreatedAt, r.HandledBy is { } h ? Ids.Format(h) : null, r.HandledAt, user);
 

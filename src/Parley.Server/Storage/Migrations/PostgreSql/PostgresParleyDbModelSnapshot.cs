@@ -185,6 +185,36 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("VerificationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Calls.ActiveCall", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CalleeId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CallerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("InvitedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Media")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ActiveCalls", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
                 {
                     b.Property<long>("Id")

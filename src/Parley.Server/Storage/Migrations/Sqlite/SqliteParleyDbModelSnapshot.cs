@@ -179,6 +179,36 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.ToTable("VerificationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Calls.ActiveCall", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AcceptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CalleeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CallerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("InvitedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Media")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ActiveCalls", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Files.StoredFile", b =>
                 {
                     b.Property<long>("Id")

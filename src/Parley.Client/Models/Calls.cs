@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Parley.Client;
+
+/// <summary><c>call.ringing</c>: to the caller's devices once the server took the invite.</summary>
+public sealed record CallRinging(string CallId, string PeerId, string Media);
+
+/// <summary><c>call.incoming</c>: to the callee's devices.</summary>
+public sealed record CallIncoming(string CallId, string From, string Media);
+
+/// <summary><c>call.accepted</c>: to both parties' devices; a callee device that did not accept stops ringing.</summary>
+public sealed record CallAccepted(string CallId);
+
+/// <summary><c>call.signal</c>: an SDP or ICE candidate from the other party's active device, as that device sent it.</summary>
+public sealed record CallSignal(string CallId, JsonElement? Sdp, JsonElement? Candidate);
+
+/// <summary><c>call.ended</c>: <c>endReason</c> is no_answer, rejected, cancelled, hung_up, busy or dropped.</summary>
+public sealed record CallEnded(string CallId, string EndReason, long DurationMs);
+
+/// <summary>The content of a <c>call</c> message.</summary>
+public sealed record CallRecordContent(string Media, string InitiatorId, DateTimeOffset? StartedAt, DateTimeOffset EndedAt, long DurationMs, string EndReason);
+
+public sealed record IceServer(
+    List<string> Urls,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Username = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Credential = null);
+
+public sealed record IceServerList(List<IceServer> IceServers, long? TtlSeconds);

@@ -1,0 +1,564 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Parley.Server.Http;
+using Parley.Server.Messaging;
+using Parley.Server.Realtime;
+using Parley.Server.ScaleOut;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Calls;
+
+public enum CallState
+{
+    Ringing,
+    Connected,
+    Ended,
+}
+
+/// <summary>One call in memory. Every field after construction is read and written under <c>lock (call)</c>.</summary>
+internal sealed class LiveCall
+{
+    public required long Id { get; init; }
+    public required long ConversationId { get; init; }
+    public required long CallerId { get; init; }
+    public required long CalleeId { get; init; }
+    public required string Media { get; init; }
+    public required DateTimeOffset InvitedAt { get; init; }
+
+    public CallState State { get; set; } = CallState.Ringing;
+    public DateTimeOffset? AcceptedAt { get; set; }
+
+    /// <summary>The caller's inviting device; 0 while it is away (reconnect grace).</summary>
+    public long CallerDevice { get; set; }
+
+    /// <summary>The callee's accepting device; 0 while ringing, and while it is away.</summary>
+    public long CalleeDevice { get; set; }
+
+    public ITimer? RingTimer { get; set; }
+    public ITimer? CallerGrace { get; set; }
+    public ITimer? CalleeGrace { get; set; }
+
+    /// <summary>Whether the row in <c>ActiveCalls</c> was written (busy calls never get one).</summary>
+    public bool Persisted { get; set; }
+
+    public long PeerOf(long userId) => userId == CallerId ? CalleeId : CallerId;
+
+    public long DeviceOf(long userId) => userId == CallerId ? CallerDevice : CalleeDevice;
+
+    public void DisposeTimers()
+    {
+        RingTimer?.Dispose();
+        CallerGrace?.Dispose();
+        CalleeGrace?.Dispose();
+        RingTimer = CallerGrace = CalleeGrace = null;
+    }
+}
+
+/// <summary>
+/// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended),
+/// relays SDP and ICE candidates between the two active devices only, ends calls on timeouts and disconnects,
+/// and stores every ended call as a <c>call</c> message through the <see cref="MessageCommitter"/>.
+/// <para>State lives in this node's memory. With several nodes the two parties' devices could be on different
+/// nodes; that needs routing by device across nodes, which does not exist yet (docs/calls.md, "Limits").</para>
+/// </summary>
+public sealed partial class CallSignalling
+{
+    private readonly ConcurrentDictionary<long, LiveCall> _calls = new();
+
+    /// <summary>The call each user is in (ringing or connected): at most one, which is what makes a second one busy.</summary>
+    private readonly ConcurrentDictionary<long, LiveCall> _byUser = new();
+
+    private readonly ConcurrentDictionary<long, InviteWindow> _invites = new();
+    private readonly ConcurrentDictionary<long, Task> _recording = new();
+    private readonly LocalConnections _connections;
+    private readonly IMessageRouter _router;
+    private readonly IServiceScopeFactory _scopes;
+    private readonly MessageCommitter _committer;
+    private readonly IdGenerator _ids;
+    private readonly TimeProvider _time;
+    private readonly CallsOptions _options;
+    private readonly ILogger<CallSignalling> _logger;
+
+    public CallSignalling(LocalConnections connections, IMessageRouter router, IServiceScopeFactory scopes, MessageCommitter committer,
+        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, ILogger<CallSignalling> logger)
+    {
+        _connections = connections;
+        _router = router;
+        _scopes = scopes;
+        _committer = committer;
+        _ids = ids;
+        _time = clock.Time;
+        _options = options.Value;
+        _logger = logger;
+        connections.DeviceAdded += OnDeviceAdded;
+        connections.DeviceRemoved += OnDeviceRemoved;
+    }
+
+    /// <summary>Calls ringing or connected on this node.</summary>
+    public int LiveCount => _calls.Count;
+
+    /// <summary>Handles a <c>call.*</c> frame from a device; refusals are thrown as <see cref="ApiProblem"/> (the gateway turns them into error frames).</summary>
+    public Task HandleAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        switch (frame.Type)
+        {
+            case "call.invite":
+                return InviteAsync(connection, frame, cancellationToken);
+            case "call.accept":
+                return AcceptAsync(connection, frame, cancellationToken);
+            case "call.reject":
+                Reject(connection, frame);
+                return Task.CompletedTask;
+            case "call.hangup":
+                Hangup(connection, frame);
+                return Task.CompletedTask;
+            case "call.signal":
+                Signal(connection, frame);
+                return Task.CompletedTask;
+            default:
+                throw ApiProblem.BadRequest("unknown_type", "Unknown call frame type.");
+        }
+    }
+
+    private async Task InviteAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        var body = Data(frame, CallsJsonContext.Default.CallInvite);
+        var callerId = connection.UserId;
+        var calleeId = Ids.Parse(body.To?.UserId, "to.userId");
+        if (body.Media is not ("audio" or "video")) throw ApiProblem.Invalid("media", "media is 'audio' or 'video'.");
+        if (calleeId == callerId) throw ApiProblem.Invalid("to.userId", "You cannot call yourself.");
+        if (!TakeInvite(callerId))
+            throw new ApiProblem(StatusCodes.Status429TooManyRequests, "rate_limited", $"At most {_options.InvitesPerMinute} call invites a minute; wait a little.");
+
+        long conversationId;
+        await using (var scope = _scopes.CreateAsyncScope())
+        {
+            try
+            {
+                // The same rules as a direct message (friends, no block either way); it also finds or makes the
+                // conversation the call's record goes to, so a call that ends after an unfriending is still recorded.
+                var grant = await scope.ServiceProvider.GetRequiredService<ConversationAccess>()
+                    .ForSendingAsync(callerId, new SendTarget(Ids.Format(calleeId), null, null), cancellationToken);
+                conversationId = grant.ConversationId;
+            }
+            catch (ApiProblem problem) when (problem.Code == "not_friends")
+            {
+                throw ApiProblem.Forbidden("not_friends", "You can only call your friends.");
+            }
+        }
+
+        var call = new LiveCall
+        {
+            Id = _ids.Next(),
+            ConversationId = conversationId,
+            CallerId = callerId,
+            CalleeId = calleeId,
+            Media = body.Media,
+            InvitedAt = _time.GetUtcNow(),
+            CallerDevice = connection.Id,
+        };
+        var reply = Frames.Encode("ok", frame.Id, new CallRef(Ids.Format(call.Id)), CallsJsonContext.Default.CallRef);
+
+        var busy = !_byUser.TryAdd(callerId, call);
+        if (!busy && !_byUser.TryAdd(calleeId, call))
+        {
+            _byUser.TryRemove(new KeyValuePair<long, LiveCall>(callerId, call));
+            busy = true;
+        }
+        if (busy)
+        {
+            // Refused by the state of things, not by a rule: the caller gets the call's id, then its end.
+            await connection.SendAsync(reply);
+            End(call, "busy");
+            return;
+        }
+
+        _calls[call.Id] = call;
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+            db.ActiveCalls.Add(new ActiveCall
+            {
+                Id = call.Id,
+                ConversationId = call.ConversationId,
+                CallerId = callerId,
+                CalleeId = calleeId,
+                Media = call.Media,
+                InvitedAt = call.InvitedAt,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch
+        {
+            lock (call) call.State = CallState.Ended;
+            Forget(call);
+            throw;
+        }
+
+        lock (call)
+        {
+            if (call.State == CallState.Ringing)
+            {
+                call.Persisted = true;
+                Ring(call, connection, reply);
+                return;
+            }
+        }
+        // Ended while its row was being written (the server is stopping): its end was sent and its record is on
+        // its way; the row must not outlive it.
+        await using (var scope = _scopes.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id).ExecuteDeleteAsync(CancellationToken.None);
+    }
+
+    private void Ring(LiveCall call, Connection connection, byte[] reply)
+    {
+        var (callerId, calleeId) = (call.CallerId, call.CalleeId);
+        lock (call)
+        {
+            connection.Enqueue(reply);
+            _router.Publish([callerId], Frames.Encode("call.ringing", null,
+                new CallRinging(Ids.Format(call.Id), Ids.Format(calleeId), call.Media), CallsJsonContext.Default.CallRinging));
+            _router.Publish([calleeId], Frames.Encode("call.incoming", null,
+                new CallIncoming(Ids.Format(call.Id), Ids.Format(callerId), call.Media), CallsJsonContext.Default.CallIncoming));
+            call.RingTimer = _time.CreateTimer(_ => EndIf(call, CallState.Ringing, "no_answer"), null, _options.RingTimeout, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task AcceptAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        var call = Find(frame);
+        DateTimeOffset acceptedAt;
+        lock (call)
+        {
+            if (call.State != CallState.Ringing || connection.UserId != call.CalleeId) throw NotFound();
+            acceptedAt = _time.GetUtcNow();
+            call.State = CallState.Connected;
+            call.AcceptedAt = acceptedAt;
+            call.CalleeDevice = connection.Id;
+            call.RingTimer?.Dispose();
+            call.RingTimer = null;
+            // The callee's other devices stop ringing on this: they did not send the accept.
+            _router.Publish([call.CallerId, call.CalleeId],
+                Frames.Encode("call.accepted", null, new CallAccepted(Ids.Format(call.Id)), CallsJsonContext.Default.CallAccepted));
+        }
+        try
+        {
+            await using var scope = _scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.AcceptedAt, acceptedAt), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only the duration of a crash-dropped call's record depends on it.
+            LogRowFailed(_logger, e, call.Id);
+        }
+        // After the row: once the accept is acknowledged, a crash records the call with its start.
+        await connection.SendAsync(Frames.Empty("ok", frame.Id));
+    }
+
+    private void Reject(Connection connection, ClientFrame frame)
+    {
+        var call = Find(frame);
+        lock (call)
+        {
+            if (call.State != CallState.Ringing || connection.UserId != call.CalleeId) throw NotFound();
+            connection.Enqueue(Frames.Empty("ok", frame.Id));
+            End(call, "rejected");
+        }
+    }
+
+    private void Hangup(Connection connection, ClientFrame frame)
+    {
+        var call = Find(frame);
+        lock (call)
+        {
+            var reason = call.State switch
+            {
+                // While ringing, the caller cancels from any of their devices, and a callee's hang-up is a decline.
+                CallState.Ringing when connection.UserId == call.CallerId => "cancelled",
+                CallState.Ringing when connection.UserId == call.CalleeId => "rejected",
+                CallState.Connected when connection.Id == call.DeviceOf(connection.UserId) => "hung_up",
+                _ => throw NotFound(),
+            };
+            connection.Enqueue(Frames.Empty("ok", frame.Id));
+            End(call, reason);
+        }
+    }
+
+    private void Signal(Connection connection, ClientFrame frame)
+    {
+        if (frame.Data.ValueKind != JsonValueKind.Object) throw ApiProblem.Invalid("data", "data must be an object.");
+        var callId = frame.Data.TryGetProperty("callId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        var sdp = Present(frame.Data, "sdp", _options.MaxSdpBytes);
+        var candidate = Present(frame.Data, "candidate", _options.MaxCandidateBytes);
+        if (sdp is null && candidate is null) throw ApiProblem.Invalid("sdp", "A signal carries an sdp or a candidate.");
+
+        var call = Find(callId);
+        lock (call)
+        {
+            var user = connection.UserId;
+            if (user != call.CallerId && user != call.CalleeId) throw NotFound();
+            if (call.State == CallState.Ringing)
+            {
+                if (user == call.CallerId && connection.Id == call.CallerDevice)
+                    throw ApiProblem.Conflict("call_not_connected", "The call has not been accepted yet: send the offer after call.accepted.");
+                throw NotFound();
+            }
+            if (connection.Id != call.DeviceOf(user)) throw NotFound();
+            var peer = call.PeerOf(user);
+            var peerDevice = call.DeviceOf(peer);
+            if (peerDevice == 0 || !_connections.TrySend(peer, peerDevice, RelayFrame(call.Id, sdp, candidate)))
+                throw ApiProblem.Conflict("call_not_connected", "The other party is reconnecting; send it again in a moment.");
+            connection.Enqueue(Frames.Empty("ok", frame.Id));
+        }
+    }
+
+    /// <summary>The raw JSON of an optional field (null when absent or null), limited in size.</summary>
+    private static string? Present(JsonElement data, string name, int maxBytes)
+    {
+        if (!data.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return null;
+        var raw = value.GetRawText();
+        if (Encoding.UTF8.GetByteCount(raw) > maxBytes) throw ApiProblem.Invalid(name, $"'{name}' is limited to {maxBytes} bytes.");
+        return raw;
+    }
+
+    private static byte[] RelayFrame(long callId, string? sdp, string? candidate)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + (sdp?.Length ?? 0) + (candidate?.Length ?? 0));
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "call.signal");
+            writer.WriteStartObject("data");
+            writer.WriteString("callId", Ids.Format(callId));
+            if (sdp is not null)
+            {
+                writer.WritePropertyName("sdp");
+                writer.WriteRawValue(sdp, skipInputValidation: true);
+            }
+            if (candidate is not null)
+            {
+                writer.WritePropertyName("candidate");
+                writer.WriteRawValue(candidate, skipInputValidation: true);
+            }
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private void EndIf(LiveCall call, CallState expected, string reason)
+    {
+        lock (call)
+        {
+            if (call.State == expected) End(call, reason);
+        }
+    }
+
+    /// <summary>Ends the call (once): both parties' devices get <c>call.ended</c>, and its record is stored.</summary>
+    private void End(LiveCall call, string reason)
+    {
+        long durationMs;
+        DateTimeOffset endedAt;
+        DateTimeOffset? startedAt;
+        bool persisted;
+        lock (call)
+        {
+            if (call.State == CallState.Ended) return;
+            persisted = call.Persisted;
+            call.State = CallState.Ended;
+            call.DisposeTimers();
+            endedAt = _time.GetUtcNow();
+            startedAt = call.AcceptedAt;
+            durationMs = startedAt is null ? 0 : Math.Max(0, (long)(endedAt - startedAt.Value).TotalMilliseconds);
+            // A busy call never rang on the callee's devices: only the caller hears of its end.
+            _router.Publish(reason == "busy" ? [call.CallerId] : [call.CallerId, call.CalleeId],
+                Frames.Encode("call.ended", null, new CallEnded(Ids.Format(call.Id), reason, durationMs), CallsJsonContext.Default.CallEnded));
+        }
+        Forget(call);
+        var record = new CallRecord(call.Media, Ids.Format(call.CallerId), startedAt, endedAt, durationMs, reason);
+        Track(call.Id, StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted));
+    }
+
+    private void Forget(LiveCall call)
+    {
+        _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
+        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
+        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CalleeId, call));
+    }
+
+    private void Track(long callId, Task task)
+    {
+        _recording[callId] = task;
+        _ = task.ContinueWith(_ => _recording.TryRemove(new KeyValuePair<long, Task>(callId, task)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Stores the call's record (idempotent: its clientMsgId is <c>call:&lt;callId&gt;</c>), then deletes its <c>ActiveCalls</c> row.</summary>
+    private async Task StoreRecordAsync(long callId, long conversationId, long callerId, long calleeId, CallRecord record, bool deleteRow)
+    {
+        try
+        {
+            var pending = new PendingMessage
+            {
+                ConversationId = conversationId,
+                SenderId = callerId,
+                ClientMsgId = $"call:{Ids.Format(callId)}",
+                Type = MessageType.Call,
+                Content = JsonSerializer.Serialize(record, CallsJsonContext.Default.CallRecord),
+                Recipients = [callerId, calleeId],
+            };
+            await _committer.EnqueueAsync(pending, CancellationToken.None);
+            await pending.Stored.Task;
+            if (!deleteRow) return;
+            await using var scope = _scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == callId).ExecuteDeleteAsync();
+        }
+        catch (Exception e)
+        {
+            // The row (if any) stays, so the next start records the call as dropped.
+            LogRecordFailed(_logger, e, callId);
+        }
+    }
+
+    /// <summary>At start-up: a call that was live when the server died ends as <c>dropped</c>.</summary>
+    internal Task RecordLeftoverAsync(ActiveCall row)
+    {
+        var endedAt = _time.GetUtcNow();
+        var durationMs = row.AcceptedAt is null ? 0 : Math.Max(0, (long)(endedAt - row.AcceptedAt.Value).TotalMilliseconds);
+        var record = new CallRecord(row.Media, Ids.Format(row.CallerId), row.AcceptedAt, endedAt, durationMs, "dropped");
+        return StoreRecordAsync(row.Id, row.ConversationId, row.CallerId, row.CalleeId, record, deleteRow: true);
+    }
+
+    /// <summary>At shutdown: every live call ends as <c>dropped</c>, and its record is stored before the message writer stops.</summary>
+    internal async Task EndAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var call in _calls.Values) End(call, "dropped");
+        await Task.WhenAll(_recording.Values).WaitAsync(cancellationToken);
+    }
+
+    private void OnDeviceRemoved(Connection connection)
+    {
+        try
+        {
+            if (!_byUser.TryGetValue(connection.UserId, out var call)) return;
+            lock (call)
+            {
+                if (call.State == CallState.Ended) return;
+                if (connection.UserId == call.CallerId && call.CallerDevice == connection.Id)
+                {
+                    call.CallerDevice = 0;
+                    call.CallerGrace = StartGrace(call, caller: true);
+                }
+                else if (connection.UserId == call.CalleeId && call.CalleeDevice == connection.Id)
+                {
+                    call.CalleeDevice = 0;
+                    call.CalleeGrace = StartGrace(call, caller: false);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            LogDeviceEventFailed(_logger, e, connection.UserId);
+        }
+    }
+
+    private ITimer StartGrace(LiveCall call, bool caller)
+    {
+        ITimer? timer = null;
+        lock (call)
+        {
+            timer = _time.CreateTimer(_ =>
+            {
+                lock (call)
+                {
+                    // A timer that fires just as it is replaced or cancelled must not end the call.
+                    if (call.State != CallState.Ended && (caller ? call.CallerGrace : call.CalleeGrace) == timer) End(call, "dropped");
+                }
+            }, null, _options.ReconnectGrace, Timeout.InfiniteTimeSpan);
+            return timer;
+        }
+    }
+
+    private void OnDeviceAdded(Connection connection)
+    {
+        try
+        {
+            if (!_byUser.TryGetValue(connection.UserId, out var call)) return;
+            lock (call)
+            {
+                if (call.State == CallState.Ended) return;
+                // The first device of the party to come back within the grace takes over as its active device.
+                if (connection.UserId == call.CallerId && call.CallerGrace is not null)
+                {
+                    call.CallerGrace.Dispose();
+                    call.CallerGrace = null;
+                    call.CallerDevice = connection.Id;
+                }
+                else if (connection.UserId == call.CalleeId && call.CalleeGrace is not null)
+                {
+                    call.CalleeGrace.Dispose();
+                    call.CalleeGrace = null;
+                    call.CalleeDevice = connection.Id;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            LogDeviceEventFailed(_logger, e, connection.UserId);
+        }
+    }
+
+    private LiveCall Find(ClientFrame frame) => Find(Data(frame, CallsJsonContext.Default.CallRef).CallId);
+
+    private LiveCall Find(string? callId) =>
+        _calls.TryGetValue(Ids.Parse(callId, "callId"), out var call) ? call : throw NotFound();
+
+    /// <summary>Calls one is not a party of, ended calls and actions from the wrong device all look the same: nothing to see.</summary>
+    private static ApiProblem NotFound() => ApiProblem.NotFound("call_not_found", "There is no such call for you to do that to.");
+
+    private bool TakeInvite(long userId)
+    {
+        var now = _time.GetUtcNow();
+        if (_invites.Count > 10_000)
+            foreach (var (user, old) in _invites)
+                if (now - old.Start >= TimeSpan.FromMinutes(1)) _invites.TryRemove(new KeyValuePair<long, InviteWindow>(user, old));
+        var window = _invites.GetOrAdd(userId, _ => new InviteWindow { Start = now });
+        lock (window)
+        {
+            if (now - window.Start >= TimeSpan.FromMinutes(1))
+            {
+                window.Start = now;
+                window.Count = 0;
+            }
+            if (window.Count >= _options.InvitesPerMinute) return false;
+            window.Count++;
+            return true;
+        }
+    }
+
+    private sealed class InviteWindow
+    {
+        public DateTimeOffset Start { get; set; }
+        public int Count { get; set; }
+    }
+
+    private static T Data<T>(ClientFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        frame.Data.ValueKind == JsonValueKind.Object
+            ? frame.Data.Deserialize(info) ?? throw ApiProblem.Invalid("data", "data is required.")
+            : throw ApiProblem.Invalid("data", "data must be an object.");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Storing the record of call {CallId} failed; it will be recorded as dropped at the next start")]
+    private static partial void LogRecordFailed(ILogger logger, Exception exception, long callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the row of call {CallId} failed")]
+    private static partial void LogRowFailed(ILogger logger, Exception exception, long callId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a device of user {UserId} coming or going failed for its call")]
+    private static partial void LogDeviceEventFailed(ILogger logger, Exception exception, long userId);
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+using Parley.Server.Http;
+
+namespace Parley.Server.Files;
+
+/// <summary><c>POST /api/v1/files</c> (upload) and <c>GET /api/v1/files/{fileId}</c> (download, with ranges).</summary>
+public static class FilesApi
+{
+    public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api)
+    {
+        var files = api.MapGroup("/files").WithTags("Files").RequireAuthorization();
+        files.MapPost("", Upload)
+            .RequireRateLimiting(RateLimits.Uploads)
+            .Accepts<IFormFile>("multipart/form-data")
+            .WithDescription("multipart/form-data with one part named 'file' and, optionally, a field 'kind' (image, voice, video, file) before it.");
+        files.MapMethods("/{fileId}", [HttpMethods.Get, HttpMethods.Head], Download)
+            .WithDescription("The bytes, for the uploader and for members who can see a message carrying the file. Takes ?access_token= for <img src>.");
+        return api;
+    }
+
+    private static async Task<Created<FileView>> Upload(HttpContext http, FileUploads uploads, CancellationToken cancellationToken)
+    {
+        var stored = await uploads.UploadAsync(http.User.UserId(), http.Request, cancellationToken);
+        var view = FileView.From(stored);
+        return TypedResults.Created(view.Url, view);
+    }
+
+    private static async Task<IResult> Download(string fileId, HttpContext http, AttachmentAccess access, FileStore store, CancellationToken cancellationToken)
+    {
+        var file = Ids.TryParse(fileId, out var id) ? await access.FindReadableAsync(http.User.UserId(), id, cancellationToken) : null;
+        var path = file is null ? null : store.PathOf(file.StorageName);
+        if (file is null || !File.Exists(path)) throw ApiProblem.NotFound("file_not_found", "There is no such file.");
+
+        var media = FileSniffer.IsImage(file.ContentType) || FileSniffer.IsAudio(file.ContentType) || FileSniffer.IsVideo(file.ContentType);
+        var disposition = new ContentDispositionHeaderValue(media ? "inline" : "attachment");
+        disposition.SetHttpFileName(file.Name);
+        var headers = http.Response.Headers;
+        headers.ContentDisposition = disposition.ToString();
+        // The type is the one found in the bytes: browsers must not guess another, and nothing served here runs.
+        headers.XContentTypeOptions = "nosniff";
+        headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        // Who may read it can change (a recall, leaving a group): caches keep it but ask again each time (a 304 is cheap).
+        headers.CacheControl = "private, no-cache";
+        return TypedResults.PhysicalFile(path!, file.ContentType, fileDownloadName: null, lastModified: file.CreatedAt,
+            entityTag: new EntityTagHeaderValue($"\"{Ids.Format(file.Id)}\""), enableRangeProcessing: true);
+    }
+}

@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Http;
+using Parley.Server.Realtime;
+using Parley.Server.ScaleOut;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary>
+/// The conversation list, read from the per-member rows (<see cref="ConversationMember"/>) and their
+/// conversations, never by scanning messages. A page costs four queries whatever the number of conversations:
+/// the page of member rows (one index range over the user's rows, a primary-key lookup of each conversation,
+/// sorted), the last visible message of each row on the page (one backward index step per row, skipping
+/// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
+/// </summary>
+public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPresenceStore presence, IMessageRouter router)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    /// <summary>Pinned first, then newest activity first, then id (newest first); <paramref name="cursor"/> is a previous page's <c>nextCursor</c>.</summary>
+    public async Task<ConversationPage> PageAsync(long me, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (limit < 1 || limit > MaxLimit) throw ApiProblem.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
+        Cursor? after = cursor is null ? null : Cursor.Parse(cursor);
+
+        var query =
+            from m in db.ConversationMembers
+            join c in db.Conversations on m.ConversationId equals c.Id
+            where m.UserId == me
+                && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq)
+                // A direct conversation shows from its first message; a group's from its creation, until dissolved.
+                && ((c.Kind == ConversationKind.Direct && c.LastSeq > 0)
+                    || (c.Kind == ConversationKind.Group && db.Groups.Any(g => g.Id == c.Id && g.DissolvedAt == null)))
+            select new { m, c, Activity = c.LastMessageAt ?? c.CreatedAt };
+        if (after is { } key)
+        {
+            var at = key.Activity;
+            var id = key.Id;
+            query = key.Pinned
+                ? query.Where(x => !x.m.Pinned || x.Activity < at || (x.Activity == at && x.c.Id < id))
+                : query.Where(x => !x.m.Pinned && (x.Activity < at || (x.Activity == at && x.c.Id < id)));
+        }
+        var rows = await query
+            .OrderByDescending(x => x.m.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.c.Id)
+            .Take(limit + 1)
+            .Select(x => new Row
+            {
+                Id = x.c.Id,
+                Kind = x.c.Kind,
+                LastSeq = x.c.LastSeq,
+                Activity = x.Activity,
+                MentionAllSeq = x.c.MentionAllSeq,
+                ReadSeq = x.m.ReadSeq,
+                Pinned = x.m.Pinned,
+                Muted = x.m.Muted,
+                HiddenAtSeq = x.m.HiddenAtSeq,
+                ClearedSeq = x.m.ClearedSeq,
+                MentionSeq = x.m.MentionSeq,
+            })
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+
+        string? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            var last = rows[^1];
+            next = new Cursor(last.Pinned, last.Activity, last.Id).Format();
+        }
+        return new ConversationPage(await ViewsAsync(me, rows, cancellationToken), next);
+    }
+
+    /// <summary>One conversation's row, hidden or not; only for its members.</summary>
+    public async Task<ConversationView> OneAsync(long me, long conversationId, CancellationToken cancellationToken)
+    {
+        await access.ForReadingAsync(me, conversationId, cancellationToken);
+        var row = await RowAsync(me, conversationId, cancellationToken);
+        return (await ViewsAsync(me, [row], cancellationToken))[0];
+    }
+
+    /// <summary>Pin, mute, hide for this user only; the user's devices hear of it as <c>conversation.updated</c>.</summary>
+    public async Task<ConversationView> UpdateAsync(long me, long conversationId, UpdateConversationBody body, CancellationToken cancellationToken)
+    {
+        await access.ForReadingAsync(me, conversationId, cancellationToken);
+        var member = await db.ConversationMembers.FirstOrDefaultAsync(m => m.ConversationId == conversationId && m.UserId == me, cancellationToken)
+            ?? throw NotFound();
+        if (body.Pinned is { } pinned) member.Pinned = pinned;
+        if (body.Muted is { } muted) member.Muted = muted;
+        if (body.Hidden is { } hidden)
+        {
+            // Hidden until a message newer than the last one now: the row comes back by itself.
+            member.HiddenAtSeq = hidden
+                ? await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSeq).FirstAsync(cancellationToken)
+                : null;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        var row = await RowAsync(me, conversationId, cancellationToken);
+        var update = new ConversationSettings(Ids.Format(conversationId), row.Pinned, row.Muted, IsHidden(row));
+        router.Publish([me], Frames.Encode("conversation.updated", null, update, RealtimeJsonContext.Default.ConversationSettings));
+        return (await ViewsAsync(me, [row], cancellationToken))[0];
+    }
+
+    private async Task<Row> RowAsync(long me, long conversationId, CancellationToken cancellationToken) =>
+        await (
+            from m in db.ConversationMembers
+            join c in db.Conversations on m.ConversationId equals c.Id
+            where m.UserId == me && m.ConversationId == conversationId
+            select new Row
+            {
+                Id = c.Id,
+                Kind = c.Kind,
+                LastSeq = c.LastSeq,
+                Activity = c.LastMessageAt ?? c.CreatedAt,
+                MentionAllSeq = c.MentionAllSeq,
+                ReadSeq = m.ReadSeq,
+                Pinned = m.Pinned,
+                Muted = m.Muted,
+                HiddenAtSeq = m.HiddenAtSeq,
+                ClearedSeq = m.ClearedSeq,
+                MentionSeq = m.MentionSeq,
+            }).AsNoTracking().FirstOrDefaultAsync(cancellationToken)
+        ?? throw NotFound();
+
+    private async Task<List<ConversationView>> ViewsAsync(long me, List<Row> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0) return [];
+        var previews = await LastVisibleMessagesAsync(me, rows, cancellationToken);
+
+        var directIds = rows.Where(r => r.Kind == ConversationKind.Direct).Select(r => r.Id).ToList();
+        var peers = directIds.Count == 0
+            ? []
+            : await (
+                from o in db.ConversationMembers
+                join u in db.Users on o.UserId equals u.Id
+                where directIds.Contains(o.ConversationId) && o.UserId != me
+                select new
+                {
+                    o.ConversationId,
+                    o.ReadSeq,
+                    u.Id,
+                    u.Nickname,
+                    u.Avatar,
+                    Remark = db.Friendships.Where(f => f.UserId == me && f.FriendId == u.Id).Select(f => f.Remark).FirstOrDefault(),
+                    // Presence is shown as the presence events are sent: to friends, and not across a block either way.
+                    MaySeePresence = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id)
+                        && !db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
+                }).AsNoTracking().ToDictionaryAsync(p => p.ConversationId, cancellationToken);
+
+        var groupIds = rows.Where(r => r.Kind == ConversationKind.Group).Select(r => r.Id).ToList();
+        var groups = groupIds.Count == 0
+            ? []
+            : await db.Groups.Where(g => groupIds.Contains(g.Id))
+                .Select(g => new { g.Id, g.Name, g.Icon, MemberCount = db.GroupMembers.Count(x => x.GroupId == g.Id) })
+                .AsNoTracking().ToDictionaryAsync(g => g.Id, cancellationToken);
+
+        var views = new List<ConversationView>(rows.Count);
+        foreach (var row in rows)
+        {
+            PeerSummary? peer = null;
+            bool? online = null;
+            long? peerReadSeq = null;
+            GroupSummary? group = null;
+            if (row.Kind == ConversationKind.Direct)
+            {
+                if (peers.TryGetValue(row.Id, out var p))
+                {
+                    peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
+                    online = p.MaySeePresence && presence.IsOnline(p.Id);
+                    peerReadSeq = p.ReadSeq;
+                }
+            }
+            else if (groups.TryGetValue(row.Id, out var g))
+            {
+                group = new GroupSummary(Ids.Format(g.Id), g.Name, g.Icon, g.MemberCount);
+            }
+
+            LastMessagePreview? lastMessage = null;
+            if (previews.TryGetValue(row.Id, out var m))
+            {
+                lastMessage = new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), Frames.TypeName(m.Type),
+                    MessagePreview.Of(m.Type, m.Content, m.File, m.Recalled), m.SentAt, m.Recalled);
+            }
+            var seen = Math.Max(row.ReadSeq, row.ClearedSeq);
+            views.Add(new ConversationView(
+                Ids.Format(row.Id),
+                row.Kind == ConversationKind.Direct ? "direct" : "group",
+                peer,
+                online,
+                group,
+                lastMessage,
+                row.Activity,
+                row.LastSeq,
+                row.ReadSeq,
+                Math.Max(0, row.LastSeq - seen),
+                row.Pinned,
+                row.Muted,
+                IsHidden(row),
+                row.MentionSeq > seen || (row.Kind == ConversationKind.Group && row.MentionAllSeq > seen),
+                peerReadSeq));
+        }
+        return views;
+    }
+
+    /// <summary>
+    /// Each row's newest message that the user still sees (above their cleared seq, not deleted for them): per row,
+    /// one backward step on the (conversation, seq) index and a primary-key lookup, in one statement for the page.
+    /// </summary>
+    private async Task<Dictionary<long, Message>> LastVisibleMessagesAsync(long me, List<Row> rows, CancellationToken cancellationToken)
+    {
+        var withMessages = rows.Where(r => r.LastSeq > r.ClearedSeq).Select(r => r.Id).ToList();
+        if (withMessages.Count == 0) return [];
+        var sql = new StringBuilder(
+            """
+            SELECT m.* FROM "ConversationMembers" AS cm
+            JOIN "Messages" AS m ON m."Id" = (
+                SELECT x."Id" FROM "Messages" AS x
+                WHERE x."ConversationId" = cm."ConversationId" AND x."Seq" > cm."ClearedSeq"
+                  AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" AS d
+                                  WHERE d."UserId" = cm."UserId" AND d."ConversationId" = x."ConversationId" AND d."Seq" = x."Seq")
+                ORDER BY x."Seq" DESC
+                LIMIT 1)
+            WHERE cm."UserId" = {0} AND cm."ConversationId" IN (
+            """);
+        var parameters = new object[withMessages.Count + 1];
+        parameters[0] = me;
+        for (var i = 0; i < withMessages.Count; i++)
+        {
+            if (i > 0) sql.Append(", ");
+            sql.Append(CultureInfo.InvariantCulture, $"{{{i + 1}}}");
+            parameters[i + 1] = withMessages[i];
+        }
+        sql.Append(')');
+        var messages = await db.Messages.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync(cancellationToken);
+        return messages.ToDictionary(m => m.ConversationId);
+    }
+
+    private static bool IsHidden(Row row) => row.HiddenAtSeq is { } at && at >= row.LastSeq;
+
+    private static ApiProblem NotFound() => ApiProblem.NotFound("conversation_not_found", "There is no such conversation.");
+
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public ConversationKind Kind { get; init; }
+        public long LastSeq { get; init; }
+        public DateTimeOffset Activity { get; init; }
+        public long MentionAllSeq { get; init; }
+        public long ReadSeq { get; init; }
+        public bool Pinned { get; init; }
+        public bool Muted { get; init; }
+        public long? HiddenAtSeq { get; init; }
+        public long ClearedSeq { get; init; }
+        public long MentionSeq { get; init; }
+    }
+
+    /// <summary>
+    /// Where a page ended: the last row's (pinned, activity, id), as opaque base64url text. Activity is kept in
+    /// ticks, finer than either database stores it, so no row is skipped or repeated between pages.
+    /// </summary>
+    private readonly record struct Cursor(bool Pinned, DateTimeOffset Activity, long Id)
+    {
+        public string Format()
+        {
+            var text = string.Create(CultureInfo.InvariantCulture, $"{(Pinned ? 1 : 0)}.{Activity.UtcTicks}.{Id}");
+            return Convert.ToBase64String(Encoding.ASCII.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+
+        public static Cursor Parse(string cursor)
+        {
+            try
+            {
+                var base64 = cursor.Replace('-', '+').Replace('_', '/');
+                base64 += new string('=', (4 - base64.Length % 4) % 4);
+                var parts = Encoding.ASCII.GetString(Convert.FromBase64String(base64)).Split('.');
+                if (parts.Length == 3 && parts[0] is "0" or "1"
+                    && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                    && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                    && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                    return new Cursor(parts[0] == "1", new DateTimeOffset(ticks, TimeSpan.Zero), id);
+            }
+            catch (FormatException)
+            {
+            }
+            throw ApiProblem.Invalid("cursor", "cursor is not one this server gave out; start again without it.");
+        }
+    }
+}

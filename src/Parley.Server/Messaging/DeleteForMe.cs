@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+using Parley.Server.Http;
+using Parley.Server.Realtime;
+using Parley.Server.ScaleOut;
+using Parley.Server.Storage;
+
+namespace Parley.Server.Messaging;
+
+/// <summary><c>msg.deleted</c>: to the user's own devices, when they delete a message for themselves.</summary>
+public sealed record MessageDeleted(string ConversationId, string MessageId, long Seq);
+
+/// <summary><c>conversation.cleared</c>: to the user's own devices; everything up to <see cref="ClearedSeq"/> is gone for them.</summary>
+public sealed record ConversationCleared(string ConversationId, long ClearedSeq);
+
+/// <summary>
+/// "Delete for me" and "clear the conversation for me": only the user's own view changes (history, sync,
+/// search, the list's preview); the messages stay for everyone else. A deletion is a MessageDeletions row;
+/// clearing moves the member's <see cref="ConversationMember.ClearedSeq"/> forward, and drops the deletions
+/// it makes redundant.
+/// </summary>
+public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, IMessageRouter router)
+{
+    /// <summary>Deletes one message for the user. Deleting it again is not an error and tells nobody.</summary>
+    public async Task DeleteAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
+    {
+        await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        var seq = await db.Messages
+            .Where(m => m.Id == messageId && m.ConversationId == conversationId)
+            .Select(m => (long?)m.Seq)
+            .FirstOrDefaultAsync(cancellationToken) ?? throw Recalls.MessageNotFound();
+
+        var gone = await db.MessageDeletions.AnyAsync(d => d.UserId == userId && d.ConversationId == conversationId && d.Seq == seq, cancellationToken)
+            || await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId && m.ClearedSeq >= seq, cancellationToken);
+        if (gone) return;
+        db.MessageDeletions.Add(new MessageDeletion { UserId = userId, ConversationId = conversationId, Seq = seq });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+        {
+            // Another device deleted it at the same moment, and told the devices.
+            db.ChangeTracker.Clear();
+            return;
+        }
+        router.Publish([userId], Frames.Encode("msg.deleted", null,
+            new MessageDeleted(Ids.Format(conversationId), Ids.Format(messageId), seq), RealtimeJsonContext.Default.MessageDeleted));
+    }
+
+    /// <summary>
+    /// Clears the conversation for the user up to <paramref name="upToSeq"/> (by default, and at most, its
+    /// newest message). Only moves forward; returns the user's cleared seq now.
+    /// </summary>
+    public async Task<long> ClearAsync(long userId, long conversationId, long? upToSeq, CancellationToken cancellationToken)
+    {
+        if (upToSeq < 0) throw ApiProblem.Invalid("upToSeq", "upToSeq must not be negative.");
+        await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        var lastSeq = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSeq).FirstOrDefaultAsync(cancellationToken);
+        var target = Math.Min(upToSeq ?? lastSeq, lastSeq);
+
+        var moved = await MoveAsync(userId, conversationId, target, cancellationToken);
+        if (moved == 0 && target > 0 && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+        {
+            // A member without a list row (made before list rows existed): make it.
+            db.ConversationMembers.Add(new ConversationMember { ConversationId = conversationId, UserId = userId, ClearedSeq = target });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                moved = 1;
+            }
+            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
+            {
+                db.ChangeTracker.Clear();
+                moved = await MoveAsync(userId, conversationId, target, cancellationToken);
+            }
+        }
+
+        var current = await db.ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
+            .Select(m => m.ClearedSeq).FirstOrDefaultAsync(cancellationToken);
+        if (moved > 0)
+        {
+            // Deletions at or below the cleared seq say nothing more: a range of the deletions' primary key.
+            await db.MessageDeletions.Where(d => d.UserId == userId && d.ConversationId == conversationId && d.Seq <= current)
+                .ExecuteDeleteAsync(cancellationToken);
+            router.Publish([userId], Frames.Encode("conversation.cleared", null,
+                new ConversationCleared(Ids.Format(conversationId), current), RealtimeJsonContext.Default.ConversationCleared));
+        }
+        return current;
+    }
+
+    private Task<int> MoveAsync(long userId, long conversationId, long target, CancellationToken cancellationToken) =>
+        db.ConversationMembers
+            .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.ClearedSeq < target)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedSeq, target), cancellationToken);
+}
