@@ -24,8 +24,11 @@
 #
 # Environment:
 #   PARLEY_TEST_STATE          service state directory (default /tmp/parley-test-services)
-#   PARLEY_TEST_RESULTS        directory for the .trx files (default <repo>/TestResults)
-#   PARLEY_TEST_TIMEOUT        time limit per `dotnet test` run, timeout(1) syntax (default 20m)
+#   PARLEY_TEST_RESULTS        directory for the .trx files and the browser tests'
+#                              JSON report (default <repo>/TestResults)
+#   PARLEY_TEST_TIMEOUT        time limit per test run, timeout(1) syntax (default 20m)
+#   PARLEY_CHROMIUM            the browser for the E2E tests (default /usr/bin/chromium,
+#                              installed with apt-get when missing)
 #   PARLEY_BUILD_TIMEOUT       time limit for the build (default 30m)
 #   PARLEY_TEST_SERVICES_ONLY  =1: stop after starting the services and print `export ...`
 #                              lines on stdout (all other output goes to stderr), e.g.
@@ -50,14 +53,15 @@ set -euo pipefail
 # ---------------------------------------------------------------------------
 # Test runs: "label|project|extra env" (extra env = space-separated KEY=VALUE
 # words, values must not contain spaces or '|'). The label names the TRX file.
-# Add the browser tests here later, e.g.
-#   "e2e|tests/Parley.E2E|PARLEY_TEST_DATABASE=postgres"
-# (and fill in prepare_browser_tests below).
+# The project "web" is the web client's browser tests: Playwright in Debian's
+# Chromium against the Release server on a fresh SQLite data directory
+# (web/e2e, docs/web-client.md); its counts come from Playwright's JSON report.
 # ---------------------------------------------------------------------------
 TEST_RUNS=(
   "unit|tests/Parley.Server.Tests|"
   "integration-sqlite|tests/Parley.IntegrationTests|PARLEY_TEST_DATABASE=sqlite"
   "integration-postgres|tests/Parley.IntegrationTests|PARLEY_TEST_DATABASE=postgres"
+  "e2e|web|"
 )
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -167,13 +171,37 @@ install_packages() {
   command -v redis-cli >/dev/null 2>&1 || fail "redis-cli still missing after install"
 }
 
-# Browser (E2E) test prerequisites -- intentionally a no-op for now.
-# Later this is where we will:
-#   - install the browser:  command -v chromium >/dev/null || apt_install chromium
-#   - install the web client's npm dependencies:  (cd "$REPO_ROOT/<web client dir>" && npm ci)
-# and an "e2e|tests/Parley.E2E|..." line gets added to TEST_RUNS above.
+# Browser (E2E) test prerequisites: Debian's Chromium (Playwright drives it; no
+# browser download), and Node.js 20.19+ with npm, which the server's build also
+# needs for the web client (`npm ci` and `npm run build` run inside `dotnet build`,
+# see src/Parley.Server/Parley.Server.csproj).
+CHROMIUM=${PARLEY_CHROMIUM:-/usr/bin/chromium}
 prepare_browser_tests() {
-  :
+  if [[ -x $CHROMIUM ]]; then
+    log "package present: chromium ($CHROMIUM)"
+  else
+    apt_install chromium
+    [[ -x $CHROMIUM ]] || fail "chromium still missing after install ($CHROMIUM)"
+  fi
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    fail "node and npm are needed to build the web client and run its browser tests (Node.js 20.19 or newer)"
+  fi
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+    fail "Node.js $(node --version) is too old for the web client: 20.19 or newer is needed"
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PARLEY_CHROMIUM=$CHROMIUM
+}
+
+# playwright_counters FILE -> "total executed passed failed skipped" from
+# Playwright's JSON report (stats: expected, unexpected, flaky, skipped).
+playwright_counters() {
+  [[ -f $1 ]] || return 1
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).stats;
+    if (!s) process.exit(1);
+    const passed = s.expected + s.flaky, failed = s.unexpected, skipped = s.skipped;
+    console.log(`${passed + failed + skipped} ${passed + failed} ${passed} ${failed} ${skipped}`);
+  ' "$1" 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------
@@ -559,12 +587,19 @@ run_tests() {
     IFS='|' read -r label project extra <<<"$line"
     read -r -a extra_env <<<"$extra"
     trx=$RESULTS_DIR/$label.trx
+    [[ $project != web ]] || trx=$RESULTS_DIR/$label.json
     rm -f -- "$trx"
-    log "=== [$label] ${extra:+$extra }dotnet test $project"
     rc=0
-    env "${extra_env[@]}" timeout "${TIMEOUT_OPTS[@]}" "$TEST_TIMEOUT" \
-      dotnet test "$project" -c Release --no-build \
-      --logger "trx;LogFileName=$label.trx" --results-directory "$RESULTS_DIR" || rc=$?
+    if [[ $project == web ]]; then
+      log "=== [$label] ${extra:+$extra }npx playwright test (in web/)"
+      (cd -- "$REPO_ROOT/web" && env "${extra_env[@]}" CI=1 PARLEY_E2E_JSON="$trx" \
+        timeout "${TIMEOUT_OPTS[@]}" "$TEST_TIMEOUT" npx --no-install playwright test) || rc=$?
+    else
+      log "=== [$label] ${extra:+$extra }dotnet test $project"
+      env "${extra_env[@]}" timeout "${TIMEOUT_OPTS[@]}" "$TEST_TIMEOUT" \
+        dotnet test "$project" -c Release --no-build \
+        --logger "trx;LogFileName=$label.trx" --results-directory "$RESULTS_DIR" || rc=$?
+    fi
 
     total=0 executed=0 passed=0 failed=0 skipped=0 note=
     if ((rc == 124 || rc == 137)); then
@@ -574,12 +609,13 @@ run_tests() {
     else
       status=ok
     fi
-    if counts=$(trx_counters "$trx"); then
+    if [[ $project == web ]]; then counts=$(playwright_counters "$trx") || counts=''; else counts=$(trx_counters "$trx") || counts=''; fi
+    if [[ -n $counts ]]; then
       read -r total executed passed failed skipped <<<"$counts"
       ((failed == 0)) || [[ $status != ok ]] || status=FAILED
     else
       [[ $status != ok ]] || status=FAILED
-      note="${note:+$note; }no TRX file with test counters ($trx)"
+      note="${note:+$note; }no result file with test counters ($trx)"
     fi
     if [[ $status == ok ]] && ((executed == 0)); then
       note="no tests executed"
@@ -597,7 +633,7 @@ run_tests() {
   shutdown_build_servers
 
   echo
-  echo "Test runs (TRX files in $RESULTS_DIR):"
+  echo "Test runs (TRX and JSON files in $RESULTS_DIR):"
   printf '  %s\n' "${report[@]}"
   local exit_code=0
   if ((bad_runs > 0)); then

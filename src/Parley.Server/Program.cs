@@ -8,6 +8,7 @@ using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Social;
 using Parley.Server.Storage;
+using Parley.Server.Web;
 
 await using var app = Program.Build(args);
 
@@ -47,6 +48,7 @@ public partial class Program
         app.UseAuthorization();
         app.UseRateLimiter();
         app.UseWebSockets();
+        app.UseWebClient();
 
         app.MapOperations();
         var api = app.MapGroup("/api/v1");

@@ -1,0 +1,520 @@
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { api, errorText } from '../api';
+import { startCall } from '../calls';
+import { endReasons } from '../errors';
+import { realtime } from '../realtime';
+import {
+  conversationTitle,
+  deleteForMe,
+  discard,
+  displayName,
+  isOnline,
+  loadHistory,
+  markRead,
+  notify,
+  peerIdOf,
+  previewOf,
+  recall,
+  retry,
+  searchMessages,
+  send,
+  sendFile,
+  setConversationFlags,
+  setState,
+  useStore,
+  type PendingMessage,
+} from '../store';
+import type { CallContent, FileRef, Message, ReplyQuote } from '../types';
+import { clockTime, duration, emojis, fileSize, imageSize, shortTime } from '../util';
+import { Avatar } from './Avatar';
+import { GroupInfo } from './GroupInfo';
+import { Icon } from './Icon';
+
+const recallWindowMs = 2 * 60 * 1000;
+
+export function Chat({ id }: { id: string }) {
+  const conversation = useStore((s) => s.conversations.find((c) => c.id === id));
+  const history = useStore((s) => s.history[id]);
+  const pending = useStore((s) => s.pending[id]);
+  const peerRead = useStore((s) => s.peerRead[id]);
+  const typing = useStore((s) => s.typing[id]);
+  const friends = useStore((s) => s.friends);
+  useStore((s) => s.presence);
+  useStore((s) => s.users);
+  const me = useStore((s) => s.me)!;
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [showInfo, setShowInfo] = useState(false);
+  const [showSearch, setShowSearch] = useState(false);
+  const listRef = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const restore = useRef<{ height: number; top: number } | null>(null);
+  const [announce, setAnnounce] = useState('');
+
+  const draftPeer = id.startsWith('user:') ? id.slice(5) : undefined;
+  const friend = friends.find((f) => f.userId === (draftPeer ?? (conversation ? peerIdOf(conversation) : undefined)));
+  const title = conversation ? conversationTitle(conversation) : (friend?.remark || friend?.nickname) ?? 'Conversation';
+  const isGroup = conversation?.kind === 'group';
+  const peerId = draftPeer ?? (conversation && !isGroup ? peerIdOf(conversation) : undefined);
+  const online = conversation ? isOnline(conversation) : friend?.online;
+  const typers = Object.keys(typing ?? {}).filter((u) => u !== me.id);
+
+  useEffect(() => {
+    if (!draftPeer && !history) void loadHistory(id);
+  }, [id]);
+
+  // A new chat with a friend becomes the real conversation as soon as one exists (first message, a call record).
+  const existing = useStore((s) => (draftPeer ? s.conversations.find((c) => c.kind === 'direct' && peerIdOf(c) === draftPeer)?.id : undefined));
+  useEffect(() => {
+    if (existing) setState({ selected: existing });
+  }, [existing]);
+
+  const items = history?.items ?? [];
+  const last = items[items.length - 1];
+
+  // Keep the view at the bottom as messages arrive (when it was there), and in place when older ones load.
+  useLayoutEffect(() => {
+    const el = listRef.current;
+    if (!el) return;
+    if (restore.current) {
+      el.scrollTop = el.scrollHeight - restore.current.height + restore.current.top;
+      restore.current = null;
+    } else if (atBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [items.length, items[0]?.seq, pending?.length]);
+
+  // Mark read what is on screen while the tab is visible.
+  useEffect(() => {
+    if (draftPeer || !last) return;
+    const read = () => document.visibilityState === 'visible' && atBottom.current && markRead(id);
+    read();
+    document.addEventListener('visibilitychange', read);
+    return () => document.removeEventListener('visibilitychange', read);
+  }, [id, last?.seq]);
+
+  useEffect(() => {
+    if (last && last.senderId !== me.id) setAnnounce(`${displayName(last.senderId)}: ${previewOf(last)}`);
+  }, [last?.seq]);
+
+  function onScroll() {
+    const el = listRef.current!;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    if (atBottom.current) markRead(id);
+    if (el.scrollTop < 80 && history?.hasMore && !history.loading) {
+      restore.current = { height: el.scrollHeight, top: el.scrollTop };
+      void loadHistory(id);
+    }
+  }
+
+  function readLabel(m: Message): string {
+    if (isGroup) {
+      const n = Object.entries(peerRead ?? {}).filter(([u, seq]) => u !== me.id && seq >= m.seq).length;
+      return n ? `Read by ${n}` : 'Sent';
+    }
+    return peerId && (peerRead?.[peerId] ?? 0) >= m.seq ? 'Read' : 'Sent';
+  }
+
+  const avatar = isGroup ? conversation?.group?.icon : (conversation?.peer?.avatar ?? friend?.avatar);
+  return (
+    <section class="chat" aria-label={`Conversation with ${title}`} data-testid="chat" data-conversation-id={id}>
+      <header class="chat-head">
+        <button type="button" class="icon back" aria-label="Back to conversations" onClick={() => setState({ selected: null })}>
+          <Icon name="back" />
+        </button>
+        <Avatar name={title} src={avatar} online={isGroup ? undefined : online} size={36} />
+        <div class="grow">
+          <h1 class="chat-title" data-testid="chat-title">
+            {title}
+          </h1>
+          <div class="muted small" aria-live="polite" data-testid="chat-subtitle">
+            {typers.length ? (
+              <span data-testid="typing">{isGroup ? `${typers.map(displayName).join(', ')} typing…` : 'typing…'}</span>
+            ) : isGroup ? (
+              `${conversation?.group?.memberCount ?? ''} members`
+            ) : online ? (
+              'online'
+            ) : (
+              'offline'
+            )}
+          </div>
+        </div>
+        {peerId && (
+          <>
+            <button type="button" class="icon" aria-label="Voice call" title="Voice call" onClick={() => void startCall(peerId, 'audio')}>
+              <Icon name="phone" />
+            </button>
+            <button type="button" class="icon" aria-label="Video call" title="Video call" onClick={() => void startCall(peerId, 'video')}>
+              <Icon name="video" />
+            </button>
+          </>
+        )}
+        {conversation && (
+          <>
+            <button type="button" class="icon" aria-label={conversation.pinned ? 'Unpin' : 'Pin to top'} aria-pressed={conversation.pinned} title="Pin" onClick={() => setConversationFlags(conversation, { pinned: !conversation.pinned })}>
+              <Icon name="pin" />
+            </button>
+            <button type="button" class="icon" aria-label={conversation.muted ? 'Unmute notifications' : 'Mute notifications'} aria-pressed={conversation.muted} title="Mute" onClick={() => setConversationFlags(conversation, { muted: !conversation.muted })}>
+              <Icon name={conversation.muted ? 'bellOff' : 'bell'} />
+            </button>
+          </>
+        )}
+        {conversation && (
+          <button type="button" class="icon" aria-label="Search in this conversation" aria-expanded={showSearch} title="Search" onClick={() => setShowSearch(!showSearch)}>
+            <Icon name="search" />
+          </button>
+        )}
+        {isGroup && (
+          <button type="button" class="icon" aria-label="Group info" aria-expanded={showInfo} onClick={() => setShowInfo(!showInfo)} data-testid="group-info-toggle">
+            <Icon name="info" />
+          </button>
+        )}
+      </header>
+      {showSearch && conversation && <SearchPanel conversationId={conversation.id} onClose={() => setShowSearch(false)} />}
+      <div class="chat-body">
+        <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0} data-testid="messages">
+          {history?.loading && <p class="muted center small">Loading earlier messages…</p>}
+          {history && !history.hasMore && items.length > 0 && <p class="muted center small">This is the beginning of the conversation.</p>}
+          {draftPeer && <p class="muted center small">Say hello to {title}.</p>}
+          {items.map((m, i) => (
+            <MessageItem
+              key={m.seq}
+              m={m}
+              mine={m.senderId === me.id}
+              showSender={isGroup && m.senderId !== me.id && items[i - 1]?.senderId !== m.senderId}
+              status={m.senderId === me.id && m === lastMine(items, me.id) ? readLabel(m) : undefined}
+              onReply={() => setReplyTo(m)}
+            />
+          ))}
+          {(pending ?? []).map((p) => (
+            <PendingItem key={p.clientMsgId} p={p} chatKey={id} />
+          ))}
+        </div>
+        {showInfo && conversation?.group && <GroupInfo groupId={conversation.group.id} onClose={() => setShowInfo(false)} />}
+      </div>
+      <div class="sr-only" aria-live="polite" data-testid="announcer">
+        {announce}
+      </div>
+      <Composer chatKey={id} conversationId={conversation?.id} replyTo={replyTo} clearReply={() => setReplyTo(null)} />
+    </section>
+  );
+}
+
+function SearchPanel({ conversationId, onClose }: { conversationId: string; onClose: () => void }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<Message[] | null>(null);
+  const [error, setError] = useState('');
+  async function run(e: Event) {
+    e.preventDefault();
+    setError('');
+    if (!q.trim()) return;
+    try {
+      setHits(await searchMessages(conversationId, q.trim()));
+    } catch (err) {
+      setError(errorText(err));
+    }
+  }
+  return (
+    <div class="search-panel">
+      <form class="row" role="search" onSubmit={run}>
+        <label class="grow">
+          <span class="sr-only">Search messages</span>
+          <input type="search" placeholder="Search messages" value={q} onInput={(e) => setQ(e.currentTarget.value)} autoFocus />
+        </label>
+        <button type="submit" class="primary small">
+          Search
+        </button>
+        <button type="button" class="icon" aria-label="Close search" onClick={onClose}>
+          <Icon name="close" size={16} />
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {hits && (
+        <ul class="list search-hits" aria-label="Search results" aria-live="polite">
+          {!hits.length && <li class="muted small">Nothing found.</li>}
+          {hits.map((m) => (
+            <li key={m.id} class="small">
+              <strong>{displayName(m.senderId)}</strong> <span class="muted">{shortTime(m.sentAt)}</span>: {previewOf(m)}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function lastMine(items: Message[], me: string): Message | undefined {
+  for (let i = items.length - 1; i >= 0; i--) if (items[i].senderId === me && items[i].type !== 'call') return items[i];
+  return undefined;
+}
+
+function MessageItem({ m, mine, showSender, status, onReply }: { m: Message; mine: boolean; showSender: boolean; status?: string; onReply: () => void }) {
+  if (m.type === 'system') {
+    return (
+      <p class="system" data-testid="message" data-seq={m.seq}>
+        {previewOf(m)}
+      </p>
+    );
+  }
+  const canRecall = mine && !m.recalled && Date.now() - Date.parse(m.sentAt) < recallWindowMs && m.type !== 'call';
+  return (
+    <div class={'msg' + (mine ? ' mine' : '')} data-testid="message" data-seq={m.seq} data-type={m.type} data-mine={mine ? 'true' : 'false'}>
+      {showSender && <div class="sender">{displayName(m.senderId)}</div>}
+      <div class="bubble">
+        {m.replyTo && !m.recalled && <Quote q={m.replyTo} />}
+        <Body m={m} />
+        <div class="meta">
+          <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
+          {status && (
+            <span class="status" data-testid="msg-status">
+              {status === 'Read' ? '✓✓ Read' : status === 'Sent' ? '✓ Sent' : status}
+            </span>
+          )}
+        </div>
+      </div>
+      {!m.recalled && (
+        <div class="actions" role="group" aria-label="Message actions">
+          <button type="button" class="small" onClick={onReply}>
+            Reply
+          </button>
+          {canRecall && (
+            <button type="button" class="small" onClick={() => void recall(m)}>
+              Recall
+            </button>
+          )}
+          <button type="button" class="small" onClick={() => confirm('Delete this message for you?') && void deleteForMe(m)}>
+            Delete
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function Quote({ q }: { q: ReplyQuote | string }) {
+  if (typeof q === 'string') return <blockquote class="quote">Reply</blockquote>;
+  return (
+    <blockquote class="quote" data-testid="reply-quote">
+      <strong>{displayName(q.senderId)}</strong> {q.preview ?? previewOf(q as never)}
+    </blockquote>
+  );
+}
+
+function Body({ m }: { m: { type: Message['type']; content: unknown; file?: FileRef | null; recalled?: boolean; senderId?: string } }) {
+  if (m.recalled)
+    return (
+      <p class="recalled" data-testid="recalled">
+        {m.senderId === undefined ? 'Message recalled' : `${displayName(m.senderId)} recalled a message`}
+      </p>
+    );
+  const caption = typeof m.content === 'string' && m.content ? <p class="text">{m.content}</p> : null;
+  switch (m.type) {
+    case 'text':
+      return <p class="text">{String(m.content ?? '')}</p>;
+    case 'emoji':
+      return <p class="text emoji">{String(m.content ?? '')}</p>;
+    case 'image':
+      return (
+        <>
+          {m.file && (
+            <a href={api.fileUrl(m.file.url)} target="_blank" rel="noopener">
+              <img class="image" src={api.fileUrl(m.file.url)} alt={m.file.name || 'Photo'} width={m.file.width} height={m.file.height} loading="lazy" data-testid="message-image" />
+            </a>
+          )}
+          {caption}
+        </>
+      );
+    case 'voice':
+      return (
+        <>
+          {m.file && <audio controls preload="none" src={api.fileUrl(m.file.url)} aria-label="Voice message" />}
+          {m.file?.durationMs ? <span class="muted small">{duration(m.file.durationMs)}</span> : null}
+        </>
+      );
+    case 'video':
+      return <>{m.file && <video class="image" controls preload="metadata" src={api.fileUrl(m.file.url)} />}{caption}</>;
+    case 'file':
+      return (
+        <>
+          {m.file && (
+            <a class="file" href={api.fileUrl(m.file.url)} download={m.file.name}>
+              <Icon name="file" size={18} /> {m.file.name} <span class="muted small">{fileSize(m.file.size)}</span>
+            </a>
+          )}
+          {caption}
+        </>
+      );
+    case 'call': {
+      const c = m.content as CallContent;
+      const label = c?.media === 'video' ? 'Video call' : 'Voice call';
+      const answered = c?.durationMs > 0 || c?.endReason === 'hung_up';
+      return (
+        <p class="call-record" data-testid="call-record">
+          <Icon name={c?.media === 'video' ? 'video' : 'phone'} size={16} /> {label} · {answered ? duration(c.durationMs ?? 0) : (endReasons[c?.endReason] ?? 'Ended')}
+        </p>
+      );
+    }
+    default:
+      return <p class="text">{previewOf(m as Message)}</p>;
+  }
+}
+
+function PendingItem({ p, chatKey }: { p: PendingMessage; chatKey: string }) {
+  return (
+    <div class="msg mine pending" data-testid="pending-message" data-state={p.state}>
+      <div class="bubble">
+        <Body m={{ type: p.type, content: p.content, file: p.file }} />
+        <div class="meta">
+          {p.state === 'uploading' && (
+            <>
+              <progress max={1} value={p.progress ?? 0} aria-label="Upload progress" data-testid="upload-progress" /> {Math.round((p.progress ?? 0) * 100)}%
+            </>
+          )}
+          {p.state === 'sending' && <span class="status">Sending…</span>}
+          {p.state === 'failed' && (
+            <span class="error small" role="alert">
+              Not sent: {p.error}{' '}
+              <button type="button" class="linkish small" onClick={() => retry(chatKey, p)}>
+                Retry
+              </button>{' '}
+              <button type="button" class="linkish small" onClick={() => discard(chatKey, p)}>
+                Discard
+              </button>
+            </span>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: string; conversationId?: string; replyTo: Message | null; clearReply: () => void }) {
+  const [text, setText] = useState('');
+  const [showEmoji, setShowEmoji] = useState(false);
+  const [recording, setRecording] = useState<{ recorder: MediaRecorder; started: number } | null>(null);
+  const lastTyping = useRef(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  useEffect(() => input.current?.focus(), [chatKey, replyTo]);
+
+  function submit(e?: Event) {
+    e?.preventDefault();
+    const value = text.trim();
+    if (!value) return;
+    const onlyEmoji = /^\p{Extended_Pictographic}(\u200d\p{Extended_Pictographic}|\ufe0f)*$/u.test(value) && value.length <= 16;
+    void send(chatKey, onlyEmoji ? 'emoji' : 'text', value, null, replyTo);
+    setText('');
+    clearReply();
+    setShowEmoji(false);
+  }
+
+  function onInput(value: string) {
+    setText(value);
+    if (conversationId && value && Date.now() - lastTyping.current > 3000) {
+      lastTyping.current = Date.now();
+      realtime.notify('typing', { conversationId });
+    }
+  }
+
+  async function attach(e: Event) {
+    const el = e.currentTarget as HTMLInputElement;
+    const files = [...(el.files ?? [])];
+    el.value = '';
+    for (const file of files) {
+      if (file.type.startsWith('image/')) void sendFile(chatKey, file, file.name, 'image', (await imageSize(file)) ?? {}, replyTo);
+      else if (file.type.startsWith('video/')) void sendFile(chatKey, file, file.name, 'video', {}, replyTo);
+      else if (file.type.startsWith('audio/')) void sendFile(chatKey, file, file.name, 'voice', {}, replyTo);
+      else void sendFile(chatKey, file, file.name, 'file', {}, replyTo);
+    }
+    clearReply();
+  }
+
+  async function toggleRecording() {
+    if (recording) {
+      recording.recorder.stop();
+      return;
+    }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const recorder = new MediaRecorder(stream);
+      const chunks: Blob[] = [];
+      const started = Date.now();
+      recorder.ondataavailable = (ev) => chunks.push(ev.data);
+      recorder.onstop = () => {
+        stream.getTracks().forEach((t) => t.stop());
+        setRecording(null);
+        const blob = new Blob(chunks, { type: recorder.mimeType || 'audio/webm' });
+        const ms = Date.now() - started;
+        if (ms < 500) return notify('Hold on a little longer to record a voice message.', 'info');
+        const ext = blob.type.includes('ogg') ? 'ogg' : blob.type.includes('mp4') ? 'm4a' : 'webm';
+        void sendFile(chatKey, blob, `voice-${new Date().toISOString().replace(/[:.]/g, '-')}.${ext}`, 'voice', { durationMs: ms });
+      };
+      recorder.start();
+      setRecording({ recorder, started });
+    } catch (err) {
+      notify(err instanceof DOMException ? 'The microphone is not available.' : String(err));
+    }
+  }
+
+  return (
+    <form class="composer" onSubmit={submit} aria-label="Write a message">
+      {replyTo && (
+        <div class="replying" data-testid="replying">
+          <span class="grow">
+            Replying to <strong>{displayName(replyTo.senderId)}</strong>: {previewOf(replyTo)}
+          </span>
+          <button type="button" class="icon" aria-label="Cancel reply" onClick={clearReply}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
+      {showEmoji && (
+        <div class="emoji-grid" role="group" aria-label="Emoji">
+          {emojis.map((e) => (
+            <button type="button" key={e} class="emoji-btn" aria-label={`Insert ${e}`} onClick={() => onInput(text + e)}>
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
+      <div class="composer-row">
+        <button type="button" class="icon" aria-label="Emoji" aria-expanded={showEmoji} onClick={() => setShowEmoji(!showEmoji)}>
+          <Icon name="smile" />
+        </button>
+        <label class="icon file-label" title="Attach a photo or file">
+          <Icon name="clip" />
+          <span class="sr-only">Attach a photo or file</span>
+          <input type="file" multiple onChange={attach} data-testid="attach" class="sr-only" />
+        </label>
+        <label class="grow">
+          <span class="sr-only">Message</span>
+          <textarea
+            ref={input}
+            rows={1}
+            placeholder="Message"
+            value={text}
+            maxLength={4000}
+            onInput={(e) => onInput(e.currentTarget.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
+              if (e.key === 'Escape') clearReply();
+            }}
+            data-testid="composer"
+          />
+        </label>
+        {text.trim() ? (
+          <button type="submit" class="primary" data-testid="send">
+            Send
+          </button>
+        ) : (
+          <button type="button" class={recording ? 'danger' : 'icon'} aria-label={recording ? 'Stop and send voice message' : 'Record a voice message'} aria-pressed={!!recording} onClick={toggleRecording}>
+            {recording ? '■ Stop' : <Icon name="mic" />}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

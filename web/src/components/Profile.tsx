@@ -1,0 +1,81 @@
+import { useState } from 'preact/hooks';
+import { api, errorText } from '../api';
+import { setState, useStore } from '../store';
+import type { OwnProfile } from '../types';
+import { avatarDataUrl } from '../util';
+import { Avatar } from './Avatar';
+
+export function Profile() {
+  const me = useStore((s) => s.me)!;
+  const [nickname, setNickname] = useState(me.nickname);
+  const [username, setUsername] = useState(me.username ?? '');
+  const [avatar, setAvatar] = useState(me.avatar ?? '');
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+
+  async function save(e: Event) {
+    e.preventDefault();
+    try {
+      const body: Record<string, string> = { nickname: nickname.trim(), avatar };
+      if (username.trim() && username.trim() !== me.username) body.username = username.trim();
+      const updated = await api.patch<OwnProfile>('/users/me', body);
+      api.updateUser(updated);
+      setState({ me: updated });
+      setMessage({ text: 'Saved.', error: false });
+    } catch (err) {
+      setMessage({ text: errorText(err), error: true });
+    }
+  }
+
+  async function pick(e: Event) {
+    const file = (e.currentTarget as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      setAvatar(await avatarDataUrl(file));
+    } catch (err) {
+      setMessage({ text: errorText(err), error: true });
+    }
+  }
+
+  return (
+    <form class="profile pad" onSubmit={save} aria-label="Your profile">
+      <div class="profile-head">
+        <Avatar name={nickname || me.nickname} src={avatar || undefined} size={72} />
+        <div>
+          <strong>{me.nickname}</strong>
+          <div class="muted small">{me.phone ?? me.email}</div>
+          <div class="muted small">Your id: {me.id}</div>
+        </div>
+      </div>
+      <label>
+        Nickname
+        <input required maxLength={32} value={nickname} onInput={(e) => setNickname(e.currentTarget.value)} />
+      </label>
+      <label>
+        Username (optional)
+        <input value={username} pattern="[A-Za-z0-9_.]{3,32}" onInput={(e) => setUsername(e.currentTarget.value)} />
+      </label>
+      <label>
+        Avatar picture
+        <input type="file" accept="image/*" onChange={pick} />
+      </label>
+      {avatar && (
+        <button type="button" class="linkish small" onClick={() => setAvatar('')}>
+          Remove avatar
+        </button>
+      )}
+      {message && (
+        <p class={message.error ? 'error' : 'info'} role={message.error ? 'alert' : 'status'}>
+          {message.text}
+        </p>
+      )}
+      <div class="row">
+        <button type="submit" class="primary">
+          Save profile
+        </button>
+        <button type="button" class="secondary" onClick={() => void api.signOut()}>
+          Sign out
+        </button>
+      </div>
+    </form>
+  );
+}
