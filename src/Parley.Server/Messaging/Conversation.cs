@@ -129,7 +129,8 @@ internal sealed class ConversationMemberConfiguration : IEntityTypeConfiguration
     {
         member.ToTable("ConversationMembers");
         member.HasKey(m => new { m.ConversationId, m.UserId });
-        member.HasIndex(m => m.UserId);
+        // The conversation list's sort key, without reading the rows: covers its filter and ordering columns.
+        member.HasIndex(m => new { m.UserId, m.Pinned, m.HiddenAtSeq, m.ConversationId }).HasDatabaseName("IX_ConversationMembers_UserId_List");
         member.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -26,42 +26,51 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
         if (limit < 1 || limit > MaxLimit) throw ApiProblem.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         Cursor? after = cursor is null ? null : Cursor.Parse(cursor);
 
-        var query =
+        // Two steps, so that the sort over all of the user's rows (thousands) handles only the sort key: the key
+        // comes from the covering index IX_ConversationMembers_UserId_List plus the conversation's primary key,
+        // and only the page's rows are then read whole. A group's rows go when it is dissolved or left
+        // (GroupConversations), so membership needs no check here.
+        var keys =
             from m in db.ConversationMembers
             join c in db.Conversations on m.ConversationId equals c.Id
-            where m.UserId == me
-                && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq)
-                // A direct conversation shows from its first message; a group's from its creation, until dissolved.
-                && ((c.Kind == ConversationKind.Direct && c.LastSeq > 0)
-                    || (c.Kind == ConversationKind.Group && db.Groups.Any(g => g.Id == c.Id && g.DissolvedAt == null)))
-            select new { m, c, Activity = c.LastMessageAt ?? c.CreatedAt };
+            where m.UserId == me && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq) && (c.Kind == ConversationKind.Group || c.LastSeq > 0)
+            select new { c.Id, m.Pinned, Activity = c.LastMessageAt ?? c.CreatedAt };
         if (after is { } key)
         {
             var at = key.Activity;
             var id = key.Id;
-            query = key.Pinned
-                ? query.Where(x => !x.m.Pinned || x.Activity < at || (x.Activity == at && x.c.Id < id))
-                : query.Where(x => !x.m.Pinned && (x.Activity < at || (x.Activity == at && x.c.Id < id)));
+            keys = key.Pinned
+                ? keys.Where(x => !x.Pinned || x.Activity < at || (x.Activity == at && x.Id < id))
+                : keys.Where(x => !x.Pinned && (x.Activity < at || (x.Activity == at && x.Id < id)));
         }
-        var rows = await query
-            .OrderByDescending(x => x.m.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.c.Id)
+        var pageIds = await keys
+            .OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.Id)
             .Take(limit + 1)
-            .Select(x => new Row
-            {
-                Id = x.c.Id,
-                Kind = x.c.Kind,
-                LastSeq = x.c.LastSeq,
-                Activity = x.Activity,
-                MentionAllSeq = x.c.MentionAllSeq,
-                ReadSeq = x.m.ReadSeq,
-                Pinned = x.m.Pinned,
-                Muted = x.m.Muted,
-                HiddenAtSeq = x.m.HiddenAtSeq,
-                ClearedSeq = x.m.ClearedSeq,
-                MentionSeq = x.m.MentionSeq,
-            })
-            .AsNoTracking()
+            .Select(x => x.Id)
             .ToListAsync(cancellationToken);
+        var order = pageIds.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
+        var rows = (await (
+                from m in db.ConversationMembers
+                join c in db.Conversations on m.ConversationId equals c.Id
+                where m.UserId == me && pageIds.Contains(c.Id)
+                select new Row
+                {
+                    Id = c.Id,
+                    Kind = c.Kind,
+                    LastSeq = c.LastSeq,
+                    Activity = c.LastMessageAt ?? c.CreatedAt,
+                    MentionAllSeq = c.MentionAllSeq,
+                    ReadSeq = m.ReadSeq,
+                    Pinned = m.Pinned,
+                    Muted = m.Muted,
+                    HiddenAtSeq = m.HiddenAtSeq,
+                    ClearedSeq = m.ClearedSeq,
+                    MentionSeq = m.MentionSeq,
+                })
+            .AsNoTracking()
+            .ToListAsync(cancellationToken))
+            .OrderBy(r => order[r.Id])
+            .ToList();
 
         string? next = null;
         if (rows.Count > limit)

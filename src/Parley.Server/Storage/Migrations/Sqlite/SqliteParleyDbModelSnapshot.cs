@@ -314,7 +314,8 @@ namespace Parley.Server.Storage.Migrations.Sqlite
 
                     b.HasKey("ConversationId", "UserId");
 
-                    b.HasIndex("UserId");
+                    b.HasIndex("UserId", "Pinned", "HiddenAtSeq", "ConversationId")
+                        .HasDatabaseName("IX_ConversationMembers_UserId_List");
 
                     b.ToTable("ConversationMembers", (string)null);
                 });
