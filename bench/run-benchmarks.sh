@@ -66,7 +66,7 @@ for part in "${parts[@]}"; do
       run history-sqlite history --conversations 5000 --messages 1000000 --timeout 3600
       eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh | grep '^export')"
       psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench_history" -c "CREATE DATABASE parley_bench_history"
-      run history-postgres history --conversations 5000 --messages 1000000 --timeout 3600 \
+      run history-postgres history --conversations 5000 --messages 1000000 --timeout 3600 --settle 120 \
         --server-arg=--Database:Provider=postgres \
         "--server-arg=--ConnectionStrings:Database=Host=127.0.0.1;Port=55432;Username=postgres;Database=parley_bench_history" ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;

@@ -34,6 +34,7 @@ public sealed class BenchOptions
     public int Messages { get; set; } = 1_000_000;
     public int Friends { get; set; } = 100;
     public int Samples { get; set; } = 1000;
+    public double SettleSeconds { get; set; }
 
     // Setup over REST.
     public int SetupConcurrency { get; set; } = 16;
@@ -55,7 +56,7 @@ public sealed class BenchOptions
           Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100] [--concurrency 64] [--pause 5]
-          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000]
+          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0]
 
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
@@ -67,7 +68,8 @@ public sealed class BenchOptions
           history one user with --conversations conversations (--friends direct ones, the rest groups) holding
                   --messages messages, seeded through the API; then times, one request at a time (--samples
                   each): the conversation list (first and later pages), a history page, a one-conversation
-                  sync over the socket, search in one conversation and across all.
+                  sync over the socket, search in one conversation and across all. --settle S waits S seconds
+                  between seeding and measuring (PostgreSQL: lets autovacuum analyse the new rows first).
 
         Schedule (pairs, group)
           --rate N            messages per second, all senders together (pairs default 2000, group default 50)
@@ -157,6 +159,7 @@ public sealed class BenchOptions
                 case "--messages": o.Messages = Integer(arg); break;
                 case "--friends": o.Friends = Integer(arg); break;
                 case "--samples": o.Samples = Integer(arg); break;
+                case "--settle": o.SettleSeconds = Number(arg); break;
                 case "--setup-concurrency": o.SetupConcurrency = Integer(arg); break;
                 case "--url": o.Url = Next(arg); break;
                 case "--server-pid": o.ServerPid = Integer(arg); break;
