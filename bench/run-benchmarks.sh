@@ -3,7 +3,10 @@
 # docs/benchmarks.md reports. Each run starts its own server (fresh SQLite data directory, 127.0.0.1 only).
 #
 #   bench/run-benchmarks.sh              everything (about 20 minutes)
-#   bench/run-benchmarks.sh pairs        only the named parts: pairs, find-max, group, idle
+#   bench/run-benchmarks.sh pairs        only the named parts: pairs, find-max, group, idle, history
+#
+# The history part runs on SQLite and on PostgreSQL: it starts the test suite's private PostgreSQL
+# (scripts/test.sh, 127.0.0.1:55432) and gives the server a fresh database there.
 #
 # Output goes to $PARLEY_BENCH_OUT (default bench/results/<date>): one .txt (table) and one .json (the
 # --json line) per run, plus the machine's load (uptime) before each run in load.txt.
@@ -16,7 +19,7 @@ cd "$(dirname "$0")/.."
 out=${PARLEY_BENCH_OUT:-bench/results/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 parts=("$@")
-[ ${#parts[@]} -eq 0 ] && parts=(pairs find-max group idle)
+[ ${#parts[@]} -eq 0 ] && parts=(pairs find-max group idle history)
 
 dotnet build -c Release src/Parley.Server/Parley.Server.csproj -nologo -v q
 dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
@@ -59,6 +62,13 @@ for part in "${parts[@]}"; do
     idle)
       run idle-1000 idle --connections 1000
       run idle-10000 idle --connections 10000 ;;
+    history)
+      run history-sqlite history --conversations 5000 --messages 1000000 --timeout 3600
+      eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh | grep '^export')"
+      psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench_history" -c "CREATE DATABASE parley_bench_history"
+      run history-postgres history --conversations 5000 --messages 1000000 --timeout 3600 --settle 120 \
+        --server-arg=--Database:Provider=postgres \
+        "--server-arg=--ConnectionStrings:Database=Host=127.0.0.1;Port=55432;Username=postgres;Database=parley_bench_history" ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
 done

@@ -29,6 +29,13 @@ public sealed class BenchOptions
     public int HandshakeConcurrency { get; set; } = 64;
     public double PauseSeconds { get; set; } = 5;
 
+    // History (the read side at scale).
+    public int Conversations { get; set; } = 5000;
+    public int Messages { get; set; } = 1_000_000;
+    public int Friends { get; set; } = 100;
+    public int Samples { get; set; } = 1000;
+    public double SettleSeconds { get; set; }
+
     // Setup over REST.
     public int SetupConcurrency { get; set; } = 16;
 
@@ -49,6 +56,7 @@ public sealed class BenchOptions
           Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100] [--concurrency 64] [--pause 5]
+          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0]
 
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
@@ -57,6 +65,11 @@ public sealed class BenchOptions
                   total rate; reports deliveries/s (message x receivers) and latency to the last member.
           idle    opens --connections authenticated WebSockets (--users accounts, several devices each),
                   --concurrency at a time; reports handshakes/s, per server CPU-second, and RSS per connection.
+          history one user with --conversations conversations (--friends direct ones, the rest groups) holding
+                  --messages messages, seeded through the API; then times, one request at a time (--samples
+                  each): the conversation list (first and later pages), a history page, a one-conversation
+                  sync over the socket, search in one conversation and across all. --settle S waits S seconds
+                  between seeding and measuring (PostgreSQL: lets autovacuum analyse the new rows first).
 
         Schedule (pairs, group)
           --rate N            messages per second, all senders together (pairs default 2000, group default 50)
@@ -121,7 +134,7 @@ public sealed class BenchOptions
             var arg = args[i];
             switch (arg)
             {
-                case "pairs" or "group" or "idle" when o.Scenario == "":
+                case "pairs" or "group" or "idle" or "history" when o.Scenario == "":
                     o.Scenario = arg;
                     break;
                 case "--rate": o.Rate = Number(arg); break;
@@ -142,6 +155,11 @@ public sealed class BenchOptions
                 case "--users": o.Users = Integer(arg); break;
                 case "--concurrency": o.HandshakeConcurrency = Integer(arg); break;
                 case "--pause": o.PauseSeconds = Number(arg); break;
+                case "--conversations": o.Conversations = Integer(arg); break;
+                case "--messages": o.Messages = Integer(arg); break;
+                case "--friends": o.Friends = Integer(arg); break;
+                case "--samples": o.Samples = Integer(arg); break;
+                case "--settle": o.SettleSeconds = Number(arg); break;
                 case "--setup-concurrency": o.SetupConcurrency = Integer(arg); break;
                 case "--url": o.Url = Next(arg); break;
                 case "--server-pid": o.ServerPid = Integer(arg); break;
@@ -160,9 +178,9 @@ public sealed class BenchOptions
             }
         }
 
-        if (o.Scenario == "") throw new ArgumentException("Name a scenario: pairs, group or idle.");
+        if (o.Scenario == "") throw new ArgumentException("Name a scenario: pairs, group, idle or history.");
         if (o.Pairs < 1 || o.Members < 2 || o.Senders < 1 || o.Senders >= o.Members || o.Connections < 1 || o.Users < 1
-            || o.HandshakeConcurrency < 1 || o.SetupConcurrency < 1)
+            || o.HandshakeConcurrency < 1 || o.SetupConcurrency < 1 || o.Conversations < 1 || o.Messages < 1 || o.Friends < 1 || o.Samples < 10)
             throw new ArgumentException("Counts must be positive (and --senders below --members).");
         if (o.DurationSeconds <= 0 || o.WarmupSeconds < 0 || o.DrainSeconds < 0) throw new ArgumentException("Times must be positive.");
         if (o.Rate is <= 0) throw new ArgumentException("--rate must be positive.");

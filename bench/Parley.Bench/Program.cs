@@ -53,6 +53,7 @@ try
     {
         "pairs" => await Scenarios.PairsAsync(server, options, stop.Token),
         "group" => await Scenarios.GroupAsync(server, options, stop.Token),
+        "history" => await HistoryScenario.RunAsync(server, options, stop.Token),
         _ => await Scenarios.IdleAsync(server, options, stop.Token),
     };
     figures.Add("server", "server", server.Description);
