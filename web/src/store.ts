@@ -162,9 +162,21 @@ export function refreshConversations(delay = 150) {
 }
 
 let listLoads = 0;
+let latestListLoad: Promise<void> = Promise.resolve();
 
-export async function loadConversations() {
+/**
+ * Loads the whole list. When a newer load starts meanwhile, this one's result is dropped and the
+ * promise settles with the newer one, so a caller that awaits it (e.g. "create group, then open it")
+ * always sees a list at least as new as its own request.
+ */
+export function loadConversations(): Promise<void> {
   const load = ++listLoads;
+  const done: Promise<void> = fetchConversations(load).then(() => (load === listLoads || latestListLoad === done ? undefined : latestListLoad));
+  latestListLoad = done;
+  return done;
+}
+
+async function fetchConversations(load: number) {
   try {
     // The list comes in pages of at most 200: follow nextCursor to the end (a cap keeps a server bug from looping).
     const all: Conversation[] = [];
