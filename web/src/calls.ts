@@ -297,9 +297,11 @@ function onCallState(d: CallStateEvent) {
   const current = () => call?.attempt === attempt && call.phase !== 'ended';
   serial(async () => {
     if (!current()) return;
+    let resumed = false;
     try {
       // Take the call over first: from now on this device may hang up, whatever happens with the camera.
       await realtime.request('call.resume', { callId: d.callId });
+      resumed = true;
       if (!current()) return;
       let local = call!.local;
       if (!local || local.getTracks().every((t) => t.readyState === 'ended')) {
@@ -312,7 +314,10 @@ function onCallState(d: CallStateEvent) {
       }
       if (d.state === 'connected') await restart();
     } catch (e) {
-      if (current()) finish(undefined, errorText(e));
+      if (!current()) return;
+      // No camera, say: this device holds the call now, so end it properly rather than leave the peer waiting.
+      if (resumed) void realtime.request('call.hangup', { callId: d.callId }).catch(() => undefined);
+      finish(undefined, errorText(e));
     }
   });
 }
