@@ -57,69 +57,29 @@ internal sealed class MessageStore(ParleyDb db)
         var connection = await OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        await using (var reserve = connection.CreateCommand())
+        // In id order, so that two writers (nodes) never lock two conversations in opposite orders.
+        var conversations = messages.GroupBy(m => m.ConversationId).OrderBy(g => g.Key).ToList();
+        var lastSeqs = await RunAsync(connection, transaction,
+            "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2 WHERE \"Id\" = $3 RETURNING \"LastSeq\"",
+            conversations.Select(c => new object?[] { (long)c.Count(), Time(now), c.Key }), returnsScalar: true, cancellationToken);
+        for (var k = 0; k < conversations.Count; k++)
         {
-            reserve.Transaction = transaction;
-            reserve.CommandText =
-                "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + @count, \"LastMessageAt\" = @now WHERE \"Id\" = @id RETURNING \"LastSeq\"";
-            var count = Add(reserve, "@count", 0L);
-            Add(reserve, "@now", Time(now));
-            var id = Add(reserve, "@id", 0L);
-            // In id order, so that two writers (nodes) never lock two conversations in opposite orders.
-            foreach (var conversation in messages.GroupBy(m => m.ConversationId).OrderBy(g => g.Key))
-            {
-                var size = conversation.Count();
-                count.Value = (long)size;
-                id.Value = conversation.Key;
-                var last = Convert.ToInt64(await reserve.ExecuteScalarAsync(cancellationToken)
-                    ?? throw new InvalidOperationException($"Conversation {conversation.Key} does not exist."), CultureInfo.InvariantCulture);
-                var seq = last - size;
-                foreach (var message in conversation) message.Seq = ++seq;
-            }
+            var last = lastSeqs[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
+            var seq = last - conversations[k].Count();
+            foreach (var message in conversations[k]) message.Seq = ++seq;
         }
 
         if (messages.Any(m => m.ReplyToId is not null)) await ScrubQuotesOfRecalledAsync(connection, transaction, messages, cancellationToken);
 
-        await using (var insert = connection.CreateCommand())
-        {
-            insert.Transaction = transaction;
-            insert.CommandText =
-                "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
-                "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\") " +
-                "VALUES (@id, @conversation, @seq, @sender, @clientMsgId, @type, @content, @file, @sentAt, @recalled, @replyTo, @replyToId, @mentions, @fileId, @searchText)";
-            var id = Add(insert, "@id", 0L);
-            var conversation = Add(insert, "@conversation", 0L);
-            var seq = Add(insert, "@seq", 0L);
-            var sender = Add(insert, "@sender", 0L);
-            var clientMsgId = Add(insert, "@clientMsgId", "");
-            var type = Add(insert, "@type", 0);
-            var content = Add(insert, "@content", "");
-            var file = Add(insert, "@file", DBNull.Value);
-            Add(insert, "@sentAt", Time(now));
-            Add(insert, "@recalled", false);
-            var replyTo = Add(insert, "@replyTo", DBNull.Value);
-            var replyToId = Add(insert, "@replyToId", DBNull.Value);
-            var mentions = Add(insert, "@mentions", DBNull.Value);
-            var fileId = Add(insert, "@fileId", DBNull.Value);
-            var searchText = Add(insert, "@searchText", DBNull.Value);
-            foreach (var message in messages)
+        await RunAsync(connection, transaction,
+            "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
+            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\") " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            messages.Select(m => new object?[]
             {
-                id.Value = message.Id;
-                conversation.Value = message.ConversationId;
-                seq.Value = message.Seq;
-                sender.Value = message.SenderId;
-                clientMsgId.Value = message.ClientMsgId;
-                type.Value = (int)message.Type;
-                content.Value = message.Content;
-                file.Value = (object?)message.File ?? DBNull.Value;
-                replyTo.Value = (object?)message.ReplyTo ?? DBNull.Value;
-                replyToId.Value = (object?)message.ReplyToId ?? DBNull.Value;
-                mentions.Value = (object?)message.Mentions ?? DBNull.Value;
-                fileId.Value = (object?)message.FileId ?? DBNull.Value;
-                searchText.Value = (object?)message.SearchText ?? DBNull.Value;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
+                m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, (int)m.Type, m.Content, m.File, Time(now), false,
+                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText,
+            }), returnsScalar: false, cancellationToken);
 
         if (_sqlite && messages.Any(m => m.SearchText is not null))
         {
@@ -137,21 +97,11 @@ internal sealed class MessageStore(ParleyDb db)
         }
 
         // The sender has read everything up to their own message (one statement per sender and conversation).
-        await using (var read = connection.CreateCommand())
-        {
-            read.Transaction = transaction;
-            read.CommandText = "UPDATE \"ConversationMembers\" SET \"ReadSeq\" = @seq WHERE \"ConversationId\" = @conversation AND \"UserId\" = @user AND \"ReadSeq\" < @seq";
-            var seq = Add(read, "@seq", 0L);
-            var conversation = Add(read, "@conversation", 0L);
-            var user = Add(read, "@user", 0L);
-            foreach (var mine in messages.GroupBy(m => (m.ConversationId, m.SenderId)).OrderBy(g => g.Key))
-            {
-                seq.Value = mine.Max(m => m.Seq);
-                conversation.Value = mine.Key.ConversationId;
-                user.Value = mine.Key.SenderId;
-                await read.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
+        await RunAsync(connection, transaction,
+            "UPDATE \"ConversationMembers\" SET \"ReadSeq\" = $1 WHERE \"ConversationId\" = $2 AND \"UserId\" = $3 AND \"ReadSeq\" < $1",
+            messages.GroupBy(m => (m.ConversationId, m.SenderId)).OrderBy(g => g.Key)
+                .Select(mine => new object?[] { mine.Max(m => m.Seq), mine.Key.ConversationId, mine.Key.SenderId }),
+            returnsScalar: false, cancellationToken);
 
         foreach (var (row, pending) in batch.Where(b => b.Pending.MentionsAll || b.Pending.MentionedUserIds.Count > 0))
         {
@@ -214,6 +164,60 @@ internal sealed class MessageStore(ParleyDb db)
         {
             if (message.ReplyToId is { } quoted && recalled.TryGetValue(quoted, out var quote)) message.ReplyTo = quote;
         }
+    }
+
+    /// <summary>
+    /// Runs one statement (placeholders <c>$1</c>, <c>$2</c> …) once per row of arguments, in the transaction.
+    /// PostgreSQL: all of them in one <see cref="DbBatch"/>, one round trip for the whole group commit instead of
+    /// one per message. SQLite (in process, no round trips): one prepared command, re-bound per row.
+    /// Returns each execution's single result when <paramref name="returnsScalar"/> (else an empty list).
+    /// </summary>
+    private async Task<List<long?>> RunAsync(DbConnection connection, DbTransaction transaction, string sql,
+        IEnumerable<object?[]> rows, bool returnsScalar, CancellationToken cancellationToken)
+    {
+        var results = new List<long?>();
+        if (!_sqlite && connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var row in rows)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                foreach (var value in row)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.Value = value ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+                batch.BatchCommands.Add(command);
+            }
+            if (batch.BatchCommands.Count == 0) return results;
+            if (!returnsScalar)
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+                return results;
+            }
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do results.Add(await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : null);
+            while (await reader.NextResultAsync(cancellationToken));
+            return results;
+        }
+
+        await using var single = connection.CreateCommand();
+        single.Transaction = transaction;
+        single.CommandText = sql;
+        DbParameter[]? parameters = null;
+        foreach (var row in rows)
+        {
+            parameters ??= row.Select((_, i) => Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
+            for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+            if (returnsScalar)
+                results.Add(await single.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null);
+            else
+                await single.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return results;
     }
 
     private async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
