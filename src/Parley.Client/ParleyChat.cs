@@ -13,6 +13,9 @@ namespace Parley.Client;
 /// </summary>
 public sealed class ParleyChat : IAsyncDisposable
 {
+    /// <summary>Most conversations one <c>msg.sync</c> may name (the server's default <c>Messaging:MaxSyncConversations</c>).</summary>
+    public const int MaxSyncConversations = 1000;
+
     private readonly ParleyClient _client;
     private readonly ConcurrentDictionary<string, PendingSend> _unacked = new();
     private readonly Dictionary<string, SeqWindow> _seen = [];
@@ -154,7 +157,9 @@ public sealed class ParleyChat : IAsyncDisposable
         // Everything unread first (it brings conversations this device has never seen), then each known
         // conversation from where this device is; what both bring passes once.
         await socket.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
-        if (known.Count > 0) await socket.RequestAsync("msg.sync", new { conversations = known }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        // The server takes at most MaxSyncConversations (1,000) conversations a frame (docs/protocol.md, "Syncing").
+        foreach (var chunk in known.Chunk(MaxSyncConversations))
+            await socket.RequestAsync("msg.sync", new { conversations = chunk.ToDictionary(kv => kv.Key, kv => kv.Value) }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         foreach (var send in _unacked.Values.OrderBy(s => s.Order)) _ = TrySendAsync(send);
     }
 

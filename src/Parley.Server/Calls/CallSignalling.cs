@@ -77,6 +77,9 @@ public sealed partial class CallSignalling
 
     private readonly ConcurrentDictionary<long, InviteWindow> _invites = new();
     private readonly ConcurrentDictionary<long, Task> _recording = new();
+
+    /// <summary>Set once the server's stop has ended the live calls (<see cref="EndAllAsync"/>).</summary>
+    private bool _stopping;
     private readonly LocalConnections _connections;
     private readonly IMessageRouter _router;
     private readonly IServiceScopeFactory _scopes;
@@ -190,8 +193,19 @@ public sealed partial class CallSignalling
         }
 
         _calls[call.Id] = call;
+        // Checked after the call is in _calls, as EndAllAsync sets the flag before it ends what is in _calls: either it
+        // ends this call, or this sees the flag (both sides are full fences). A call that starts once the stop has
+        // ended the others would ring with nobody left to end it.
+        if (Volatile.Read(ref _stopping) || cancellationToken.IsCancellationRequested)
+        {
+            lock (call) call.State = CallState.Ended;
+            Forget(call);
+            throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "server_stopping", "The server is shutting down; call again in a moment.");
+        }
         try
         {
+            // Not cancellable: a write cut short by the stop could be stored without the call ringing, or the reverse.
+            // Once started it runs to its end; whatever the stop did meanwhile is settled just below.
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
             db.ActiveCalls.Add(new ActiveCall
@@ -203,10 +217,11 @@ public sealed partial class CallSignalling
                 Media = call.Media,
                 InvitedAt = call.InvitedAt,
             });
-            await db.SaveChangesAsync(cancellationToken);
+            await db.SaveChangesAsync(CancellationToken.None);
         }
         catch
         {
+            // Not stored: it never rang (if the stop ended it meanwhile, its record is on its way and that is all).
             lock (call) call.State = CallState.Ended;
             Forget(call);
             throw;
@@ -222,9 +237,9 @@ public sealed partial class CallSignalling
             }
         }
         // Ended while its row was being written (the server is stopping): its end was sent and its record is on
-        // its way; the row must not outlive it.
-        await using (var scope = _scopes.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id).ExecuteDeleteAsync(CancellationToken.None);
+        // its way; the row must not outlive it. Should the process die before this delete, the next start finds the
+        // row and records the call as dropped again, which stores nothing new (the record's clientMsgId is the call's).
+        await DeleteRowAsync(call.Id);
     }
 
     private void Ring(LiveCall call, Connection connection, byte[] reply)
@@ -261,10 +276,11 @@ public sealed partial class CallSignalling
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
+            // Not cancellable either: a stop must not lose the start of a call that was accepted.
             await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id)
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.AcceptedAt, acceptedAt), cancellationToken);
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.AcceptedAt, acceptedAt), CancellationToken.None);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // Only the duration of a crash-dropped call's record depends on it.
             LogRowFailed(_logger, e, call.Id);
@@ -469,14 +485,19 @@ public sealed partial class CallSignalling
             await _committer.EnqueueAsync(pending, CancellationToken.None);
             await pending.Stored.Task;
             if (!deleteRow) return;
-            await using var scope = _scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == callId).ExecuteDeleteAsync();
+            await DeleteRowAsync(callId);
         }
         catch (Exception e)
         {
             // The row (if any) stays, so the next start records the call as dropped.
             LogRecordFailed(_logger, e, callId);
         }
+    }
+
+    private async Task DeleteRowAsync(long callId)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == callId).ExecuteDeleteAsync(CancellationToken.None);
     }
 
     /// <summary>At start-up: a call that was live when the server died ends as <c>dropped</c>.</summary>
@@ -491,6 +512,8 @@ public sealed partial class CallSignalling
     /// <summary>At shutdown: every live call ends as <c>dropped</c>, and its record is stored before the message writer stops.</summary>
     internal async Task EndAllAsync(CancellationToken cancellationToken)
     {
+        // From here on invites are refused (server_stopping): nothing would be left to end a call that rang now.
+        Interlocked.Exchange(ref _stopping, true);
         foreach (var call in _calls.Values) End(call, "dropped");
         await Task.WhenAll(_recording.Values).WaitAsync(cancellationToken);
     }

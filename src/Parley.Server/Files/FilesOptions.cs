@@ -15,6 +15,12 @@ public sealed class FilesOptions
     public long MaxVideoBytes { get; set; } = 200L * 1024 * 1024;
     public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
 
+    /// <summary>How long an upload that no message carries is kept (the client may send it later); then the sweeper deletes it.</summary>
+    public TimeSpan OrphanGrace { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the sweeper looks for uploads past <see cref="OrphanGrace"/>; zero turns the timed passes off (recalled files still go).</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     public long LimitFor(FileKind kind) => kind switch
     {
         FileKind.Image => MaxImageBytes,

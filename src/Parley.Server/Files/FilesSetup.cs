@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Parley.Server.Files;
@@ -11,6 +12,10 @@ public static class FilesSetup
             FilesOptions.ResolveRoot(sp.GetRequiredService<IOptions<FilesOptions>>().Value, builder.Configuration)));
         builder.Services.AddScoped<FileUploads>();
         builder.Services.AddScoped<AttachmentAccess>();
+        // Tests put a FilesClock with a FakeTimeProvider here (registered after this one, it wins).
+        builder.Services.TryAddSingleton(sp => new FilesClock(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<FileSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<FileSweeper>());
         return builder;
     }
 }

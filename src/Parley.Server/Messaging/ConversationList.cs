@@ -14,6 +14,10 @@ namespace Parley.Server.Messaging;
 /// the page of member rows (one index range over the user's rows, a primary-key lookup of each conversation,
 /// sorted), the last visible message of each row on the page (one backward index step per row, skipping
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
+/// <para><c>unreadCount</c> is <c>lastSeq - max(readSeq, clearedSeq)</c> less the user's deletions above that
+/// pointer: for each row of the page a count on the MessageDeletions primary key (UserId, ConversationId, Seq),
+/// an empty index range for the (usual) row without any. The user's own messages never count: sending moves the
+/// sender's read pointer to their message in the same transaction.</para>
 /// </summary>
 public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPresenceStore presence, IMessageRouter router)
 {
@@ -66,6 +70,8 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                     HiddenAtSeq = m.HiddenAtSeq,
                     ClearedSeq = m.ClearedSeq,
                     MentionSeq = m.MentionSeq,
+                    DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
+                        && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
                 })
             .AsNoTracking()
             .ToListAsync(cancellationToken))
@@ -131,6 +137,8 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 HiddenAtSeq = m.HiddenAtSeq,
                 ClearedSeq = m.ClearedSeq,
                 MentionSeq = m.MentionSeq,
+                DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
+                    && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
             }).AsNoTracking().FirstOrDefaultAsync(cancellationToken)
         ?? throw NotFound();
 
@@ -155,8 +163,8 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                     u.Avatar,
                     Remark = db.Friendships.Where(f => f.UserId == me && f.FriendId == u.Id).Select(f => f.Remark).FirstOrDefault(),
                     // Presence is shown as the presence events are sent: to friends, and not across a block either way.
-                    MaySeePresence = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id)
-                        && !db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
+                    IsFriend = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id),
+                    Blocked = db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
                 }).AsNoTracking().ToDictionaryAsync(p => p.ConversationId, cancellationToken);
 
         var groupIds = rows.Where(r => r.Kind == ConversationKind.Group).Select(r => r.Id).ToList();
@@ -178,8 +186,9 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 if (peers.TryGetValue(row.Id, out var p))
                 {
                     peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
-                    online = p.MaySeePresence && presence.IsOnline(p.Id);
-                    peerReadSeq = p.ReadSeq;
+                    online = p.IsFriend && !p.Blocked && presence.IsOnline(p.Id);
+                    // Read state is presence-like: not shown across a block either way.
+                    peerReadSeq = p.Blocked ? null : p.ReadSeq;
                 }
             }
             else if (groups.TryGetValue(row.Id, out var g))
@@ -204,7 +213,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 row.Activity,
                 row.LastSeq,
                 row.ReadSeq,
-                Math.Max(0, row.LastSeq - seen),
+                Math.Max(0, row.LastSeq - seen - row.DeletedUnread),
                 row.Pinned,
                 row.Muted,
                 IsHidden(row),
@@ -264,6 +273,9 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
         public long? HiddenAtSeq { get; init; }
         public long ClearedSeq { get; init; }
         public long MentionSeq { get; init; }
+
+        /// <summary>Messages above the read (or cleared) pointer that the user deleted for themselves: not unread.</summary>
+        public long DeletedUnread { get; init; }
     }
 
     /// <summary>

@@ -35,6 +35,61 @@ public sealed class History(ParleyDb db, ConversationAccess access)
                 .Select(c => (long?)c.ClearedSeq).FirstOrDefault() ?? 0))
             .Where(m => !db.MessageDeletions.Any(d => d.UserId == userId && d.ConversationId == conversationId && d.Seq == m.Seq));
 
+    /// <summary>How many conversations a sync checks at a time (two queries for each such chunk).</summary>
+    public const int SyncChunk = 100;
+
+    /// <summary>
+    /// For one chunk of a sync (at most <see cref="SyncChunk"/> conversations): which of them the user may not read
+    /// (not a party of the direct conversation, not a member of the group, no such conversation), and which have
+    /// anything after the asked seq. Two queries for the whole chunk (the conversations by primary key, the user's
+    /// group memberships among them), so a sync naming many quiet conversations costs no query per conversation.
+    /// </summary>
+    public async Task<(List<(long ConversationId, long AfterSeq)> Pending, List<long> Refused)> CheckSyncChunkAsync(
+        long userId, IReadOnlyList<(long ConversationId, long AfterSeq)> chunk, CancellationToken cancellationToken)
+    {
+        if (chunk.Count > SyncChunk) throw new ArgumentException($"At most {SyncChunk} conversations at a time.", nameof(chunk));
+        var ids = chunk.Select(c => c.ConversationId).Distinct().ToList();
+        var conversations = await db.Conversations.AsNoTracking()
+            .Where(c => ids.Contains(c.Id))
+            .Select(c => new { c.Id, c.Kind, c.DirectKey, c.LastSeq })
+            .ToDictionaryAsync(c => c.Id, cancellationToken);
+        var groupIds = ids.Where(id => !conversations.TryGetValue(id, out var c) || c.Kind == ConversationKind.Group).ToList();
+        var memberOf = groupIds.Count == 0
+            ? []
+            : (await db.GroupMembers.AsNoTracking()
+                .Where(g => g.UserId == userId && groupIds.Contains(g.GroupId))
+                .Select(g => g.GroupId)
+                .ToListAsync(cancellationToken)).ToHashSet();
+
+        var pending = new List<(long, long)>();
+        var refused = new List<long>();
+        foreach (var (id, after) in chunk)
+        {
+            var readable = conversations.TryGetValue(id, out var c)
+                ? c.Kind == ConversationKind.Group ? memberOf.Contains(id) : IsParty(c.DirectKey, userId)
+                // A group whose conversation row does not exist (yet) has nothing to sync, but is no refusal for a member.
+                : memberOf.Contains(id);
+            if (!readable) refused.Add(id);
+            else if (c is not null && c.LastSeq > after) pending.Add((id, after));
+        }
+        return (pending, refused);
+    }
+
+    /// <summary>
+    /// One sync page: what the user sees after <paramref name="afterSeq"/>, oldest first, without the access check
+    /// (the caller checked the conversation with <see cref="CheckSyncChunkAsync"/>).
+    /// </summary>
+    public Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken) =>
+        Visible(db, userId, conversationId).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+
+    private static bool IsParty(string? directKey, long userId)
+    {
+        if (directKey is null) return false;
+        var separator = directKey.IndexOf(':', StringComparison.Ordinal);
+        var me = userId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return directKey.AsSpan(0, separator).SequenceEqual(me) || directKey.AsSpan(separator + 1).SequenceEqual(me);
+    }
+
     /// <summary>Where each of the user's conversations with unread messages was read up to.</summary>
     public async Task<Dictionary<long, long>> UnreadPointersAsync(long userId, CancellationToken cancellationToken)
     {

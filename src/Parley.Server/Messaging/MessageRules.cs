@@ -29,6 +29,12 @@ public sealed class MessagingOptions
     /// <summary>Most messages in one history page or one sync batch.</summary>
     public int MaxPage { get; set; } = 200;
 
+    /// <summary>
+    /// Most conversations one <c>msg.sync</c> frame may name (more is refused with <c>too_many_conversations</c>);
+    /// <c>{}</c> ("everything unread") is not limited by it, being the user's own conversations.
+    /// </summary>
+    public int MaxSyncConversations { get; set; } = 1_000;
+
     /// <summary>How long after sending the sender may recall a message (owners and admins recall others' messages at any time).</summary>
     public TimeSpan RecallWindow { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
 using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
+using Parley.Server.Social;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
@@ -43,8 +44,11 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRo
             .Select(m => m.ReadSeq).FirstOrDefaultAsync(cancellationToken);
         if (moved > 0)
         {
+            // A receipt is presence-like: nobody across a block (either way) hears of it; the reader's devices do.
+            var blocked = await Relationships.BlockedEitherWayAsync(db, userId, cancellationToken);
+            var to = blocked.Count == 0 ? grant.MemberIds : grant.MemberIds.Where(m => !blocked.Contains(m)).ToList();
             var receipt = new ReadReceipt(Ids.Format(conversationId), Ids.Format(userId), current);
-            router.Publish(grant.MemberIds, Frames.Encode("msg.read", null, receipt, RealtimeJsonContext.Default.ReadReceipt));
+            router.Publish(to, Frames.Encode("msg.read", null, receipt, RealtimeJsonContext.Default.ReadReceipt));
         }
         return current;
     }
@@ -66,6 +70,10 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRo
             .Where(m => m.ConversationId == conversationId && m.UserId != message.SenderId)
             .Select(m => new { m.UserId, m.ReadSeq })
             .ToListAsync(cancellationToken);
+        // Members across a block with the asker (either way) are left out: their read state is not the asker's to see,
+        // nor the asker's theirs, as with the msg.read events.
+        var blocked = await Relationships.BlockedEitherWayAsync(db, userId, cancellationToken);
+        if (blocked.Count > 0) others = others.Where(m => !blocked.Contains(m.UserId)).ToList();
         var read = others.Where(m => m.ReadSeq >= message.Seq).ToList();
         var isSender = message.SenderId == userId;
         return new ReceiptsView(

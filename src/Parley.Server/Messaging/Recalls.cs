@@ -18,7 +18,8 @@ public sealed record MessageRecalled(string ConversationId, string MessageId, lo
 /// the owner (anyone else's message) and admins (plain members' messages, and those of people no longer in
 /// the group), at any time. System and call messages cannot be recalled.</para>
 /// </summary>
-public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRouter router, TimeProvider time, IOptions<MessagingOptions> options)
+public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRouter router, TimeProvider time, IOptions<MessagingOptions> options,
+    Files.FileSweeper files)
 {
     /// <summary>Recalls the message and returns it as it now is. Recalling a recalled message again changes nothing and tells nobody.</summary>
     public async Task<Message> RecallAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
@@ -40,7 +41,11 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRout
         var recalled = await StoreRecallAsync(message, cancellationToken);
         var recall = new MessageRecalled(Ids.Format(conversationId), Ids.Format(messageId), message.Seq, Ids.Format(userId));
         if (recalled)
+        {
             router.Publish(grant.MemberIds, Frames.Encode("msg.recalled", null, recall, RealtimeJsonContext.Default.MessageRecalled));
+            // The file goes too, in the background, unless another message still carries it (docs/files.md).
+            if (message.FileId is { } fileId) files.Recalled(fileId);
+        }
 
         message.Recalled = true;
         message.Content = EmptyContent;

@@ -182,7 +182,14 @@ public sealed partial class Gateway(
         await connection.SendAsync(Frames.Encode("ok", frame.Id, new ReadDone(current), RealtimeJsonContext.Default.ReadDone));
     }
 
-    /// <summary>Everything after each given seq (or, with none given, everything unread), as msg.batch frames in seq order, then msg.synced.</summary>
+    /// <summary>
+    /// Everything after each given seq (or, with none given, everything unread), as msg.batch frames in seq order, then
+    /// msg.synced. The work a frame causes is bounded: at most <see cref="MessagingOptions.MaxSyncConversations"/>
+    /// conversations may be named; they are checked <see cref="History.SyncChunk"/> at a time (two queries a chunk,
+    /// none per quiet conversation); only conversations with something new are read, a page of at most
+    /// <see cref="MessagingOptions.MaxPage"/> messages at a time, and each page waits for room in the device's
+    /// outbox, so a device that reads slowly slows its sync down instead of filling the server's memory.
+    /// </summary>
     private async Task SyncAsync(Connection connection, ClientFrame frame)
     {
         var request = frame.Data.ValueKind == JsonValueKind.Object
@@ -190,31 +197,38 @@ public sealed partial class Gateway(
             : new SyncRequest(null);
         await using var scope = scopes.CreateAsyncScope();
         var history = scope.ServiceProvider.GetRequiredService<History>();
-        var pageSize = scope.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value.MaxPage;
+        var messaging = scope.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
+        var pageSize = messaging.MaxPage;
         var cancellationToken = lifetime.ApplicationStopping;
 
-        Dictionary<long, long> pointers;
+        List<(long ConversationId, long AfterSeq)> pointers;
         if (request.Conversations is { Count: > 0 } asked)
         {
-            pointers = [];
-            foreach (var (id, afterSeq) in asked) pointers[Ids.Parse(id, "conversations")] = Math.Max(0, afterSeq);
+            if (asked.Count > messaging.MaxSyncConversations)
+                throw new ApiProblem(StatusCodes.Status400BadRequest, "too_many_conversations",
+                    $"A msg.sync names at most {messaging.MaxSyncConversations} conversations; split them over several msg.sync frames.");
+            pointers = new List<(long, long)>(asked.Count);
+            foreach (var (id, afterSeq) in asked) pointers.Add((Ids.Parse(id, "conversations"), Math.Max(0, afterSeq)));
         }
         else
         {
-            pointers = await history.UnreadPointersAsync(connection.UserId, cancellationToken);
+            pointers = [.. (await history.UnreadPointersAsync(connection.UserId, cancellationToken)).Select(p => (p.Key, p.Value))];
         }
 
         var total = 0;
         var refused = new List<string>();
-        foreach (var (conversationId, from) in pointers)
+        foreach (var chunk in pointers.Chunk(History.SyncChunk))
         {
-            var after = from;
-            try
+            var (pending, notReadable) = await history.CheckSyncChunkAsync(connection.UserId, chunk, cancellationToken);
+            // A conversation the user may no longer read (left the group, say) does not stop the others.
+            refused.AddRange(notReadable.Select(Ids.Format));
+            foreach (var (conversationId, from) in pending)
             {
+                var after = from;
                 while (true)
                 {
                     // One more than a frame holds: whether it came says exactly whether more follow.
-                    var page = await history.PageAsync(connection.UserId, conversationId, null, after, pageSize + 1, cancellationToken);
+                    var page = await history.SyncPageAsync(connection.UserId, conversationId, after, pageSize + 1, cancellationToken);
                     if (page.Count == 0) break;
                     var hasMore = page.Count > pageSize;
                     if (hasMore) page.RemoveAt(page.Count - 1);
@@ -223,11 +237,6 @@ public sealed partial class Gateway(
                     after = page[^1].Seq;
                     if (!hasMore) break;
                 }
-            }
-            catch (ApiProblem)
-            {
-                // One conversation the user may no longer read (left the group, say) does not stop the others.
-                refused.Add(Ids.Format(conversationId));
             }
         }
         await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(total, refused), RealtimeJsonContext.Default.SyncDone));
@@ -240,7 +249,12 @@ public sealed partial class Gateway(
         await using var scope = scopes.CreateAsyncScope();
         var grant = await scope.ServiceProvider.GetRequiredService<ConversationAccess>()
             .ForTypingAsync(connection.UserId, conversationId, lifetime.ApplicationStopping);
-        var others = grant.MemberIds.Where(m => m != connection.UserId).ToList();
+        // Presence-like, like read receipts: nobody across a block with the typist (either way) sees it. In a direct
+        // conversation ForTypingAsync has refused already; in a group the blocked members are left out.
+        var blocked = grant.Kind == ConversationKind.Group
+            ? await Social.Relationships.BlockedEitherWayAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), connection.UserId, lifetime.ApplicationStopping)
+            : [];
+        var others = grant.MemberIds.Where(m => m != connection.UserId && !blocked.Contains(m)).ToList();
         scope.ServiceProvider.GetRequiredService<IMessageRouter>().Publish(others,
             Frames.Encode("typing", null, new Typing(Ids.Format(conversationId), Ids.Format(connection.UserId)), RealtimeJsonContext.Default.Typing));
     }

@@ -21,6 +21,19 @@ public static class Relationships
         if (blocks.Contains(me)) throw ApiProblem.Forbidden("blocked", "You have blocked this person; unblock them first.");
     }
 
+    /// <summary>
+    /// Everyone <paramref name="userId"/> has blocked or is blocked by: the people who get none of their
+    /// presence-like signals (presence, read receipts, typing). Two index ranges (the key and IX_Blocks_BlockedUserId);
+    /// a user's block list is short.
+    /// </summary>
+    public static async Task<HashSet<long>> BlockedEitherWayAsync(ParleyDb db, long userId, CancellationToken cancellationToken)
+    {
+        var ids = await db.Blocks.AsNoTracking().Where(b => b.UserId == userId).Select(b => b.BlockedUserId)
+            .Concat(db.Blocks.AsNoTracking().Where(b => b.BlockedUserId == userId).Select(b => b.UserId))
+            .ToListAsync(cancellationToken);
+        return [.. ids];
+    }
+
     /// <summary>Adds both sides of the friendship to the context (not saved), unless they are friends already.</summary>
     public static async Task MakeFriendsAsync(ParleyDb db, long a, long b, DateTimeOffset now, CancellationToken cancellationToken)
     {
