@@ -166,11 +166,16 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 .Select(g => new { g.Id, g.Name, g.Icon, MemberCount = db.GroupMembers.Count(x => x.GroupId == g.Id) })
                 .AsNoTracking().ToDictionaryAsync(g => g.Id, cancellationToken);
 
+        // One presence look-up for the page (a round trip to Redis with several nodes).
+        IReadOnlySet<long> online = peers.Count == 0
+            ? new HashSet<long>()
+            : await presence.OnlineAsync(peers.Values.Where(p => p.MaySeePresence).Select(p => p.Id).ToList(), cancellationToken);
+
         var views = new List<ConversationView>(rows.Count);
         foreach (var row in rows)
         {
             PeerSummary? peer = null;
-            bool? online = null;
+            bool? isOnline = null;
             long? peerReadSeq = null;
             GroupSummary? group = null;
             if (row.Kind == ConversationKind.Direct)
@@ -178,7 +183,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 if (peers.TryGetValue(row.Id, out var p))
                 {
                     peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
-                    online = p.MaySeePresence && presence.IsOnline(p.Id);
+                    isOnline = p.MaySeePresence && online.Contains(p.Id);
                     peerReadSeq = p.ReadSeq;
                 }
             }
@@ -198,7 +203,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 Ids.Format(row.Id),
                 row.Kind == ConversationKind.Direct ? "direct" : "group",
                 peer,
-                online,
+                isOnline,
                 group,
                 lastMessage,
                 row.Activity,
