@@ -62,8 +62,8 @@ internal sealed class LiveCall
 /// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended),
 /// relays SDP and ICE candidates between the two active devices only, ends calls on timeouts and disconnects,
 /// and stores every ended call as a <c>call</c> message through the <see cref="MessageCommitter"/>.
-/// <para>State lives in this node's memory. With several nodes the two parties' devices could be on different
-/// nodes; that needs routing by device across nodes, which does not exist yet (docs/calls.md, "Limits").</para>
+/// <para>State lives in this node's memory. With several nodes the events to users reach every node, but the
+/// parties' frames are understood only by the node that took the invite (docs/calls.md, "Limits").</para>
 /// </summary>
 public sealed partial class CallSignalling
 {
