@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Parley.Server.Accounts;
 using Parley.Server.Realtime;
 using Parley.Server.Social;
 using StackExchange.Redis;
@@ -27,6 +28,7 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
     private readonly IConnectionMultiplexer _redis;
     private readonly LocalConnections _local;
     private readonly SocialVersions _versions;
+    private readonly SessionRevocations _revocations;
     private readonly IServiceProvider _services;
     private readonly ScaleOutOptions _options;
     private readonly ILogger<RedisScaleOut> _logger;
@@ -47,9 +49,10 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
     private volatile bool _gone;
     private long _dropped;
 
-    public RedisScaleOut(IConnectionMultiplexer redis, LocalConnections local, SocialVersions versions, IServiceProvider services,
-        IOptions<ScaleOutOptions> options, ILogger<RedisScaleOut> logger)
+    public RedisScaleOut(IConnectionMultiplexer redis, LocalConnections local, SocialVersions versions, SessionRevocations revocations,
+        IServiceProvider services, IOptions<ScaleOutOptions> options, ILogger<RedisScaleOut> logger)
     {
+        _revocations = revocations;
         _redis = redis;
         _local = local;
         _versions = versions;
@@ -63,8 +66,9 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         });
         _prefix = _options.KeyPrefix;
         _nodeChannel = RedisChannel.Literal($"{_options.KeyPrefix}node:{NodeId}");
-        _socialChannel = RedisChannel.Literal($"{_options.KeyPrefix}social");
-        versions.Changed += BroadcastSocialChange;
+        _socialChannel = RedisChannel.Literal($"{_options.KeyPrefix}changes");
+        versions.Changed += (isGroup, id) => Broadcast(isGroup ? 'g' : 'u', id);
+        revocations.RevokedHere += sessionId => Broadcast('s', sessionId);
     }
 
     /// <summary>This process's name among the nodes (new at every start).</summary>
@@ -247,14 +251,14 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         return online;
     }
 
-    // ---- Social versions ----
+    // ---- Changes other nodes must hear of: social versions (rights caches), revoked sessions ----
 
-    private void BroadcastSocialChange(bool isGroup, long id)
+    private void Broadcast(char kind, long id)
     {
-        if (_gone) return;
+        if (_stopping.IsCancellationRequested) return;
         try
         {
-            _redis.GetSubscriber().Publish(_socialChannel, $"{NodeId} {(isGroup ? 'g' : 'u')} {id}", CommandFlags.FireAndForget);
+            _redis.GetSubscriber().Publish(_socialChannel, $"{NodeId} {kind} {id}", CommandFlags.FireAndForget);
         }
         catch (Exception e)
         {
@@ -266,7 +270,19 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
     {
         var parts = ((string?)message.Message)?.Split(' ');
         if (parts is not { Length: 3 } || parts[0] == NodeId || !long.TryParse(parts[2], out var id)) return;
-        _versions.ChangedElsewhere(parts[1] == "g", id);
+        try
+        {
+            switch (parts[1])
+            {
+                case "u": _versions.ChangedElsewhere(false, id); break;
+                case "g": _versions.ChangedElsewhere(true, id); break;
+                case "s": _revocations.RevokedElsewhere(id); break;
+            }
+        }
+        catch (Exception e)
+        {
+            LogSocialFailed(_logger, e);
+        }
     }
 
     // ---- Heartbeat, reaping, lifetime ----
@@ -393,12 +409,13 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         _gone = true;
         try
         {
-            var offline = (RedisResult[]?)await Db.ScriptEvaluateAsync(RedisScripts.Goodbye, [], [_prefix, NodeId]).WaitAsync(cancellationToken) ?? [];
+            var offline = (RedisResult[]?)await Db.ScriptEvaluateAsync(RedisScripts.Goodbye, [], [_prefix, NodeId])
+                .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken) ?? [];
             if (_frames is not null) await _frames.UnsubscribeAsync();
             if (_social is not null) await _social.UnsubscribeAsync();
             foreach (var user in offline.Select(r => (long)r).Distinct()) await AnnounceAsync(user, Change.WentOffline);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Without a goodbye, the others reap this node when its heartbeat expires.
             LogGoodbyeFailed(_logger, e);
@@ -422,7 +439,7 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading presence from Redis failed; those users are shown offline")]
     private static partial void LogPresenceReadFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcasting a social change failed; other nodes see it when their caches expire")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broadcasting a change (rights, a revoked session) to other nodes failed; they see it when their caches expire")]
     private static partial void LogSocialFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The scale-out heartbeat failed")]

@@ -6,7 +6,7 @@ namespace Parley.Server.ScaleOut;
 /// <item><c>p nodes</c>: sorted set, node id → the time (Redis clock, ms) its heartbeat expires;</item>
 /// <item><c>p route:{userId}</c>: set of the nodes where the user has at least one device;</item>
 /// <item><c>p users:{nodeId}</c>: set of the users with a device on that node (for its goodbye or its reaping);</item>
-/// <item>channel <c>p node:{nodeId}</c>: frames for that node's devices; channel <c>p social</c>: social version moves.</item>
+/// <item>channel <c>p node:{nodeId}</c>: frames for that node's devices; channel <c>p changes</c>: social version moves and revoked sessions.</item>
 /// </list>
 /// Scripts name their keys from ARGV, so they need one Redis (or a primary with replicas), not Redis Cluster.
 /// </summary>

@@ -196,7 +196,7 @@ public sealed class ScaleOutTests
         await using var aliceDevice = await TwoNodes.ConnectAsync(alice.OnA);
         await using var bobDevice = await TwoNodes.ConnectAsync(bob.OnB);
 
-        const int each = 100;
+        const int each = 40;
         var fromA = Enumerable.Range(0, each).Select(i => aliceDevice.SendMessageAsync(MessageTarget.User(bob.Id), "text", $"a{i}"));
         var fromB = Enumerable.Range(0, each).Select(i => bobDevice.SendMessageAsync(MessageTarget.User(alice.Id), "text", $"b{i}"));
         var fromHttp = Enumerable.Range(0, each).Select(i => (i % 2 == 0 ? alice.OnB : bob.OnA).SendMessageAsync(
@@ -258,6 +258,44 @@ public sealed class ScaleOutTests
         var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(
             () => bobDevice.SendMessageAsync(MessageTarget.User(alice.Id), "text", "still friends?"));
         Assert.Equal("not_friends", refusal.Code);
+    }
+
+    [Fact]
+    public async Task ASessionRevokedOnOneNodeIsRefusedAndItsSocketClosedOnTheOther()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var alice = await nodes.NewUserAsync("alice");
+        // One session, two nodes: its HTTP goes to node B, its socket to node A.
+        using var session = new ParleyClient(new HttpClient(new ToNode(nodes.B.BaseAddress) { InnerHandler = new HttpClientHandler() })
+        {
+            BaseAddress = nodes.A.BaseAddress,
+        });
+        var phone = (await alice.OnA.GetMeAsync()).Phone!;
+        await session.LoginAsync(phone, "correct horse 1");
+        await using var device = await TwoNodes.ConnectAsync(session);
+        // Node A has checked the session (and cached the answer) before the logout on node B.
+        using (var check = new HttpRequestMessage(HttpMethod.Get, "api/v1/users/me"))
+        {
+            check.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, (await nodes.A.Http.SendAsync(check)).StatusCode);
+        }
+
+        await session.LogoutAsync();
+        await device.Closed.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, device.CloseStatus);
+        using var again = new HttpRequestMessage(HttpMethod.Get, "api/v1/users/me");
+        again.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.AccessToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await nodes.A.Http.SendAsync(again)).StatusCode);
+    }
+
+    /// <summary>Sends every HTTP request to another node than the client's base address (which its socket uses).</summary>
+    private sealed class ToNode(Uri node) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            request.RequestUri = new UriBuilder(request.RequestUri!) { Host = node.Host, Port = node.Port }.Uri;
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 
     [Fact]

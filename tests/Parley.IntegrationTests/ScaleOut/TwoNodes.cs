@@ -34,6 +34,8 @@ internal sealed class TwoNodes : IAsyncDisposable
         var redis = Redis;
         var database = await TestDatabase.CreatePostgresAsync();
         var prefix = $"parley-test-{Guid.NewGuid():N}:";
+        // As in production: one signing key for all nodes, so a token from one is good on the other.
+        var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
         Dictionary<string, string?> Node(int worker)
         {
             var node = new Dictionary<string, string?>
@@ -43,6 +45,7 @@ internal sealed class TwoNodes : IAsyncDisposable
                 ["ScaleOut:NodeTtl"] = NodeTtl.ToString(),
                 ["ScaleOut:HeartbeatInterval"] = "00:00:00.250",
                 ["Ids:WorkerId"] = worker.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Jwt:SigningKey"] = signingKey,
             };
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) node[key] = value;
             return node;
