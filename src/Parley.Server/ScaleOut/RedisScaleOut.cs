@@ -1,10 +1,13 @@
 using System.Buffers.Text;
+using System.Text.Json;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Parley.Server.Accounts;
+using Parley.Server.Calls;
 using Parley.Server.Realtime;
 using Parley.Server.Social;
+using Parley.Server.Storage;
 using StackExchange.Redis;
 
 namespace Parley.Server.ScaleOut;
@@ -23,7 +26,7 @@ namespace Parley.Server.ScaleOut;
 /// its users who have no device elsewhere go offline (their friends hear it). Each node reconciles its routes
 /// with its connections at every heartbeat, so a failed write heals.</para>
 /// </summary>
-public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHostedService
+public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IDeviceRelay, IHostedService
 {
     private readonly IConnectionMultiplexer _redis;
     private readonly LocalConnections _local;
@@ -49,9 +52,19 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
     private volatile bool _gone;
     private long _dropped;
 
+    private readonly int _worker;
+    private readonly RedisValue _workerChannelPrefix;
+    private readonly RedisChannel _workerChannel;
+
+    /// <summary>Devices of this node whose call frames went to another node's call: (call id, user) by connection id.</summary>
+    private readonly ConcurrentDictionary<long, (long CallId, long UserId)> _forwarded = new();
+
+    private ChannelMessageQueue? _calls;
+
     public RedisScaleOut(IConnectionMultiplexer redis, LocalConnections local, SocialVersions versions, SessionRevocations revocations,
-        IServiceProvider services, IOptions<ScaleOutOptions> options, ILogger<RedisScaleOut> logger)
+        IdGenerator ids, IServiceProvider services, IOptions<ScaleOutOptions> options, ILogger<RedisScaleOut> logger)
     {
+        _worker = ids.WorkerId;
         _revocations = revocations;
         _redis = redis;
         _local = local;
@@ -67,6 +80,9 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         _prefix = _options.KeyPrefix;
         _nodeChannel = RedisChannel.Literal($"{_options.KeyPrefix}node:{NodeId}");
         _socialChannel = RedisChannel.Literal($"{_options.KeyPrefix}changes");
+        _workerChannelPrefix = $"{_options.KeyPrefix}worker:";
+        _workerChannel = RedisChannel.Literal($"{_options.KeyPrefix}worker:{_worker}");
+        local.DeviceRemoved += OnDeviceRemoved;
         versions.Changed += (isGroup, id) => Broadcast(isGroup ? 'g' : 'u', id);
         revocations.RevokedHere += sessionId => Broadcast('s', sessionId);
     }
@@ -150,6 +166,11 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         {
             var bytes = (byte[]?)message.Message;
             if (bytes is null) return;
+            if (bytes.Length > 0 && bytes[0] == (byte)'D')
+            {
+                DeliverToDevice(bytes);
+                return;
+            }
             var at = 0;
             var users = new List<long>();
             while (at < bytes.Length)
@@ -179,6 +200,133 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
         catch (Exception e)
         {
             LogEnvelopeFailed(_logger, e);
+        }
+    }
+
+    // ---- Devices and calls across nodes ----
+
+    public void SendToDevice(string node, long userId, long connectionId, ReadOnlyMemory<byte> frame)
+    {
+        try
+        {
+            var header = System.Text.Encoding.ASCII.GetBytes($"D {userId} {connectionId}\n");
+            var envelope = new byte[header.Length + frame.Length];
+            header.CopyTo(envelope, 0);
+            frame.Span.CopyTo(envelope.AsSpan(header.Length));
+            _redis.GetSubscriber().Publish(RedisChannel.Literal($"{_options.KeyPrefix}node:{node}"), envelope, CommandFlags.FireAndForget);
+        }
+        catch (Exception e)
+        {
+            LogDeviceSendFailed(_logger, e, connectionId);
+        }
+    }
+
+    /// <summary><c>D {userId} {connectionId}\n{frame}</c>: one frame for one device of this node.</summary>
+    private void DeliverToDevice(byte[] bytes)
+    {
+        var newline = Array.IndexOf(bytes, (byte)'\n');
+        var header = System.Text.Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
+        _local.TrySend(long.Parse(header[1], System.Globalization.CultureInfo.InvariantCulture),
+            long.Parse(header[2], System.Globalization.CultureInfo.InvariantCulture), bytes.AsMemory(newline + 1));
+    }
+
+    public bool TryForwardCall(long callId, Connection device, ClientFrame frame)
+    {
+        var worker = IdGenerator.WorkerOf(callId);
+        if (worker == _worker) return false;
+        _forwarded[device.Id] = (callId, device.UserId);
+        var json = JsonSerializer.SerializeToUtf8Bytes(frame, RealtimeJsonContext.Default.ClientFrame);
+        var header = System.Text.Encoding.ASCII.GetBytes($"C {NodeId} {device.Id} {device.UserId}\n");
+        var envelope = new byte[header.Length + json.Length];
+        header.CopyTo(envelope, 0);
+        json.CopyTo(envelope, header.Length);
+        // Lost if that node is gone: the device gets no answer, as from a call that no longer exists.
+        _redis.GetSubscriber().Publish(RedisChannel.Literal($"{_workerChannelPrefix}{worker}"), envelope, CommandFlags.FireAndForget);
+        return true;
+    }
+
+    private void OnDeviceRemoved(Connection connection)
+    {
+        if (!_forwarded.TryRemove(connection.Id, out var entry)) return;
+        try
+        {
+            _redis.GetSubscriber().Publish(RedisChannel.Literal($"{_workerChannelPrefix}{IdGenerator.WorkerOf(entry.CallId)}"),
+                $"G {connection.Id} {entry.UserId}", CommandFlags.FireAndForget);
+        }
+        catch (Exception e)
+        {
+            LogDeviceSendFailed(_logger, e, connection.Id);
+        }
+    }
+
+    /// <summary>On this node's worker channel: <c>C {node} {connectionId} {userId}\n{frame}</c> (a call frame) or <c>G {connectionId} {userId}</c> (that device left).</summary>
+    private async Task OnCallFrameAsync(ChannelMessage message)
+    {
+        try
+        {
+            var bytes = (byte[]?)message.Message;
+            if (bytes is null || bytes.Length == 0) return;
+            var calls = _services.GetRequiredService<CallSignalling>();
+            if (bytes[0] == (byte)'G')
+            {
+                var parts = System.Text.Encoding.ASCII.GetString(bytes).Split(' ');
+                calls.ForwardedDeviceGone(long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture),
+                    long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+                return;
+            }
+            var newline = Array.IndexOf(bytes, (byte)'\n');
+            var header = System.Text.Encoding.ASCII.GetString(bytes, 0, newline).Split(' ');
+            var frame = JsonSerializer.Deserialize(bytes.AsSpan(newline + 1), RealtimeJsonContext.Default.ClientFrame);
+            if (frame is null) return;
+            var device = new RemoteDevice(this, header[1], long.Parse(header[2], System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(header[3], System.Globalization.CultureInfo.InvariantCulture));
+            await calls.HandleForwardedAsync(device, frame, _stopping.Token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogEnvelopeFailed(_logger, e);
+        }
+    }
+
+    public async Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId)
+    {
+        try
+        {
+            return (long)await Db.ScriptEvaluateAsync(RedisScripts.ClaimParties, [], [_prefix, NodeId, callId, callerId, calleeId]) == 1;
+        }
+        catch (Exception e)
+        {
+            // Redis away: the busy check is this node's only, rather than no call at all.
+            LogClaimFailed(_logger, e, callId);
+            return true;
+        }
+    }
+
+    public void ReleaseParties(long callId, long callerId, long calleeId)
+    {
+        try
+        {
+            Db.ScriptEvaluate(RedisScripts.ReleaseParties, [], [_prefix, NodeId, callId, callerId, calleeId], CommandFlags.FireAndForget);
+        }
+        catch (Exception e)
+        {
+            LogClaimFailed(_logger, e, callId);
+        }
+    }
+
+    /// <summary>A device connected to another node, acting in one of this node's calls.</summary>
+    private sealed class RemoteDevice(RedisScaleOut relay, string node, long id, long userId) : IDevice
+    {
+        public long Id => id;
+        public long UserId => userId;
+        public string? Node => node;
+
+        public void Enqueue(ReadOnlyMemory<byte> frame) => relay.SendToDevice(node, userId, id, frame);
+
+        public ValueTask SendAsync(ReadOnlyMemory<byte> frame)
+        {
+            Enqueue(frame);
+            return ValueTask.CompletedTask;
         }
     }
 
@@ -328,6 +476,12 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
             frames.OnMessage(Deliver);
             _frames = frames;
         }
+        if (_calls is null)
+        {
+            var calls = await _redis.GetSubscriber().SubscribeAsync(_workerChannel);
+            calls.OnMessage(OnCallFrameAsync);
+            _calls = calls;
+        }
         if (_social is null)
         {
             var social = await _redis.GetSubscriber().SubscribeAsync(_socialChannel);
@@ -413,6 +567,7 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
                 .WaitAsync(TimeSpan.FromSeconds(5), cancellationToken) ?? [];
             if (_frames is not null) await _frames.UnsubscribeAsync();
             if (_social is not null) await _social.UnsubscribeAsync();
+            if (_calls is not null) await _calls.UnsubscribeAsync();
             foreach (var user in offline.Select(r => (long)r).Distinct()) await AnnounceAsync(user, Change.WentOffline);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -432,6 +587,12 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IHos
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An envelope from another node could not be read")]
     private static partial void LogEnvelopeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Taking or giving back the parties of call {CallId} in Redis failed")]
+    private static partial void LogClaimFailed(ILogger logger, Exception exception, long callId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending a call frame for device {ConnectionId} to another node failed")]
+    private static partial void LogDeviceSendFailed(ILogger logger, Exception exception, long connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Writing the route of user {UserId} to Redis failed; the next heartbeat retries")]
     private static partial void LogRouteFailed(ILogger logger, Exception exception, long userId);

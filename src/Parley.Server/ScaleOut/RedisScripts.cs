@@ -66,6 +66,19 @@ internal static class RedisScripts
     public const string Goodbye = Now + AliveElsewhere + Forget +
         "local p, node = ARGV[1], ARGV[2] local offline = {} forget(p, node, now, offline) return offline";
 
+    /// <summary>ARGV: prefix, node, call id, caller, callee. Marks both in this call (<c>p busy:{user}</c> = "{callId} {node}") unless either is in a call of a live node; 1 when taken.</summary>
+    public const string ClaimParties = Now +
+        "local p, node, call = ARGV[1], ARGV[2], ARGV[3] " +
+        "for i = 4, 5 do local v = redis.call('GET', p .. 'busy:' .. ARGV[i]) " +
+        "  if v then local owner = string.match(v, ' (.+)$') local s = owner and redis.call('ZSCORE', p .. 'nodes', owner) " +
+        "    if s and tonumber(s) >= now then return 0 end end end " +
+        "for i = 4, 5 do redis.call('SET', p .. 'busy:' .. ARGV[i], call .. ' ' .. node) end return 1";
+
+    /// <summary>ARGV: prefix, node, call id, users…. Frees the users still marked in this call.</summary>
+    public const string ReleaseParties =
+        "local p, node, call = ARGV[1], ARGV[2], ARGV[3] " +
+        "for i = 4, #ARGV do local key = p .. 'busy:' .. ARGV[i] if redis.call('GET', key) == call .. ' ' .. node then redis.call('DEL', key) end end return 1";
+
     /// <summary>
     /// ARGV: prefix, this node, count, then per frame: except connection id, frame bytes, user count, users….
     /// Looks up the nodes of every recipient and publishes one envelope per other node holding, in order, every

@@ -34,6 +34,7 @@ public static partial class ScaleOutSetup
         builder.Services.AddSingleton<RedisScaleOut>();
         builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<RedisScaleOut>());
         builder.Services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisScaleOut>());
+        builder.Services.AddSingleton<IDeviceRelay>(sp => sp.GetRequiredService<RedisScaleOut>());
         // First of the hosted services: it joins before the node serves anyone, and leaves (goodbye) after
         // everything else stopped, once the devices' disconnections and the last messages went out.
         builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<RedisScaleOut>()));
