@@ -116,4 +116,32 @@ public sealed class CallsAcrossNodesTests
         var third = await carolDevice.InviteCallAsync(bob.Id, "audio");
         Assert.Equal(third, (await bobDevice.NextEventAsync<CallIncoming>("call.incoming")).CallId);
     }
+
+    [Fact]
+    public async Task ACalleeOnAnotherNodeResumesTheCallFromANewDeviceThere()
+    {
+        await using var nodes = await TwoNodes.StartAsync();
+        var (alice, bob) = await FriendsAsync(nodes);
+        await using var aliceDevice = await TwoNodes.ConnectAsync(alice.OnA);
+        var bobPage = await TwoNodes.ConnectAsync(bob.OnB);
+
+        var callId = await aliceDevice.InviteCallAsync(bob.Id, "video");
+        await bobPage.NextEventAsync("call.incoming");
+        await bobPage.AcceptCallAsync(callId);
+        await aliceDevice.NextEventAsync("call.accepted");
+
+        // Bob reloads the page: the old socket goes, a new one on node B takes the call over.
+        await bobPage.DisposeAsync();
+        await using var bobReloaded = await TwoNodes.ConnectAsync(bob.OnB);
+        await bobReloaded.ResumeCallAsync(callId);
+        Assert.Equal(callId, (await aliceDevice.NextEventAsync<CallResumed>("call.resumed")).CallId);
+
+        await aliceDevice.SignalAsync(callId, sdp: new { type = "offer", sdp = "v=0 again" });
+        Assert.Equal("v=0 again", (await bobReloaded.NextEventAsync<CallSignal>("call.signal")).Sdp!.Value.GetProperty("sdp").GetString());
+        await bobReloaded.SignalAsync(callId, sdp: new { type = "answer", sdp = "v=0 bob again" });
+        Assert.Equal("v=0 bob again", (await aliceDevice.NextEventAsync<CallSignal>("call.signal")).Sdp!.Value.GetProperty("sdp").GetString());
+
+        await aliceDevice.HangupCallAsync(callId);
+        Assert.Equal("hung_up", (await EndedAsync(bobReloaded, callId)).Data.GetProperty("endReason").GetString());
+    }
 }
