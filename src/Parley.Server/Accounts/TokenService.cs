@@ -128,16 +128,28 @@ public sealed class TokenService(
 /// <summary>
 /// Answers "has this session been revoked?" for every authenticated request without a database read each
 /// time: answers are cached for a short while. A revocation on this node takes effect at once; on other
-/// nodes within <see cref="CacheTime"/>.
+/// nodes at once too when they are scaled out through Redis (which relays <see cref="RevokedHere"/> to
+/// <see cref="RevokedElsewhere"/>), and otherwise within <see cref="CacheTime"/>.
 /// </summary>
 public sealed class SessionRevocations(IMemoryCache cache, IServiceScopeFactory scopes)
 {
     public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
 
-    /// <summary>Raised on this node when a session is revoked here, so that its open sockets can be closed.</summary>
+    /// <summary>Raised when a session is revoked, here or on another node, so that this node's open sockets of it can be closed.</summary>
     public event Action<long>? SessionRevoked;
 
+    /// <summary>Raised when a session is revoked on this node (for the other nodes to hear of it).</summary>
+    public event Action<long>? RevokedHere;
+
     public void Revoked(long sessionId)
+    {
+        cache.Set(Key(sessionId), true, CacheTime);
+        SessionRevoked?.Invoke(sessionId);
+        RevokedHere?.Invoke(sessionId);
+    }
+
+    /// <summary>Another node revoked the session.</summary>
+    public void RevokedElsewhere(long sessionId)
     {
         cache.Set(Key(sessionId), true, CacheTime);
         SessionRevoked?.Invoke(sessionId);

@@ -38,9 +38,18 @@ internal sealed class LiveCall
     /// <summary>The callee's accepting device; 0 while ringing, and while it is away.</summary>
     public long CalleeDevice { get; set; }
 
+    /// <summary>Scaled out: the node of the callee's accepting device when it is not this node's (null: this node).</summary>
+    public string? CalleeNode { get; set; }
+
+    /// <summary>Scaled out: the node of the caller's active device when it took over from another node (null: this node).</summary>
+    public string? CallerNode { get; set; }
+
     public ITimer? RingTimer { get; set; }
     public ITimer? CallerGrace { get; set; }
     public ITimer? CalleeGrace { get; set; }
+
+    /// <summary>Whether the parties were taken for this call (in Redis when scaled out), so that its end gives them back.</summary>
+    public bool Claimed { get; set; }
 
     /// <summary>Whether the row in <c>ActiveCalls</c> was written (busy calls never get one).</summary>
     public bool Persisted { get; set; }
@@ -48,6 +57,8 @@ internal sealed class LiveCall
     public long PeerOf(long userId) => userId == CallerId ? CalleeId : CallerId;
 
     public long DeviceOf(long userId) => userId == CallerId ? CallerDevice : CalleeDevice;
+
+    public string? NodeOf(long userId) => userId == CallerId ? CallerNode : CalleeNode;
 
     public void DisposeTimers()
     {
@@ -62,8 +73,9 @@ internal sealed class LiveCall
 /// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended),
 /// relays SDP and ICE candidates between the two active devices only, ends calls on timeouts and disconnects,
 /// and stores every ended call as a <c>call</c> message through the <see cref="MessageCommitter"/>.
-/// <para>State lives in this node's memory. With several nodes the two parties' devices could be on different
-/// nodes; that needs routing by device across nodes, which does not exist yet (docs/calls.md, "Limits").</para>
+/// <para>State lives in the memory of the node that took the invite. Scaled out (Redis, <see cref="IDeviceRelay"/>),
+/// frames from a party's device on another node are forwarded here and answered through that node, and the busy
+/// check is shared (docs/calls.md, "Limits").</para>
 /// </summary>
 public sealed partial class CallSignalling
 {
@@ -89,9 +101,12 @@ public sealed partial class CallSignalling
     private readonly CallsOptions _options;
     private readonly ILogger<CallSignalling> _logger;
 
+    private readonly IServiceProvider _services;
+
     public CallSignalling(LocalConnections connections, IMessageRouter router, IServiceScopeFactory scopes, MessageCommitter committer,
-        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, ILogger<CallSignalling> logger)
+        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, IServiceProvider services, ILogger<CallSignalling> logger)
     {
+        _services = services;
         _connections = connections;
         _router = router;
         _scopes = scopes;
@@ -108,8 +123,14 @@ public sealed partial class CallSignalling
     public int LiveCount => _calls.Count;
 
     /// <summary>Handles a <c>call.*</c> frame from a device; refusals are thrown as <see cref="ApiProblem"/> (the gateway turns them into error frames).</summary>
-    public Task HandleAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    public Task HandleAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
     {
+        // Scaled out: a call made on another node is handled there (its answer comes back from there).
+        if (frame.Type != "call.invite" && connection is Connection local
+            && frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("callId", out var idValue)
+            && idValue.ValueKind == JsonValueKind.String && Ids.TryParse(idValue.GetString(), out var callId)
+            && !_calls.ContainsKey(callId) && Relay?.TryForwardCall(callId, local, frame) == true)
+            return Task.CompletedTask;
         switch (frame.Type)
         {
             case "call.invite":
@@ -133,7 +154,48 @@ public sealed partial class CallSignalling
         }
     }
 
-    private async Task InviteAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    /// <summary>A call frame forwarded from a device on another node: refusals go back to that device as error frames.</summary>
+    internal async Task HandleForwardedAsync(IDevice device, ClientFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await HandleAsync(device, frame, cancellationToken);
+        }
+        catch (ApiProblem problem)
+        {
+            device.Enqueue(Frames.Error(frame.Id, problem.Code, problem.Message));
+        }
+        catch (JsonException)
+        {
+            device.Enqueue(Frames.Error(frame.Id, "validation_failed", "The data of this call frame does not have the expected shape."));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogForwardedFailed(_logger, e, frame.Type);
+            device.Enqueue(Frames.Error(frame.Id, "internal_error", "Something went wrong on the server. It has been logged."));
+        }
+    }
+
+    /// <summary>A device on another node that acted in one of this node's calls went away: as if it left here.</summary>
+    internal void ForwardedDeviceGone(long userId, long connectionId)
+    {
+        if (_byUser.TryGetValue(userId, out var call)) DeviceGone(call, userId, connectionId);
+    }
+
+    private IDeviceRelay? Relay => _relay ??= _services.GetService<IDeviceRelay>() ?? NoRelay.Instance;
+
+    private IDeviceRelay? _relay;
+
+    private sealed class NoRelay : IDeviceRelay
+    {
+        public static readonly NoRelay Instance = new();
+        public void SendToDevice(string node, long userId, long connectionId, ReadOnlyMemory<byte> frame) { }
+        public bool TryForwardCall(long callId, Connection device, ClientFrame frame) => false;
+        public Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId) => Task.FromResult(true);
+        public void ReleaseParties(long callId, long callerId, long calleeId) { }
+    }
+
+    private async Task InviteAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         var body = Data(frame, CallsJsonContext.Default.CallInvite);
         var callerId = connection.UserId;
@@ -183,6 +245,12 @@ public sealed partial class CallSignalling
                 _byUser[callerId] = call;
                 _byUser[calleeId] = call;
             }
+        }
+        // Scaled out, the parties may be in a call held by another node: taken there too (nothing to take on one node).
+        if (!busy)
+        {
+            if (await Relay!.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
+            else busy = true;
         }
         if (busy)
         {
@@ -242,7 +310,7 @@ public sealed partial class CallSignalling
         await DeleteRowAsync(call.Id);
     }
 
-    private void Ring(LiveCall call, Connection connection, byte[] reply)
+    private void Ring(LiveCall call, IDevice connection, byte[] reply)
     {
         var (callerId, calleeId) = (call.CallerId, call.CalleeId);
         lock (call)
@@ -256,7 +324,7 @@ public sealed partial class CallSignalling
         }
     }
 
-    private async Task AcceptAsync(Connection connection, ClientFrame frame, CancellationToken cancellationToken)
+    private async Task AcceptAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
     {
         var call = Find(frame);
         DateTimeOffset acceptedAt;
@@ -267,6 +335,7 @@ public sealed partial class CallSignalling
             call.State = CallState.Connected;
             call.AcceptedAt = acceptedAt;
             call.CalleeDevice = connection.Id;
+            call.CalleeNode = connection.Node;
             call.RingTimer?.Dispose();
             call.RingTimer = null;
             // The callee's other devices stop ringing on this: they did not send the accept.
@@ -289,7 +358,7 @@ public sealed partial class CallSignalling
         await connection.SendAsync(Frames.Empty("ok", frame.Id));
     }
 
-    private void Reject(Connection connection, ClientFrame frame)
+    private void Reject(IDevice connection, ClientFrame frame)
     {
         var call = Find(frame);
         lock (call)
@@ -300,7 +369,7 @@ public sealed partial class CallSignalling
         }
     }
 
-    private void Hangup(Connection connection, ClientFrame frame)
+    private void Hangup(IDevice connection, ClientFrame frame)
     {
         var call = Find(frame);
         lock (call)
@@ -324,7 +393,7 @@ public sealed partial class CallSignalling
     /// still connected) is out of the call; once connected, the other party's active device gets
     /// <c>call.resumed</c> and starts a new peer connection too (the caller sends a fresh offer).
     /// </summary>
-    private void Resume(Connection connection, ClientFrame frame)
+    private void Resume(IDevice connection, ClientFrame frame)
     {
         var call = Find(frame);
         lock (call)
@@ -338,12 +407,14 @@ public sealed partial class CallSignalling
                 call.CallerGrace?.Dispose();
                 call.CallerGrace = null;
                 call.CallerDevice = connection.Id;
+                call.CallerNode = connection.Node;
             }
             else
             {
                 call.CalleeGrace?.Dispose();
                 call.CalleeGrace = null;
                 call.CalleeDevice = connection.Id;
+                call.CalleeNode = connection.Node;
             }
             if (call.State == CallState.Connected)
             {
@@ -352,14 +423,14 @@ public sealed partial class CallSignalling
                 // Before the ok, on the peer's socket before anything this device signals next: the peer sees
                 // call.resumed before the fresh offer (or is itself away, and resumes later).
                 if (peerDevice != 0)
-                    _connections.TrySend(peer, peerDevice,
+                    SendToDevice(peer, peerDevice, call.NodeOf(peer),
                         Frames.Encode("call.resumed", null, new CallResumed(Ids.Format(call.Id)), CallsJsonContext.Default.CallResumed));
             }
             connection.Enqueue(Frames.Empty("ok", frame.Id));
         }
     }
 
-    private void Signal(Connection connection, ClientFrame frame)
+    private void Signal(IDevice connection, ClientFrame frame)
     {
         if (frame.Data.ValueKind != JsonValueKind.Object) throw ApiProblem.Invalid("data", "data must be an object.");
         var callId = frame.Data.TryGetProperty("callId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
@@ -381,10 +452,18 @@ public sealed partial class CallSignalling
             if (connection.Id != call.DeviceOf(user)) throw NotFound();
             var peer = call.PeerOf(user);
             var peerDevice = call.DeviceOf(peer);
-            if (peerDevice == 0 || !_connections.TrySend(peer, peerDevice, RelayFrame(call.Id, sdp, candidate)))
+            if (peerDevice == 0 || !SendToDevice(peer, peerDevice, call.NodeOf(peer), RelayFrame(call.Id, sdp, candidate)))
                 throw ApiProblem.Conflict("call_not_connected", "The other party is reconnecting; send it again in a moment.");
             connection.Enqueue(Frames.Empty("ok", frame.Id));
         }
+    }
+
+    /// <summary>To the party's active device, on this node or (scaled out) another; false when it is not connected here.</summary>
+    private bool SendToDevice(long userId, long deviceId, string? node, byte[] frame)
+    {
+        if (node is null) return _connections.TrySend(userId, deviceId, frame);
+        Relay?.SendToDevice(node, userId, deviceId, frame);
+        return true;
     }
 
     /// <summary>The raw JSON of an optional field (null when absent or null), limited in size.</summary>
@@ -445,6 +524,9 @@ public sealed partial class CallSignalling
             endedAt = _time.GetUtcNow();
             startedAt = call.AcceptedAt;
             durationMs = startedAt is null ? 0 : Math.Max(0, (long)(endedAt - startedAt.Value).TotalMilliseconds);
+            // The parties are free on every node before anyone hears of the end (who may call again at once).
+            if (call.Claimed) Relay!.ReleaseParties(call.Id, call.CallerId, call.CalleeId);
+            call.Claimed = false;
             // A busy call never rang on the callee's devices: only the caller hears of its end.
             _router.Publish(reason == "busy" ? [call.CallerId] : [call.CallerId, call.CalleeId],
                 Frames.Encode("call.ended", null, new CallEnded(Ids.Format(call.Id), reason, durationMs), CallsJsonContext.Default.CallEnded));
@@ -456,6 +538,7 @@ public sealed partial class CallSignalling
 
     private void Forget(LiveCall call)
     {
+        if (call.Claimed) Relay!.ReleaseParties(call.Id, call.CallerId, call.CalleeId);
         _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CalleeId, call));
@@ -523,24 +606,31 @@ public sealed partial class CallSignalling
         try
         {
             if (!_byUser.TryGetValue(connection.UserId, out var call)) return;
-            lock (call)
-            {
-                if (call.State == CallState.Ended) return;
-                if (connection.UserId == call.CallerId && call.CallerDevice == connection.Id)
-                {
-                    call.CallerDevice = 0;
-                    call.CallerGrace = StartGrace(call, caller: true);
-                }
-                else if (connection.UserId == call.CalleeId && call.CalleeDevice == connection.Id)
-                {
-                    call.CalleeDevice = 0;
-                    call.CalleeGrace = StartGrace(call, caller: false);
-                }
-            }
+            DeviceGone(call, connection.UserId, connection.Id);
         }
         catch (Exception e)
         {
             LogDeviceEventFailed(_logger, e, connection.UserId);
+        }
+    }
+
+    private void DeviceGone(LiveCall call, long userId, long deviceId)
+    {
+        lock (call)
+        {
+            if (call.State == CallState.Ended) return;
+            if (userId == call.CallerId && call.CallerDevice == deviceId)
+            {
+                call.CallerDevice = 0;
+                call.CallerNode = null;
+                call.CallerGrace = StartGrace(call, caller: true);
+            }
+            else if (userId == call.CalleeId && call.CalleeDevice == deviceId)
+            {
+                call.CalleeDevice = 0;
+                call.CalleeNode = null;
+                call.CalleeGrace = StartGrace(call, caller: false);
+            }
         }
     }
 
@@ -583,12 +673,14 @@ public sealed partial class CallSignalling
                     call.CallerGrace.Dispose();
                     call.CallerGrace = null;
                     call.CallerDevice = connection.Id;
+                    call.CallerNode = null;
                 }
                 else if (connection.UserId == call.CalleeId && call.CalleeGrace is not null)
                 {
                     call.CalleeGrace.Dispose();
                     call.CalleeGrace = null;
                     call.CalleeDevice = connection.Id;
+                    call.CalleeNode = null;
                 }
                 // A call still being admitted (its row not yet written) has not rung: nobody has heard of it yet.
                 if (!call.Persisted) return;
@@ -655,6 +747,9 @@ public sealed partial class CallSignalling
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the row of call {CallId} failed")]
     private static partial void LogRowFailed(ILogger logger, Exception exception, long callId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Type} frame forwarded from another node failed")]
+    private static partial void LogForwardedFailed(ILogger logger, Exception exception, string? type);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a device of user {UserId} coming or going failed for its call")]
     private static partial void LogDeviceEventFailed(ILogger logger, Exception exception, long userId);

@@ -29,7 +29,8 @@ public static partial class CallsSetup
     /// Start: calls that were live when the server last died (rows left in <c>ActiveCalls</c>) are recorded as
     /// <c>dropped</c>. Stop (SIGTERM): live calls end as <c>dropped</c> and are recorded before the process exits.
     /// </summary>
-    private sealed partial class CallsLifecycle(IServiceScopeFactory scopes, CallSignalling calls, ILogger<CallsLifecycle> logger) : IHostedService
+    private sealed partial class CallsLifecycle(IServiceScopeFactory scopes, CallSignalling calls, IdGenerator ids, IConfiguration configuration,
+        ILogger<CallsLifecycle> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -46,6 +47,11 @@ public static partial class CallsSetup
                 LogLeftoversUnread(logger, e);
                 return;
             }
+            // Scaled out, the other nodes' calls are in the table too, and alive: only this node's own leftovers (a
+            // call's id carries the worker id of the node that made it, so a node restarted with its Ids:WorkerId
+            // finds its own) are recorded. See docs/calls.md, "Limits".
+            if (!string.IsNullOrWhiteSpace(configuration.GetConnectionString("Redis")))
+                leftovers = leftovers.Where(c => IdGenerator.WorkerOf(c.Id) == ids.WorkerId).ToList();
             if (leftovers.Count == 0) return;
             LogLeftovers(logger, leftovers.Count);
             // All queued at once: the committer stores them in one batch.

@@ -174,11 +174,16 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 .Select(g => new { g.Id, g.Name, g.Icon, MemberCount = db.GroupMembers.Count(x => x.GroupId == g.Id) })
                 .AsNoTracking().ToDictionaryAsync(g => g.Id, cancellationToken);
 
+        // One presence look-up for the page (a round trip to Redis with several nodes).
+        IReadOnlySet<long> online = peers.Count == 0
+            ? new HashSet<long>()
+            : await presence.OnlineAsync(peers.Values.Where(p => p.IsFriend && !p.Blocked).Select(p => p.Id).ToList(), cancellationToken);
+
         var views = new List<ConversationView>(rows.Count);
         foreach (var row in rows)
         {
             PeerSummary? peer = null;
-            bool? online = null;
+            bool? isOnline = null;
             long? peerReadSeq = null;
             GroupSummary? group = null;
             if (row.Kind == ConversationKind.Direct)
@@ -186,7 +191,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 if (peers.TryGetValue(row.Id, out var p))
                 {
                     peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
-                    online = p.IsFriend && !p.Blocked && presence.IsOnline(p.Id);
+                    isOnline = p.IsFriend && !p.Blocked && online.Contains(p.Id);
                     // Read state is presence-like: not shown across a block either way.
                     peerReadSeq = p.Blocked ? null : p.ReadSeq;
                 }
@@ -207,7 +212,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 Ids.Format(row.Id),
                 row.Kind == ConversationKind.Direct ? "direct" : "group",
                 peer,
-                online,
+                isOnline,
                 group,
                 lastMessage,
                 row.Activity,

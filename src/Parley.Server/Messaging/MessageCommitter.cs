@@ -93,6 +93,8 @@ public sealed partial class MessageCommitter(
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
+                // Back-pressure from the router: with Redis, while the outbox to other nodes is nearly full, sends wait here.
+                await router.WaitForRoomAsync(stoppingToken);
                 while (batch.Count < options.Value.MaxBatch && _queue.Reader.TryRead(out var message)) batch.Add(message);
                 await CommitWithFallbackAsync(batch, stoppingToken);
                 batch.Clear();
@@ -108,11 +110,17 @@ public sealed partial class MessageCommitter(
         while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
     }
 
-    private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken, bool retried = false)
     {
         try
         {
             await CommitAsync(batch, cancellationToken);
+        }
+        catch (Exception e) when (batch.Count == 1 && !retried && DbErrors.IsUniqueViolation(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // Another node stored the same (sender, clientMsgId) between our check and our insert: checked again,
+            // it is found, and this send gets that message's ack.
+            await CommitWithFallbackAsync(batch, cancellationToken, retried: true);
         }
         catch (Exception e) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {

@@ -10,7 +10,7 @@ namespace Parley.Server.Realtime;
 /// (aborted: its socket is full, so not even a close frame would get through) and catches up with
 /// <c>msg.sync</c> when it reconnects, so one slow reader slows nobody else.
 /// </summary>
-public sealed class Connection(long id, long userId, long sessionId, WebSocket socket, int outboxCapacity, int maxFrameBytes)
+public sealed class Connection(long id, long userId, long sessionId, WebSocket socket, int outboxCapacity, int maxFrameBytes) : IDevice
 {
     private readonly Channel<ReadOnlyMemory<byte>> _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(
         new BoundedChannelOptions(outboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });

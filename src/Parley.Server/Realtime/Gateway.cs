@@ -38,6 +38,7 @@ public sealed class GatewayOptions
 public sealed partial class Gateway(
     LocalConnections connections,
     PresenceTracker presence,
+    IPresenceStore presenceStore,
     IServiceScopeFactory scopes,
     IdGenerator ids,
     IOptions<GatewayOptions> options,
@@ -63,7 +64,8 @@ public sealed partial class Gateway(
 
         try
         {
-            if (connections.Add(connection)) await AnnounceAsync(connection.UserId, online: true);
+            // Awaited before the first frame is read: once the device has had an answer, it is reachable from every node.
+            if (await presenceStore.DeviceAddedAsync(connection.UserId, connections.Add(connection))) await AnnounceAsync(connection.UserId, online: true);
             await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, () =>
             {
                 if (budget.TryTake()) return true;
@@ -75,7 +77,7 @@ public sealed partial class Gateway(
         }
         finally
         {
-            if (connections.Remove(connection)) await AnnounceAsync(connection.UserId, online: false);
+            if (await presenceStore.DeviceRemovedAsync(connection.UserId, connections.Remove(connection))) await AnnounceAsync(connection.UserId, online: false);
         }
     }
 

@@ -67,7 +67,19 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
         return false;
     }
 
-    public bool IsOnline(long userId) => _byUser.ContainsKey(userId);
+    /// <summary>Whether the user has a device connected to this node.</summary>
+    public bool HasDevices(long userId) => _byUser.ContainsKey(userId);
+
+    /// <summary>The users with a device on this node (a snapshot, for reconciliation).</summary>
+    public IEnumerable<long> UserIds => _byUser.Keys;
+
+    // One node: this node's devices are all there is.
+    public ValueTask<bool> DeviceAddedAsync(long userId, bool firstHere) => ValueTask.FromResult(firstHere);
+
+    public ValueTask<bool> DeviceRemovedAsync(long userId, bool lastHere) => ValueTask.FromResult(lastHere);
+
+    public ValueTask<IReadOnlySet<long>> OnlineAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlySet<long>>(userIds.Where(_byUser.ContainsKey).ToHashSet());
 
     /// <summary>Writes a frame to one device of a user (never waits); false when that device is not connected here.</summary>
     public bool TrySend(long userId, long connectionId, ReadOnlyMemory<byte> frame)

@@ -1,26 +1,59 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Parley.Server.Storage;
 using StackExchange.Redis;
 
 namespace Parley.Server.ScaleOut;
 
 /// <summary>
-/// Several nodes share one user base through Redis when <c>ConnectionStrings:Redis</c> is set. Today that
-/// connection is made and checked by /readyz only: routing and presence are still this node's own
-/// (LocalConnections); the Redis implementations of IMessageRouter and IPresenceStore are the scale-out work.
+/// Several nodes (the same binary, started more times behind a load balancer) share one user base through Redis
+/// when <c>ConnectionStrings:Redis</c> is set: <see cref="RedisScaleOut"/> replaces this node's in-memory routing
+/// and presence (LocalConnections), and /readyz checks Redis. The nodes share one PostgreSQL database.
 /// </summary>
-public static class ScaleOutSetup
+public static partial class ScaleOutSetup
 {
+    /// <summary>After AddStorage and AddRealtime: the Redis router and presence replace the in-memory ones.</summary>
     public static WebApplicationBuilder AddScaleOut(this WebApplicationBuilder builder)
     {
         var redis = builder.Configuration.GetConnectionString("Redis");
         if (string.IsNullOrWhiteSpace(redis)) return builder;
+
+        var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (database.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException(
+                "ConnectionStrings:Redis is set, which runs this server as one of several nodes, but Database:Provider is 'sqlite'. " +
+                "Nodes must share one database: set Database:Provider=postgres and ConnectionStrings:Database to the shared PostgreSQL, " +
+                "or remove ConnectionStrings:Redis to run a single node on SQLite.");
 
         var options = ConfigurationOptions.Parse(redis);
         // Start even while Redis is down, and keep retrying: readiness reports it, liveness does not.
         options.AbortOnConnectFail = false;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+
+        builder.Services.Configure<ScaleOutOptions>(builder.Configuration.GetSection(ScaleOutOptions.Section));
+        builder.Services.AddSingleton<RedisScaleOut>();
+        builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<RedisScaleOut>());
+        builder.Services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisScaleOut>());
+        builder.Services.AddSingleton<IDeviceRelay>(sp => sp.GetRequiredService<RedisScaleOut>());
+        // First of the hosted services: it joins before the node serves anyone, and leaves (goodbye) after
+        // everything else stopped, once the devices' disconnections and the last messages went out.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<RedisScaleOut>()));
+        if (builder.Configuration.GetValue<int?>("Ids:WorkerId") is null)
+            builder.Services.AddSingleton<IStartupFilter, WorkerIdWarning>();
         return builder;
+    }
+
+    /// <summary>Two nodes with the same worker id can make the same id: say so at start.</summary>
+    private sealed partial class WorkerIdWarning(ILogger<WorkerIdWarning> logger, IdGenerator ids) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next)
+        {
+            LogRandomWorkerId(logger, ids.WorkerId);
+            return next;
+        }
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Ids:WorkerId is not set on a scaled-out node: it picked {WorkerId} at random, and another node may pick the same. Give every node its own Ids:WorkerId (0-1023).")]
+        private static partial void LogRandomWorkerId(ILogger logger, int workerId);
     }
 
     private sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck

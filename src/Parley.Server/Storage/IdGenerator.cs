@@ -28,6 +28,9 @@ public sealed class IdGenerator
 
     public int WorkerId => (int)_worker;
 
+    /// <summary>The worker id an id was made by.</summary>
+    public static int WorkerOf(long id) => (int)((id >> SequenceBits) & ((1L << WorkerBits) - 1));
+
     public long Next()
     {
         lock (_gate)

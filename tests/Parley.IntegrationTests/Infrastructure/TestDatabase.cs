@@ -35,21 +35,27 @@ public sealed class TestDatabase : IAsyncDisposable
             case "sqlite":
                 return new TestDatabase("sqlite", $"Data Source={Path.Combine(dataDirectory, "parley.db")};Default Timeout=30", null, null, null);
             case "postgres":
-                var admin = Environment.GetEnvironmentVariable("PARLEY_TEST_POSTGRES")
-                    ?? throw new InvalidOperationException(
-                        "PARLEY_TEST_DATABASE=postgres but PARLEY_TEST_POSTGRES (a connection string to a PostgreSQL server) is not set. Run scripts/test.sh.");
-                var name = $"parley_test_{Guid.NewGuid():N}";
-                await using (var connection = new NpgsqlConnection(admin))
-                {
-                    await connection.OpenAsync();
-                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-                    await create.ExecuteNonQueryAsync();
-                }
-                var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 30 }.ConnectionString;
-                return new TestDatabase("postgres", connectionString, admin, name, null);
+                return await CreatePostgresAsync();
             default:
                 throw new InvalidOperationException($"PARLEY_TEST_DATABASE is '{ProviderForThisRun}': use sqlite or postgres.");
         }
+    }
+
+    /// <summary>A fresh PostgreSQL database whatever the run's provider (scaled-out nodes need one; it fails, never skips, without PARLEY_TEST_POSTGRES).</summary>
+    public static async Task<TestDatabase> CreatePostgresAsync()
+    {
+        var admin = Environment.GetEnvironmentVariable("PARLEY_TEST_POSTGRES")
+            ?? throw new InvalidOperationException(
+                "PARLEY_TEST_POSTGRES (a connection string to a PostgreSQL server) is not set. Run scripts/test.sh, or PARLEY_TEST_SERVICES_ONLY=1 scripts/test.sh for the exports.");
+        var name = $"parley_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 30 }.ConnectionString;
+        return new TestDatabase("postgres", connectionString, admin, name, null);
     }
 
     public async ValueTask DisposeAsync()

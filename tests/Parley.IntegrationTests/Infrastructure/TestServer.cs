@@ -20,10 +20,13 @@ public sealed partial class TestServer : IAsyncDisposable
     private readonly HttpClient _http;
     private int _phoneCounter;
 
-    private TestServer(WebApplication app, TestDatabase database, string dataDirectory, LogSink log, Uri address)
+    private readonly bool _ownsDatabase;
+
+    private TestServer(WebApplication app, TestDatabase database, bool ownsDatabase, string dataDirectory, LogSink log, Uri address)
     {
         _app = app;
         _database = database;
+        _ownsDatabase = ownsDatabase;
         _dataDirectory = dataDirectory;
         Log = log;
         BaseAddress = address;
@@ -39,10 +42,12 @@ public sealed partial class TestServer : IAsyncDisposable
     public HttpClient Http => _http;
 
     /// <summary>Starts a server. <paramref name="settings"/> override configuration keys, as on the command line.</summary>
-    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? adjust = null)
+    /// <param name="sharedDatabase">A database several servers (scaled-out nodes) share: used as is, and left for its owner to drop.</param>
+    public static async Task<TestServer> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? adjust = null,
+        TestDatabase? sharedDatabase = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("parley-test-").FullName;
-        var database = await TestDatabase.CreateAsync(dataDirectory);
+        var database = sharedDatabase ?? await TestDatabase.CreateAsync(dataDirectory);
         var configuration = new Dictionary<string, string?>
         {
             ["urls"] = "http://127.0.0.1:0",
@@ -61,14 +66,23 @@ public sealed partial class TestServer : IAsyncDisposable
         var args = configuration.Select(kv => $"--{kv.Key}={kv.Value}").ToArray();
 
         var log = new LogSink();
-        var app = Program.Build(args, builder =>
+        WebApplication app;
+        try
         {
-            builder.Logging.ClearProviders().AddProvider(log);
-            adjust?.Invoke(builder);
-        });
+            app = Program.Build(args, builder =>
+            {
+                builder.Logging.ClearProviders().AddProvider(log);
+                adjust?.Invoke(builder);
+            });
+        }
+        catch
+        {
+            if (sharedDatabase is null) await database.DisposeAsync();
+            throw;
+        }
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestServer(app, database, dataDirectory, log, new Uri(address.TrimEnd('/') + "/"));
+        return new TestServer(app, database, sharedDatabase is null, dataDirectory, log, new Uri(address.TrimEnd('/') + "/"));
     }
 
     /// <summary>A client with no session yet.</summary>
@@ -107,7 +121,7 @@ public sealed partial class TestServer : IAsyncDisposable
         _http.Dispose();
         await _app.StopAsync();
         await _app.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase) await _database.DisposeAsync();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

@@ -48,10 +48,11 @@ public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence,
         var sides = await db.Friendships.AsNoTracking()
             .Where(f => (f.UserId == a && f.FriendId == b) || (f.UserId == b && f.FriendId == a))
             .ToListAsync(cancellationToken);
+        var online = await presence.OnlineAsync(pair, cancellationToken);
         foreach (var side in sides)
         {
             var friend = users[side.FriendId];
-            var view = FriendsApi.View(side, friend, presence.IsOnline(friend.Id));
+            var view = FriendsApi.View(side, friend, online.Contains(friend.Id));
             router.Publish([side.UserId], Frames.Encode("friend.added", null, new FriendAddedEvent(view), RealtimeJsonContext.Default.FriendAddedEvent));
         }
     }

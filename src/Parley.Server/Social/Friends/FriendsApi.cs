@@ -208,7 +208,8 @@ public static class FriendsApi
         // Presence is not shown across a block, either way.
         var blocked = (await db.Blocks.Where(b => b.UserId == me || b.BlockedUserId == me)
             .Select(b => b.UserId == me ? b.BlockedUserId : b.UserId).ToListAsync(cancellationToken)).ToHashSet();
-        return TypedResults.Ok(friends.Select(x => View(x.f, x.u, !blocked.Contains(x.u.Id) && presence.IsOnline(x.u.Id))).ToList());
+        var online = await presence.OnlineAsync(friends.Select(x => x.u.Id).Where(id => !blocked.Contains(id)).ToList(), cancellationToken);
+        return TypedResults.Ok(friends.Select(x => View(x.f, x.u, online.Contains(x.u.Id))).ToList());
     }
 
     private static async Task<Ok<FriendView>> SetRemark(
@@ -223,7 +224,7 @@ public static class FriendsApi
         friendship.Remark = string.IsNullOrWhiteSpace(body.Remark) ? null : body.Remark.Trim();
         await db.SaveChangesAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == friendId, cancellationToken);
-        return TypedResults.Ok(View(friendship, user, presence.IsOnline(user.Id)));
+        return TypedResults.Ok(View(friendship, user, (await presence.OnlineAsync([user.Id], cancellationToken)).Contains(user.Id)));
     }
 
     private static async Task<NoContent> RemoveFriend(string userId, HttpContext http, ParleyDb db, FriendEvents events, CancellationToken cancellationToken)
