@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
 
@@ -10,11 +11,11 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder api)
     {
         var conversations = api.MapGroup("/conversations").WithTags("Messages").RequireAuthorization();
-        conversations.MapPost("/{id}/messages", (string id, SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken ct) =>
+        conversations.MapPost("/{id}/messages", async (string id, SendMessageBody body, HttpContext http, MessageSender sender, Storage.ParleyDb db, CancellationToken ct) =>
         {
-            if (body.To is not null && body.To != new SendTarget(null, null, id))
-                throw ApiProblem.Invalid("to", "The conversation is the one in the path; to address a user or a group, POST to /api/v1/messages.");
-            return SendAsync(body with { To = new SendTarget(null, null, id) }, http, sender, ct);
+            if (body.To is not null && !await NamesConversationAsync(body.To, id, http.User.UserId(), db, ct))
+                throw ApiProblem.Invalid("to", "'to' names another conversation than the one in the path; to address a user or a group, POST to /api/v1/messages.");
+            return await SendAsync(body with { To = new SendTarget(null, null, id) }, http, sender, ct);
         });
         conversations.MapGet("/{id}/messages", GetHistory);
         conversations.MapPost("/{id}/read", MarkRead);
@@ -23,6 +24,23 @@ public static class MessagesApi
             .WithTags("Messages").RequireAuthorization();
         api.MapMessageActionsApi();
         return api;
+    }
+
+    /// <summary>
+    /// Whether a <c>to</c> in the body of <c>POST /conversations/{id}/messages</c> names the path's conversation: the
+    /// same conversation id, the group whose conversation it is, or the other person of this direct conversation (a
+    /// body copied from a socket <c>msg.send</c>). Anything else is refused rather than sent elsewhere.
+    /// </summary>
+    private static async Task<bool> NamesConversationAsync(SendTarget to, string path, long me, Storage.ParleyDb db, CancellationToken cancellationToken)
+    {
+        if (!Ids.TryParse(path, out var conversationId)) return to == new SendTarget(null, null, path);
+        if (to.UserId is null && to.GroupId is null) return Ids.TryParse(to.ConversationId, out var named) && named == conversationId;
+        if (to.ConversationId is not null || (to.UserId is not null && to.GroupId is not null)) return false;
+        // A group's conversation has the group's id.
+        if (to.GroupId is not null) return Ids.TryParse(to.GroupId, out var group) && group == conversationId;
+        if (!Ids.TryParse(to.UserId, out var peer)) return false;
+        var key = Conversation.KeyFor(me, peer);
+        return await db.Conversations.AnyAsync(c => c.Id == conversationId && c.DirectKey == key, cancellationToken);
     }
 
     private static async Task<Ok<MessageAck>> SendAsync(SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken cancellationToken)

@@ -35,12 +35,16 @@ public static class OperationsSetup
         builder.Services.ConfigureHttpJsonOptions(options => Json.Configure(options.SerializerOptions));
         builder.Services.AddProblemHandling();
         builder.Services.AddParleyRateLimits(builder.Configuration);
-        builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        builder.Services.AddOpenApi(options =>
         {
-            document.Info.Title = "Parley API";
-            document.Info.Description = "Accounts, contacts, groups and messaging. Errors are RFC 9457 problem details with a stable `code` (docs/errors.md).";
-            return Task.CompletedTask;
-        }));
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "Parley API";
+                document.Info.Description = "Accounts, contacts, groups and messaging. Errors are RFC 9457 problem details with a stable `code` (docs/errors.md).";
+                return Task.CompletedTask;
+            });
+            OpenApiContract.Configure(options);
+        });
         return builder;
     }
 
