@@ -93,6 +93,13 @@ public sealed class ConventionsContractTests(ServerFixture fixture) : IClassFixt
         var path = $"api/v1/conversations/{conversation}/messages";
 
         (await _server.CallAsync(alice, HttpMethod.Post, path, "{not json")).Problem(HttpStatusCode.BadRequest, "invalid_json");
+        var unknownType = (await _server.PostAsync(alice, path, new { clientMsgId = "x0", type = "hologram", content = "?" })).Problem(HttpStatusCode.BadRequest, "invalid_json");
+        Assert.DoesNotContain("Parley.Server", unknownType.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("$.type", unknownType.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var noBody = (await _server.CallAsync(alice, HttpMethod.Post, path)).Problem(HttpStatusCode.BadRequest, "bad_request");
+        Assert.Equal("This endpoint needs a JSON body.", noBody.GetProperty("detail").GetString());
+        using (var plain = new StringContent("hello", System.Text.Encoding.UTF8, "text/plain"))
+            (await _server.CallAsync(alice, HttpMethod.Post, path, content: plain)).Problem(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
         (await _server.PostAsync(alice, path, new { type = "text", content = "no clientMsgId" })).Problem(HttpStatusCode.BadRequest, "validation_failed");
         (await _server.PostAsync(alice, path, new { clientMsgId = "x1", type = "text" })).Problem(HttpStatusCode.BadRequest, "validation_failed");
         (await _server.PostAsync(alice, path, new { clientMsgId = "x2", type = "call", content = "{}" })).Problem(HttpStatusCode.BadRequest, "validation_failed");

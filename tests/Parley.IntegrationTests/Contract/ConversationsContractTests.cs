@@ -44,6 +44,21 @@ public sealed class ConversationsContractTests(ServerFixture fixture) : IClassFi
         (await _server.PostAsync(alice, Messages(conversation),
             new { to = new { userId = carol.Id }, clientMsgId = "first-5", type = "text", content = "wrong" })).Problem(HttpStatusCode.BadRequest, "validation_failed");
 
+        // Before the conversation exists, the path cannot name it: a `to` of {userId} is followed, and the ack carries the new id.
+        var first2 = (await _server.PostAsync(carol, Messages(alice.Id),
+            new { to = new { userId = alice.Id }, clientMsgId = "carol-1", type = "text", content = "hi alice, carol here" })).Ok();
+        AssertAck(first2, "carol-1");
+        Assert.Equal(1, first2.GetProperty("seq").GetInt64());
+        Assert.NotEqual(conversation, first2.GetProperty("conversationId").GetString());
+        var again2 = (await _server.PostAsync(carol, Messages("new"),
+            new { to = new { userId = alice.Id }, clientMsgId = "carol-2", type = "text", content = "again" })).Ok();
+        AssertAck(again2, "carol-2", first2.GetProperty("conversationId").GetString());
+        // ... but a conversation of mine in the path is never redirected, and an outsider gets nothing from it.
+        (await _server.PostAsync(carol, Messages(first2.GetProperty("conversationId").GetString()!),
+            new { to = new { conversationId = conversation }, clientMsgId = "carol-3", type = "text", content = "redirect?" })).Problem(HttpStatusCode.BadRequest, "validation_failed");
+        (await _server.PostAsync(carol, Messages(conversation), new { to = new { userId = bob.Id }, clientMsgId = "carol-4", type = "text", content = "hi" }))
+            .Problem(HttpStatusCode.Forbidden, "not_friends");
+
         // Bob answers with `to: {userId}` and gets the same conversation.
         var answer = (await _server.PostAsync(bob, "api/v1/messages",
             new { to = new { userId = alice.Id }, clientMsgId = "answer-1", type = "text", content = "hi alice" })).Ok();
@@ -308,8 +323,14 @@ public sealed class ConversationsContractTests(ServerFixture fixture) : IClassFi
         Assert.Equal("image/png", download.MediaType);
         Assert.Equal(png.Length, download.ContentHeaders.ContentLength);
 
+        // As for <img src>, the token may come as access_token.
+        var byQuery = await _server.GetAsync(null, $"api/v1/files/{fileId}?access_token={Uri.EscapeDataString(bob.Token)}");
+        Assert.Equal(HttpStatusCode.OK, byQuery.Status);
+        Assert.Equal("image/png", byQuery.MediaType);
+
         var stranger = await _server.UserAsync("stranger");
         (await _server.GetAsync(stranger, $"api/v1/files/{fileId}")).Problem(HttpStatusCode.NotFound, "file_not_found");
+        (await _server.GetAsync(null, $"api/v1/files/{fileId}?access_token={Uri.EscapeDataString(stranger.Token)}")).Problem(HttpStatusCode.NotFound, "file_not_found");
         (await _server.GetAsync(null, $"api/v1/files/{fileId}")).Problem(HttpStatusCode.Unauthorized, "unauthorized");
         (await _server.PostAsync(alice, Messages(conversation), new { clientMsgId = "img-2", type = "image", file = new { fileId = "123456789" } }))
             .Problem(HttpStatusCode.BadRequest, "file_not_found");

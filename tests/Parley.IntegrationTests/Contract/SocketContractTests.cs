@@ -56,9 +56,10 @@ public sealed class SocketContractTests(ServerFixture fixture) : IClassFixture<S
         AssertError(await socket.WaitAsync(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "invalid_frame"), "invalid_frame");
 
         await socket.SendTextAsync("[1,2,3]");
+        await socket.SendTextAsync("{\"type\":\"ping\",\"id\":42}");
         await socket.SendTextAsync("{\"id\":\"t1\",\"data\":{}}");
         AssertError(await socket.WaitAsync(f => RawSocket.Id(f) == "t1"), "invalid_frame");
-        Assert.Equal(3, (await socket.SoFarAsync()).Count(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "invalid_frame"));
+        Assert.Equal(4, (await socket.SoFarAsync()).Count(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "invalid_frame"));
 
         await socket.SendTextAsync("{\"type\":\"ping\",\"id\":\"big\",\"data\":{\"pad\":\"" + new string('x', 70 * 1024) + "\"}}");
         AssertError(await socket.WaitAsync(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "frame_too_large"), "frame_too_large");
