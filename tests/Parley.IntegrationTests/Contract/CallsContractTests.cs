@@ -17,6 +17,7 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
     {
         var (alice, bob) = await _server.FriendsAsync();
         await using var alicePhone = await RawSocket.ConnectAsync(_server, alice);
+        await using var aliceLaptop = await RawSocket.ConnectAsync(_server, alice);
         await using var bobPhone = await RawSocket.ConnectAsync(_server, bob);
         await using var bobLaptop = await RawSocket.ConnectAsync(_server, bob, inQuery: false);
 
@@ -30,6 +31,7 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
         AssertString(ringing, "callId", callId);
         AssertId(ringing, "peerId", bob.Id);
         AssertString(ringing, "media", "video");
+        Assert.Equal(ringing.GetRawText(), RawSocket.Data(await aliceLaptop.WaitAsync("call.ringing")).GetRawText());
         foreach (var device in new[] { bobPhone, bobLaptop })
         {
             var incoming = RawSocket.Data(await device.WaitAsync("call.incoming"));
@@ -41,7 +43,7 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
 
         fixture.Clock.Advance(TimeSpan.FromSeconds(3));
         Assert.Equal("ok", RawSocket.Type(await bobPhone.RequestAsync("call.accept", new { callId })));
-        foreach (var device in new[] { alicePhone, bobPhone, bobLaptop })
+        foreach (var device in new[] { alicePhone, aliceLaptop, bobPhone, bobLaptop })
         {
             var accepted = RawSocket.Data(await device.WaitAsync("call.accepted"));
             AssertString(accepted, "callId", callId);
@@ -60,7 +62,7 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
 
         fixture.Clock.Advance(TimeSpan.FromSeconds(65));
         Assert.Equal("ok", RawSocket.Type(await bobPhone.RequestAsync("call.hangup", new { callId })));
-        foreach (var device in new[] { alicePhone, bobPhone, bobLaptop })
+        foreach (var device in new[] { alicePhone, aliceLaptop, bobPhone, bobLaptop })
         {
             var ended = RawSocket.Data(await device.WaitAsync("call.ended"));
             Assert.Equal(["callId", "durationMs", "endReason"], ended.EnumerateObject().Select(p => p.Name).Order());

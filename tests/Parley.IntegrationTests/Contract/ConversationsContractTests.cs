@@ -126,7 +126,9 @@ public sealed class ConversationsContractTests(ServerFixture fixture) : IClassFi
         AssertId(preview, "senderId", bob.Id);
         Assert.Equal(1, AssertNumber(preview, "seq"));
         AssertString(preview, "preview", "from bob");
-        AssertTimestamp(preview, "sentAt");
+        Assert.Equal(AssertTimestamp(preview, "sentAt"), AssertTimestamp(direct, "lastActivityAt"));
+        AssertString(preview, "type", "text");
+        Assert.False(AssertBool(preview, "recalled"));
 
         var groupRow = rows.Single(r => r.GetProperty("id").GetString() == groupConversation);
         AssertString(groupRow, "kind", "group");

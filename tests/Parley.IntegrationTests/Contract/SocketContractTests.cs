@@ -219,6 +219,109 @@ public sealed class SocketContractTests(ServerFixture fixture) : IClassFixture<S
         Assert.DoesNotContain(await aliceSocket.SoFarAsync(), f => RawSocket.Type(f) == "typing");
     }
 
+    [Fact]
+    public async Task RepliesAndMentionsCarryTheirContractShapes()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var group = await alice.Sdk.CreateGroupAsync("quotes", new[] { bob.Id });
+        await using var aliceSocket = await RawSocket.ConnectAsync(_server, alice);
+        await using var bobSocket = await RawSocket.ConnectAsync(_server, bob);
+        var quoted = RawSocket.Data(await bobSocket.RequestAsync("msg.send", Text(new { groupId = group.Id }, "q-1", "what time?")));
+        var conversation = quoted.GetProperty("conversationId").GetString()!;
+
+        await aliceSocket.RequestAsync("msg.send", new
+        {
+            to = new { conversationId = conversation }, clientMsgId = "q-2", type = "text", content = "noon",
+            replyTo = quoted.GetProperty("messageId").GetString(), mentions = new[] { bob.Id },
+        });
+        var reply = RawSocket.Data(await bobSocket.WaitAsync("msg.new", m => m.GetProperty("clientMsgId").GetString() == "q-2"));
+        AssertMessage(reply, conversation, alice.Id, "text");
+        var replyTo = Prop(reply, "replyTo");
+        AssertId(replyTo, "messageId", quoted.GetProperty("messageId").GetString());
+        Assert.Equal(quoted.GetProperty("seq").GetInt64(), AssertNumber(replyTo, "seq"));
+        AssertId(replyTo, "senderId", bob.Id);
+        AssertString(replyTo, "type", "text");
+        AssertString(replyTo, "preview", "what time?");
+        Assert.False(AssertBool(replyTo, "recalled"));
+        Assert.Equal([bob.Id], Prop(reply, "mentions").EnumerateArray().Select(m => m.GetString()));
+
+        // The same JSON in the history as in msg.new.
+        var stored = (await _server.GetAsync(bob, $"api/v1/conversations/{conversation}/messages?limit=1")).Ok().EnumerateArray().Single();
+        Assert.Equal(reply.GetRawText(), stored.GetRawText());
+        var plain = (await _server.GetAsync(bob, $"api/v1/conversations/{conversation}/messages?afterSeq=0")).Ok().EnumerateArray()
+            .Single(m => m.GetProperty("clientMsgId").GetString() == "q-1");
+        Assert.True(Absent(plain, "replyTo") && Absent(plain, "mentions"));
+        Assert.Equal(JsonValueKind.Null, Prop(plain, "file").ValueKind);
+
+        AssertError(await aliceSocket.RequestAsync("msg.send", new { to = new { conversationId = conversation }, clientMsgId = "q-3", type = "text", content = "?", replyTo = "123" }),
+            "invalid_reply");
+    }
+
+    [Fact]
+    public async Task FriendAndPresenceEventsCarryTheirContractShapes()
+    {
+        var alice = await _server.UserAsync("alice");
+        var carol = await _server.UserAsync("carol");
+        await using var aliceSocket = await RawSocket.ConnectAsync(_server, alice);
+
+        var asked = (await _server.PostAsync(carol, "api/v1/friend-requests", new { userId = alice.Id, message = "hi" })).Ok(HttpStatusCode.Created);
+        var requestId = AssertString(asked, "id");
+        var request = Prop(RawSocket.Data(await aliceSocket.WaitAsync("friend.request")), "request");
+        AssertId(request, "id", requestId);
+        AssertId(request, "fromUserId", carol.Id);
+        AssertId(request, "toUserId", alice.Id);
+        AssertString(request, "status", "pending");
+        AssertTimestamp(request, "createdAt");
+
+        (await _server.PostAsync(alice, $"api/v1/friend-requests/{requestId}/accept", null)).Ok();
+        var added = Prop(RawSocket.Data(await aliceSocket.WaitAsync("friend.added")), "friend");
+        AssertId(added, "userId", carol.Id);
+        AssertBool(added, "online");
+        AssertTimestamp(added, "since");
+
+        await using (var carolSocket = await RawSocket.ConnectAsync(_server, carol))
+        {
+            var online = RawSocket.Data(await aliceSocket.WaitAsync("presence", p => p.GetProperty("online").GetBoolean()));
+            AssertId(online, "userId", carol.Id);
+            Assert.Equal(["online", "userId"], online.EnumerateObject().Select(p => p.Name).Order());
+        }
+        var offline = RawSocket.Data(await aliceSocket.WaitAsync("presence", p => !p.GetProperty("online").GetBoolean()));
+        AssertId(offline, "userId", carol.Id);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.CallAsync(alice, HttpMethod.Delete, $"api/v1/friends/{carol.Id}")).Status);
+        AssertId(RawSocket.Data(await aliceSocket.WaitAsync("friend.removed")), "userId", carol.Id);
+    }
+
+    [Fact]
+    public async Task GroupEventsCarryTheirContractShapes()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        await using var bobSocket = await RawSocket.ConnectAsync(_server, bob);
+        await using var aliceSocket = await RawSocket.ConnectAsync(_server, alice);
+
+        var group = (await _server.PostAsync(alice, "api/v1/groups", new { name = "events", memberIds = new[] { bob.Id } })).Ok(HttpStatusCode.Created);
+        var groupId = AssertString(group, "id");
+        var joined = RawSocket.Data(await bobSocket.WaitAsync("group.member.joined"));
+        AssertId(joined, "groupId", groupId);
+        Assert.Contains(Prop(joined, "members").EnumerateArray(), m => m.GetProperty("userId").GetString() == bob.Id);
+
+        (await _server.PatchAsync(alice, $"api/v1/groups/{groupId}", new { name = "renamed" })).Ok();
+        var updated = Prop(RawSocket.Data(await bobSocket.WaitAsync("group.updated")), "group");
+        AssertId(updated, "id", groupId);
+        AssertString(updated, "name", "renamed");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.CallAsync(bob, HttpMethod.Delete, $"api/v1/groups/{groupId}/members/{bob.Id}")).Status);
+        var left = RawSocket.Data(await aliceSocket.WaitAsync("group.member.left"));
+        AssertId(left, "groupId", groupId);
+        AssertId(left, "userId", bob.Id);
+        AssertString(left, "reason", "left");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _server.CallAsync(alice, HttpMethod.Delete, $"api/v1/groups/{groupId}")).Status);
+        var dissolved = RawSocket.Data(await aliceSocket.WaitAsync("group.dissolved"));
+        AssertId(dissolved, "groupId", groupId);
+        AssertId(dissolved, "by", alice.Id);
+    }
+
     private static void AssertError(JsonElement frame, string code)
     {
         Assert.True(RawSocket.Type(frame) == "error", $"Expected an error frame {code}, got {frame.GetRawText()}");
