@@ -13,6 +13,7 @@ public static class FilesApi
         var files = api.MapGroup("/files").WithTags("Files").RequireAuthorization();
         files.MapPost("", Upload)
             .RequireRateLimiting(RateLimits.Uploads)
+            .WithMetadata(new Operations.OwnBodyLimit())
             // Described here rather than with Accepts<IFormFile>(): that would make routing answer any other content
             // type with 415 before authentication, so a request without a token got 415 instead of 401.
             // FileUploads checks the content type itself (415 unsupported_media_type).

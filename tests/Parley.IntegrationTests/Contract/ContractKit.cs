@@ -46,8 +46,6 @@ internal static partial class ContractKit
         else if (content is not null) request.Content = content;
         var bearer = token ?? who?.Token;
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        // A body over the server's limit: refused on the declared length before it is sent, so the answer cannot race the upload.
-        if (json is { Length: > 1024 * 1024 }) request.Headers.ExpectContinue = true;
         using var response = await server.Http.SendAsync(request).WaitAsync(Patience);
         var body = await response.Content.ReadAsStringAsync();
         return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, response.Headers, response.Content.Headers);
