@@ -13,10 +13,43 @@ internal static class OpenApiContract
 {
     private const string Problem = "ProblemDetails";
 
+    /// <summary>
+    /// The fields a request body must have. Request records take every field as nullable (so that a missing one is
+    /// a 400 with the field's name, not a binding failure), which the generator would list as all required.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> RequiredInRequests = new()
+    {
+        ["BlockBody"] = ["userId"],
+        ["CreateGroupBody"] = ["name"],
+        ["FriendRequestBody"] = ["userId"],
+        ["InviteBody"] = ["userIds"],
+        ["JoinRequestBody"] = [],
+        ["LoginRequest"] = ["login", "password"],
+        ["MuteBody"] = ["until"],
+        ["ReadBody"] = ["seq"],
+        ["RefreshRequest"] = ["refreshToken"],
+        ["RegisterRequest"] = ["password", "nickname"],
+        ["RemarkBody"] = [],
+        ["RoleBody"] = ["role"],
+        // `to` is required on POST /messages and optional on POST /conversations/{id}/messages (docs/messages.md).
+        ["SendMessageBody"] = ["clientMsgId", "type"],
+        ["SendTarget"] = [],
+        ["UpdateConversationBody"] = [],
+        ["UpdateGroupBody"] = [],
+        ["UpdateProfileRequest"] = [],
+        ["VerificationCodeRequest"] = ["email"],
+    };
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddSchemaTransformer((schema, context, _) =>
         {
+            if (schema.Properties is { Count: > 0 } && RequiredInRequests.TryGetValue(context.JsonTypeInfo.Type.Name, out var required))
+            {
+                schema.Required = new HashSet<string>(required);
+                if (context.JsonTypeInfo.Type.Name == "SendTarget") schema.Description = "Exactly one of userId, groupId or conversationId.";
+            }
+
             // Parley's string and time converters hide the type from the generator: it writes {}.
             var type = context.JsonTypeInfo.Type;
             if (schema.Type is null && (type == typeof(string) || type == typeof(DateTimeOffset) || type == typeof(DateTimeOffset?)))

@@ -56,6 +56,12 @@ public sealed class ConventionsContractTests(ServerFixture fixture) : IClassFixt
                 $"{schema}.{property} should be typed as a string in the OpenAPI document: {type.GetRawText()}");
         }
 
+        // A send needs a clientMsgId and a type; `to` names exactly one of three, none of them required on its own.
+        var sendBody = ContractKit.Prop(schemas, "SendMessageBody");
+        Assert.Equal(["clientMsgId", "type"], ContractKit.Prop(sendBody, "required").EnumerateArray().Select(r => r.GetString()).Order());
+        Assert.True(ContractKit.Absent(ContractKit.Prop(schemas, "SendTarget"), "required")
+            || ContractKit.Prop(ContractKit.Prop(schemas, "SendTarget"), "required").GetArrayLength() == 0);
+
         // Every authenticated endpoint documents its 401 problem.
         var history = ContractKit.Prop(ContractKit.Prop(paths, "/api/v1/conversations/{id}/messages"), "get");
         var responses = ContractKit.Prop(history, "responses");
