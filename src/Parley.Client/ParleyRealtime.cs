@@ -101,6 +101,13 @@ public sealed class ParleyRealtime : IAsyncDisposable
     public Task HangupCallAsync(string callId, CancellationToken cancellationToken = default) =>
         RequestAsync("call.hangup", new { callId }, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Takes a call over on this device (after a reconnect or a reload, see <see cref="CallStateInfo"/>): it becomes its user's
+    /// active device in the call; once connected, the other party's active device gets <c>call.resumed</c>.
+    /// </summary>
+    public Task ResumeCallAsync(string callId, CancellationToken cancellationToken = default) =>
+        RequestAsync("call.resume", new { callId }, cancellationToken: cancellationToken);
+
     /// <summary>Relays an SDP offer/answer or an ICE candidate (any JSON) to the other party's active device.</summary>
     public Task SignalAsync(string callId, object? sdp = null, object? candidate = null, CancellationToken cancellationToken = default) =>
         RequestAsync("call.signal", new Dictionary<string, object?> { ["callId"] = callId, ["sdp"] = sdp, ["candidate"] = candidate }

@@ -42,6 +42,21 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task AValidationProblemIsA400WithItsErrorsNotA500()
+    {
+        // The built server as a process: in-process test hosts wrote this answer; the real one failed writing the
+        // `errors` dictionary with the API's string converter (its keys) and answered 500.
+        var port = ServerProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(_workingDirectory, port);
+        using var client = new ParleyClient(server.BaseAddress);
+        var refusal = await Assert.ThrowsAsync<ParleyApiException>(() => client.RegisterAsync(new RegisterRequest
+        {
+            Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "long enough 1", Nickname = "n", Avatar = new string('a', 2000),
+        }));
+        Assert.Equal((HttpStatusCode.BadRequest, "validation_failed"), (refusal.Status, refusal.Code));
+    }
+
+    [Fact]
     public async Task TheMigrateCommandCreatesTheDatabaseAndExits()
     {
         var (exitCode, output) = await ServerProcess.RunToExitAsync(_workingDirectory, "migrate");

@@ -1,7 +1,14 @@
 // One-to-one audio/video calls (API.md "Calls"): the server owns the call's state and relays signalling; the
 // browsers talk WebRTC. The caller sends the offer once the callee accepted (`call.accepted`).
+//
+// Reloads and reconnects (docs/calls.md, "Resuming a call"): a socket that connects while its user is in a call
+// gets `call.state`. If this tab was in that call (kept in sessionStorage across a reload, or still in memory after
+// a network blip) or the server says this device is the active one, it takes the call over with `call.resume`,
+// makes a new RTCPeerConnection and, as the caller, a fresh offer; the other side gets `call.resumed`, drops its
+// peer connection for a new one, and (as the caller) makes the fresh offer. Signalling work runs one step at a
+// time (`serial`), so an offer that arrives while the new peer connection is being made waits for it.
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText } from './api';
+import { api, ApiError, errorText } from './api';
 import { endReasons } from './errors';
 import { realtime } from './realtime';
 import { notify } from './store';
@@ -23,6 +30,43 @@ export interface CallState {
   error?: string;
   /** Which start of a call this is: an answer that comes back for an earlier one is not applied to this one. */
   attempt: number;
+  /** Making a new peer connection for a call already under way (after a reload or a reconnect on either side). */
+  reconnecting?: boolean;
+}
+
+/** What a tab remembers of its call across a reload (sessionStorage: per tab, gone with the tab). */
+interface Remembered {
+  callId: string;
+  peerId: string;
+  media: 'audio' | 'video';
+  outgoing: boolean;
+}
+
+const storageKey = 'parley.call';
+
+function remembered(): Remembered | null {
+  try {
+    return JSON.parse(sessionStorage.getItem(storageKey) ?? 'null') as Remembered | null;
+  } catch {
+    return null;
+  }
+}
+
+function remember() {
+  try {
+    if (call?.callId && (call.phase === 'ringing' || call.phase === 'connecting' || call.phase === 'connected'))
+      sessionStorage.setItem(storageKey, JSON.stringify({ callId: call.callId, peerId: call.peerId, media: call.media, outgoing: call.outgoing } satisfies Remembered));
+    else sessionStorage.removeItem(storageKey);
+  } catch {
+    /* storage unavailable: a reload then simply forgets the call */
+  }
+}
+
+let chain: Promise<void> = Promise.resolve();
+
+/** Runs signalling steps one after another, in the order their events came. */
+function serial(step: () => Promise<void>) {
+  chain = chain.then(step).catch((e: unknown) => notify(errorText(e)));
 }
 
 let call: CallState | null = null;
@@ -36,6 +80,7 @@ const listeners = new Set<() => void>();
 
 function set(patch: Partial<CallState> | null) {
   call = patch === null ? null : call ? { ...call, ...patch } : null;
+  remember();
   for (const l of listeners) l();
 }
 
@@ -50,7 +95,7 @@ export function useCall(): CallState | null {
 }
 
 /** For tests and diagnostics: the live peer connection. */
-(window as unknown as { parleyCall: () => unknown }).parleyCall = () => ({ state: call?.phase, pc: pc?.connectionState, ice: pc?.iceConnectionState });
+(window as unknown as { parleyCall: () => unknown }).parleyCall = () => ({ state: call?.phase, callId: call?.callId, pc: pc?.connectionState, ice: pc?.iceConnectionState });
 
 async function iceServers(): Promise<RTCIceServer[]> {
   try {
@@ -125,7 +170,7 @@ export function rejectCall() {
 export function hangUp() {
   if (!call) return;
   if (call.callId) void realtime.request('call.hangup', { callId: call.callId }).catch(() => undefined);
-  finish(call.phase === 'connected' ? 'hung_up' : 'cancelled');
+  finish(call.phase === 'connected' || call.connectedAt ? 'hung_up' : 'cancelled');
 }
 
 export function toggleMic() {
@@ -164,8 +209,12 @@ async function createPeer() {
     if (e.candidate && call?.callId) void realtime.request('call.signal', { callId: call.callId, candidate: e.candidate.toJSON() }).catch(() => undefined);
   };
   connection.onconnectionstatechange = () => {
-    if (pc !== connection) return;
-    if (connection.connectionState === 'connected' && call && call.phase !== 'connected') set({ phase: 'connected', connectedAt: Date.now() });
+    if (pc !== connection || !call) return;
+    const state = connection.connectionState;
+    if (state === 'connected' && (call.phase !== 'connected' || call.reconnecting))
+      set({ phase: 'connected', connectedAt: call.connectedAt ?? Date.now(), reconnecting: false });
+    // The other side's page went away (a reload, a lost network): say so until it comes back or the call drops.
+    else if ((state === 'disconnected' || state === 'failed') && call.phase === 'connected') set({ reconnecting: true });
   };
 }
 
@@ -207,6 +256,92 @@ async function onAccepted(d: { callId: string }) {
   } catch (e) {
     hangUp();
     notify(errorText(e));
+  }
+}
+
+/** `call.state`: sent as the socket connects while this user is in a call. */
+interface CallStateEvent {
+  callId: string;
+  peerId: string;
+  media: 'audio' | 'video';
+  role: 'caller' | 'callee';
+  state: 'ringing' | 'connected';
+  active: boolean;
+  startedAt?: string;
+}
+
+function onCallState(d: CallStateEvent) {
+  const live = call && call.phase !== 'ended' ? call : null;
+  if (live && live.callId !== d.callId) return; // busy with another call here: leave that one alone
+  const known = !!live || remembered()?.callId === d.callId;
+  // Another device of mine holds the call (and this tab was never in it): nothing to do here.
+  if (!known && !d.active) return;
+  // A reconnect after a blip that the server already gave back to this device, with media still flowing: the peer
+  // connection survived the signalling reconnect, so there is nothing to redo.
+  if (live && d.active && d.state === 'connected' && live.phase === 'connected' && !live.reconnecting && pc?.connectionState === 'connected') return;
+  const outgoing = d.role === 'caller';
+  if (!live) {
+    clearTimeout(endTimer);
+    waiting = null;
+    call = {
+      callId: d.callId, peerId: d.peerId, media: d.media, outgoing, micMuted: false, cameraOff: false, attempt: ++attempts,
+      phase: d.state === 'ringing' ? 'ringing' : 'connecting',
+      connectedAt: d.startedAt ? Date.parse(d.startedAt) : undefined,
+      reconnecting: d.state === 'connected',
+    };
+    set({});
+  } else if (d.state === 'connected') {
+    set({ phase: 'connecting', reconnecting: true, connectedAt: live.connectedAt ?? (d.startedAt ? Date.parse(d.startedAt) : undefined) });
+  }
+  const attempt = call!.attempt;
+  const current = () => call?.attempt === attempt && call.phase !== 'ended';
+  serial(async () => {
+    if (!current()) return;
+    let resumed = false;
+    try {
+      // Take the call over first: from now on this device may hang up, whatever happens with the camera.
+      await realtime.request('call.resume', { callId: d.callId });
+      resumed = true;
+      if (!current()) return;
+      let local = call!.local;
+      if (!local || local.getTracks().every((t) => t.readyState === 'ended')) {
+        local = await media(d.media);
+        if (!current()) {
+          for (const t of local.getTracks()) t.stop();
+          return;
+        }
+        set({ local });
+      }
+      if (d.state === 'connected') await restart();
+    } catch (e) {
+      if (!current()) return;
+      // No camera, say: this device holds the call now, so end it properly rather than leave the peer waiting.
+      if (resumed) void realtime.request('call.hangup', { callId: d.callId }).catch(() => undefined);
+      finish(undefined, errorText(e));
+    }
+  });
+}
+
+/** `call.resumed`: the other side took the call over on a new connection; start over with a new peer connection. */
+async function onResumed(d: { callId: string }) {
+  if (!call || call.callId !== d.callId || (call.phase !== 'connecting' && call.phase !== 'connected')) return;
+  set({ reconnecting: true });
+  await restart();
+}
+
+/** A new peer connection for a call under way; the caller makes the fresh offer, the callee waits for it. */
+async function restart() {
+  if (!call) return;
+  await createPeer();
+  if (!call.outgoing) return;
+  const offer = await pc!.createOffer();
+  await pc!.setLocalDescription(offer);
+  try {
+    await realtime.request('call.signal', { callId: call.callId, sdp: { type: offer.type, sdp: offer.sdp } });
+  } catch (e) {
+    // The callee's side has no device right now (it is reloading too): its call.resume brings a call.resumed
+    // here, and the offer is made again then.
+    if (!(e instanceof ApiError && e.code === 'call_not_connected')) throw e;
   }
 }
 
@@ -258,8 +393,10 @@ export function wireCalls() {
     call = incoming;
     set({});
   });
-  realtime.on('call.accepted', (d: { callId: string }) => void onAccepted(d));
-  realtime.on('call.signal', (d) => void onSignal(d));
+  realtime.on('call.accepted', (d: { callId: string }) => serial(() => onAccepted(d)));
+  realtime.on('call.signal', (d) => serial(() => onSignal(d)));
+  realtime.on('call.state', (d: CallStateEvent) => onCallState(d));
+  realtime.on('call.resumed', (d: { callId: string }) => serial(() => onResumed(d)));
   realtime.on('call.ended', (d: { callId: string; endReason: string }) => {
     if (waiting?.callId === d.callId) waiting = null;
     if (call && call.callId === d.callId && call.phase !== 'ended') finish(d.endReason);

@@ -18,6 +18,16 @@ public sealed record CallSignal(string CallId, JsonElement? Sdp, JsonElement? Ca
 /// <summary><c>call.ended</c>: <c>endReason</c> is no_answer, rejected, cancelled, hung_up, busy or dropped.</summary>
 public sealed record CallEnded(string CallId, string EndReason, long DurationMs);
 
+/// <summary>
+/// <c>call.state</c>: to a device as it connects while its user is in a call (a ringing callee gets
+/// <c>call.incoming</c> instead). <c>Role</c> is caller or callee, <c>State</c> ringing or connected; <c>Active</c>
+/// says whether this device is its user's active device in the call; <c>StartedAt</c> is the accept.
+/// </summary>
+public sealed record CallStateInfo(string CallId, string PeerId, string Media, string Role, string State, bool Active, DateTimeOffset? StartedAt);
+
+/// <summary><c>call.resumed</c>: the other party took the call over on a new connection: start a new peer connection (the caller offers).</summary>
+public sealed record CallResumed(string CallId);
+
 /// <summary>The content of a <c>call</c> message.</summary>
 public sealed record CallRecordContent(string Media, string InitiatorId, DateTimeOffset? StartedAt, DateTimeOffset EndedAt, long DurationMs, string EndReason);
 

@@ -122,6 +122,9 @@ public sealed partial class CallSignalling
             case "call.signal":
                 Signal(connection, frame);
                 return Task.CompletedTask;
+            case "call.resume":
+                Resume(connection, frame);
+                return Task.CompletedTask;
             default:
                 throw ApiProblem.BadRequest("unknown_type", "Unknown call frame type.");
         }
@@ -296,6 +299,47 @@ public sealed partial class CallSignalling
             };
             connection.Enqueue(Frames.Empty("ok", frame.Id));
             End(call, reason);
+        }
+    }
+
+    /// <summary>
+    /// A device of a party takes the call over as that party's active device (after a page reload or a reconnect,
+    /// when it starts a new peer connection): the grace, if running, stops; the device that was active before (if
+    /// still connected) is out of the call; once connected, the other party's active device gets
+    /// <c>call.resumed</c> and starts a new peer connection too (the caller sends a fresh offer).
+    /// </summary>
+    private void Resume(Connection connection, ClientFrame frame)
+    {
+        var call = Find(frame);
+        lock (call)
+        {
+            var user = connection.UserId;
+            var caller = user == call.CallerId;
+            // While ringing only the caller has an active device (the inviting one); the callee answers with call.accept.
+            if (call.State == CallState.Ended || (!caller && user != call.CalleeId) || (call.State == CallState.Ringing && !caller)) throw NotFound();
+            if (caller)
+            {
+                call.CallerGrace?.Dispose();
+                call.CallerGrace = null;
+                call.CallerDevice = connection.Id;
+            }
+            else
+            {
+                call.CalleeGrace?.Dispose();
+                call.CalleeGrace = null;
+                call.CalleeDevice = connection.Id;
+            }
+            if (call.State == CallState.Connected)
+            {
+                var peer = call.PeerOf(user);
+                var peerDevice = call.DeviceOf(peer);
+                // Before the ok, on the peer's socket before anything this device signals next: the peer sees
+                // call.resumed before the fresh offer (or is itself away, and resumes later).
+                if (peerDevice != 0)
+                    _connections.TrySend(peer, peerDevice,
+                        Frames.Encode("call.resumed", null, new CallResumed(Ids.Format(call.Id)), CallsJsonContext.Default.CallResumed));
+            }
+            connection.Enqueue(Frames.Empty("ok", frame.Id));
         }
     }
 
@@ -523,6 +567,19 @@ public sealed partial class CallSignalling
                     call.CalleeGrace = null;
                     call.CalleeDevice = connection.Id;
                 }
+                // A call still being admitted (its row not yet written) has not rung: nobody has heard of it yet.
+                if (!call.Persisted) return;
+                // Tell the device about the call its user is in, and whether it is that user's active device: a
+                // reloaded page learns it is in a call, and can take it over with call.resume or hang up.
+                var caller = connection.UserId == call.CallerId;
+                connection.Enqueue(Frames.Encode("call.state", null, new CallStateEvent(
+                    Ids.Format(call.Id),
+                    Ids.Format(call.PeerOf(connection.UserId)),
+                    call.Media,
+                    caller ? "caller" : "callee",
+                    call.State == CallState.Connected ? "connected" : "ringing",
+                    call.DeviceOf(connection.UserId) == connection.Id,
+                    call.AcceptedAt), CallsJsonContext.Default.CallStateEvent));
             }
         }
         catch (Exception e)

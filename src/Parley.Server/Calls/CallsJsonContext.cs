@@ -16,6 +16,18 @@ public sealed record CallIncoming(string CallId, string From, string Media);
 
 public sealed record CallAccepted(string CallId);
 
+public sealed record CallResumed(string CallId);
+
+/// <summary><c>call.state</c>: the call a device's user is in, sent to the device as it connects.</summary>
+public sealed record CallStateEvent(
+    string CallId,
+    string PeerId,
+    string Media,
+    string Role,
+    string State,
+    bool Active,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? StartedAt);
+
 public sealed record CallEnded(string CallId, string EndReason, long DurationMs);
 
 /// <summary>The content of a <c>call</c> message.</summary>
@@ -34,5 +46,7 @@ public sealed record CallRecord(
 [JsonSerializable(typeof(CallIncoming))]
 [JsonSerializable(typeof(CallAccepted))]
 [JsonSerializable(typeof(CallEnded))]
+[JsonSerializable(typeof(CallResumed))]
+[JsonSerializable(typeof(CallStateEvent))]
 [JsonSerializable(typeof(CallRecord))]
 internal sealed partial class CallsJsonContext : JsonSerializerContext;

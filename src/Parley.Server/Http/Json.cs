@@ -46,5 +46,13 @@ public static class Json
         }
 
         public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+        // Strings as dictionary keys too (the `errors` of a validation problem is a dictionary): without these a
+        // converter for string cannot write a key, and every validation_failed answer became a 500.
+        public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            Read(ref reader, typeToConvert, options) ?? "";
+
+        public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
+            writer.WritePropertyName(value);
     }
 }

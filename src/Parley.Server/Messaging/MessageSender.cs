@@ -58,7 +58,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             ClientMsgId = clientMsgId,
             Type = type,
             Content = content,
-            SearchText = type == MessageType.Text ? body.Content!.Value.GetString() : null,
+            SearchText = type == MessageType.Text ? MessageSearcher.Fold(body.Content!.Value.GetString()!) : null,
             File = attachment?.Descriptor,
             FileId = attachment?.FileId,
             ReplyTo = extras.ReplyTo,

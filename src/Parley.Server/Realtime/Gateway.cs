@@ -136,7 +136,7 @@ public sealed partial class Gateway(
                 case "typing":
                     await RelayTypingAsync(connection, frame);
                     break;
-                case "call.invite" or "call.accept" or "call.reject" or "call.hangup" or "call.signal":
+                case "call.invite" or "call.accept" or "call.reject" or "call.hangup" or "call.signal" or "call.resume":
                     await calls.HandleAsync(connection, frame, lifetime.ApplicationStopping);
                     break;
                 default:

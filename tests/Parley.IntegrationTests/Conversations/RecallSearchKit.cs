@@ -134,13 +134,22 @@ public sealed class SmallPageServerFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
-/// <summary>Search that always goes through the full-text index on SQLite (<c>Messaging:SearchScanThreshold</c> = 0).</summary>
+/// <summary>
+/// Search that goes through the full-text index: always on SQLite (<c>Messaging:SearchScanThreshold</c> = 0); on
+/// PostgreSQL after walking only the 2 newest messages (<c>ConversationSearchWalk</c>, <c>AcrossSearchWalk</c>),
+/// so that results join the walk's hits and the trigram index's.
+/// </summary>
 public sealed class IndexOnlySearchServerFixture : IAsyncLifetime
 {
     public TestServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Messaging:SearchScanThreshold"] = "0" });
+        Server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Messaging:SearchScanThreshold"] = "0",
+            ["Messaging:ConversationSearchWalk"] = "2",
+            ["Messaging:AcrossSearchWalk"] = "2",
+        });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

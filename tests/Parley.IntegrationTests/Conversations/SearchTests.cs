@@ -56,6 +56,25 @@ public abstract class SearchBehaviour(TestServer server)
     }
 
     [Fact]
+    public async Task CaseIsIgnoredInEveryScriptThatHasIt()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var word = Unique("zz");
+        var to = MessageTarget.User(bob.UserId);
+        var french = await alice.TextAsync(to, $"ÉCOLE {word} DÉJÀ");
+        var greek = await alice.TextAsync(to, $"ΚΑΛΗΜΈΡΑ {word}");
+        await alice.TextAsync(to, "unrelated");
+        var conversation = french.ConversationId;
+
+        Assert.Equal([french.MessageId], (await bob.SearchAsync(conversation, "école")).Select(m => m.Id));
+        Assert.Equal([french.MessageId], (await bob.SearchAsync(conversation, "Déjà")).Select(m => m.Id));
+        Assert.Equal([greek.MessageId], (await bob.SearchAsync(conversation, "καλημέρα")).Select(m => m.Id));
+        Assert.Equal([greek.MessageId, french.MessageId], (await bob.SearchAllAsync(word.ToUpperInvariant())).Select(m => m.Id));
+        // The message itself keeps its case: only the search text is folded.
+        Assert.Equal($"ÉCOLE {word} DÉJÀ", (await bob.SearchAsync(conversation, "école"))[0].Content.GetString());
+    }
+
+    [Fact]
     public async Task WildcardsAndQuotesAreTakenLiterally()
     {
         var (alice, bob) = await _server.FriendsAsync();

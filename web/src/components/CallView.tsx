@@ -29,6 +29,7 @@ export function CallView() {
     call.phase === 'calling' ? 'Calling…'
     : call.phase === 'ringing' ? 'Ringing…'
     : call.phase === 'incoming' ? `Incoming ${video ? 'video' : 'voice'} call`
+    : call.reconnecting && (call.phase === 'connecting' || call.phase === 'connected') ? 'Reconnecting…'
     : call.phase === 'connecting' ? 'Connecting…'
     : call.phase === 'connected' ? duration(Date.now() - (call.connectedAt ?? Date.now()))
     : call.error ?? endReasonText(call.endReason);

@@ -387,6 +387,8 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();
 
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ConversationId", "Seq"), new[] { "SearchText" });
+
                     b.HasIndex("SenderId", "ClientMsgId")
                         .IsUnique();
 
