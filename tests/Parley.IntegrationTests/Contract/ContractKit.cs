@@ -256,6 +256,9 @@ internal sealed class RawSocket : IAsyncDisposable
         return raw;
     }
 
+    public Task SendBinaryAsync(byte[] bytes) =>
+        _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None);
+
     public Task SendTextAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
 

@@ -90,8 +90,23 @@ public sealed class ConversationsContractTests(ServerFixture fixture) : IClassFi
         var viaPath = (await _server.PostAsync(alice, Messages(conversation), new { clientMsgId = "once-only", type = "text", content = "just once" })).Ok();
         Assert.Equal(first.GetRawText(), viaPath.GetRawText());
 
+        // At the same moment, over HTTP and the socket: one message, one ack for all.
+        await using var socket = await RawSocket.ConnectAsync(_server, alice);
+        var racing = new { to = new { conversationId = conversation }, clientMsgId = "raced", type = "text", content = "at once" };
+        var overHttp = Enumerable.Range(0, 6).Select(_ => _server.PostAsync(alice, "api/v1/messages", racing)).ToList();
+        var overSocket = Enumerable.Range(0, 3).Select(_ => socket.SendAsync("msg.send", racing)).ToList();
+        var socketIds = await Task.WhenAll(overSocket);
+        var acks = (await Task.WhenAll(overHttp)).Select(r => r.Ok().GetRawText()).ToList();
+        foreach (var id in socketIds)
+        {
+            var frame = await socket.WaitAsync(f => RawSocket.Id(f) == id);
+            Assert.Equal("msg.ack", RawSocket.Type(frame));
+            acks.Add(RawSocket.Data(frame).GetRawText());
+        }
+        Assert.Single(acks.Distinct());
+
         var history = (await _server.GetAsync(bob, Messages(conversation))).Ok();
-        Assert.Single(history.EnumerateArray());
+        Assert.Equal(2, history.GetArrayLength());
     }
 
     [Fact]

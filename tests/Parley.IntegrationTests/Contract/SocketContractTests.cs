@@ -64,6 +64,10 @@ public sealed class SocketContractTests(ServerFixture fixture) : IClassFixture<S
         await socket.SendTextAsync("{\"type\":\"ping\",\"id\":\"big\",\"data\":{\"pad\":\"" + new string('x', 70 * 1024) + "\"}}");
         AssertError(await socket.WaitAsync(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "frame_too_large"), "frame_too_large");
 
+        await socket.SendBinaryAsync([1, 2, 3]);
+        var binary = await socket.WaitAsync(f => RawSocket.Type(f) == "error" && RawSocket.Data(f).GetProperty("code").GetString() == "binary_not_supported");
+        Assert.Null(RawSocket.Id(binary));
+
         // Data of the wrong shape.
         await socket.SendTextAsync("{\"type\":\"msg.send\",\"id\":\"w1\",\"data\":\"not an object\"}");
         AssertError(await socket.WaitAsync(f => RawSocket.Id(f) == "w1"), "validation_failed");
