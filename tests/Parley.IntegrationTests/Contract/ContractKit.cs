@@ -176,6 +176,44 @@ internal static partial class ContractKit
             Assert.Contains(property.Name, new[] { "fileId", "name", "size", "contentType", "url", "durationMs", "width", "height" });
     }
 
+    /// <summary>
+    /// Walks a whole answer: every <c>id</c> / <c>…Id</c> is a string of digits (or null), every <c>…Ids</c> an array
+    /// of them, and every <c>…At</c> time is ISO 8601 UTC with milliseconds (or null). <c>clientMsgId</c> and
+    /// <c>callId</c>-like values chosen elsewhere are only required to be strings.
+    /// </summary>
+    public static void AssertWireConventions(JsonElement element, string path = "$")
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = property.Name;
+                    var value = property.Value;
+                    var at = $"{path}.{name}";
+                    if (value.ValueKind != JsonValueKind.Null)
+                    {
+                        if (name == "clientMsgId")
+                            Assert.True(value.ValueKind == JsonValueKind.String, $"{at} must be a string: {value.GetRawText()}");
+                        else if (name == "id" || name.EndsWith("Id", StringComparison.Ordinal))
+                            Assert.True(value.ValueKind == JsonValueKind.String && Digits().IsMatch(value.GetString()!), $"{at} must be an id as a string: {value.GetRawText()}");
+                        else if (name.EndsWith("Ids", StringComparison.Ordinal) && value.ValueKind == JsonValueKind.Array)
+                            foreach (var item in value.EnumerateArray())
+                                Assert.True(item.ValueKind == JsonValueKind.String && Digits().IsMatch(item.GetString()!), $"{at} must hold ids as strings: {value.GetRawText()}");
+                        else if (name.EndsWith("At", StringComparison.Ordinal) && value.ValueKind == JsonValueKind.String)
+                            Assert.True(UtcMillis().IsMatch(value.GetString()!), $"{at} must be ISO 8601 UTC with milliseconds: {value.GetRawText()}");
+                    }
+                    // Raw payloads relayed as the client sent them are not the server's to shape.
+                    if (name is not ("sdp" or "candidate")) AssertWireConventions(value, at);
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray()) AssertWireConventions(item, $"{path}[{i++}]");
+                break;
+        }
+    }
+
     [GeneratedRegex(@"^[0-9]+$")]
     private static partial Regex Digits();
 
@@ -200,7 +238,9 @@ internal sealed record Reply(HttpStatusCode Status, string? MediaType, string Bo
     {
         Assert.True(Status == status, $"Expected {(int)status} but got {(int)Status} {MediaType}: {Body}");
         Assert.Equal("application/json", MediaType);
-        return Json;
+        var json = Json;
+        ContractKit.AssertWireConventions(json);
+        return json;
     }
 
     /// <summary>Asserts an RFC 9457 refusal: the status, <c>application/problem+json</c>, the <c>code</c>, and no stack trace.</summary>
@@ -234,6 +274,9 @@ internal sealed class RawSocket : IAsyncDisposable
     }
 
     public WebSocketState State => _socket.State;
+
+    /// <summary>Frames that broke the wire conventions (ids as strings, times with milliseconds); checked on every wait.</summary>
+    public List<string> Violations { get; } = [];
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     public static Uri Address(TestServer server, string? accessToken = null)
@@ -290,6 +333,7 @@ internal sealed class RawSocket : IAsyncDisposable
     /// <summary>The first frame (already received, or arriving within the patience) that matches.</summary>
     public async Task<JsonElement> WaitAsync(Func<JsonElement, bool> match, TimeSpan? timeout = null)
     {
+        lock (_seen) Assert.True(Violations.Count == 0, string.Join("\n", Violations));
         lock (_seen)
             foreach (var seen in _seen)
                 if (match(seen)) return seen;
@@ -338,6 +382,15 @@ internal sealed class RawSocket : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close) break;
                 using var document = JsonDocument.Parse(buffer.AsMemory(0, length));
                 var frame = document.RootElement.Clone();
+                try
+                {
+                    // The envelope's id is the client's own; the data is the server's.
+                    if (frame.TryGetProperty("data", out var data)) ContractKit.AssertWireConventions(data, "data");
+                }
+                catch (Exception e) when (e is Xunit.Sdk.XunitException)
+                {
+                    lock (_seen) Violations.Add(e.Message);
+                }
                 lock (_seen) _seen.Add(frame);
                 await _incoming.Writer.WriteAsync(frame);
             }

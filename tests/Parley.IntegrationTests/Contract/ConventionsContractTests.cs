@@ -21,7 +21,10 @@ public sealed class ConventionsContractTests(ServerFixture fixture) : IClassFixt
     [Fact]
     public async Task TheOpenApiDocumentListsTheConversationMessageFileCallAndSocketEndpoints()
     {
-        var document = (await _server.GetAsync(null, "openapi/v1.json")).Ok();
+        var answer = await _server.GetAsync(null, "openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("application/json", answer.MediaType);
+        var document = answer.Json;
         var paths = ContractKit.Prop(document, "paths");
         var expected = new (string Path, string Method)[]
         {
