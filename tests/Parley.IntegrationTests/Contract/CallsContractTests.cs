@@ -170,6 +170,30 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
     }
 
     [Fact]
+    public async Task AConnectedCallWhosePartyLeavesAndDoesNotComeBackEndsDropped()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var alicePhone = await RawSocket.ConnectAsync(_server, alice);
+        await using var bobPhone = await RawSocket.ConnectAsync(_server, bob);
+        var callId = Str(RawSocket.Data(await alicePhone.RequestAsync("call.invite", new { to = new { userId = bob.Id }, media = "audio" })), "callId");
+        await bobPhone.RequestAsync("call.accept", new { callId });
+        fixture.Clock.Advance(TimeSpan.FromSeconds(20));
+
+        await alicePhone.DisposeAsync();
+        // The server has seen her go once her friends are told she is offline.
+        await bobPhone.WaitAsync("presence", p => Str(p, "userId") == alice.Id && !p.GetProperty("online").GetBoolean());
+        fixture.Clock.Advance(CallsFixture.ReconnectGrace);
+
+        var ended = RawSocket.Data(await bobPhone.WaitAsync("call.ended"));
+        AssertString(ended, "callId", callId);
+        AssertString(ended, "endReason", "dropped");
+        Assert.True(AssertNumber(ended, "durationMs") >= 20_000);
+        var content = Prop(RawSocket.Data(await bobPhone.WaitAsync("msg.new", m => m.GetProperty("type").GetString() == "call")), "content");
+        AssertString(content, "endReason", "dropped");
+        AssertTimestamp(content, "startedAt");
+    }
+
+    [Fact]
     public async Task IceServersAreServedToSignedInUsers()
     {
         var alice = await _server.UserAsync("alice");
