@@ -318,6 +318,13 @@ public sealed class ConversationsContractTests(ServerFixture fixture) : IClassFi
         Assert.Equal(4, AssertNumber(file, "width"));
         Assert.Equal(3, AssertNumber(file, "height"));
 
+        // An upload may be larger than the JSON body limit (1 MiB).
+        var large = new byte[2 * 1024 * 1024];
+        Random.Shared.NextBytes(large);
+        var big = (await ConventionsContractTests.UploadAsync(_server, alice, large, "big.bin")).Ok(HttpStatusCode.Created);
+        Assert.Equal(large.Length, AssertNumber(big, "size"));
+        AssertString(big, "contentType", "application/octet-stream");
+
         // Bob cannot fetch it until a message he can see carries it.
         (await _server.GetAsync(bob, $"api/v1/files/{fileId}")).Problem(HttpStatusCode.NotFound, "file_not_found");
         var own = await _server.CallAsync(alice, HttpMethod.Get, file.GetProperty("url").GetString()!.TrimStart('/'));
