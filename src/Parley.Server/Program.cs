@@ -44,6 +44,7 @@ public partial class Program
 
         var app = builder.Build();
         app.UseProblemHandling();
+        app.UseBodyLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

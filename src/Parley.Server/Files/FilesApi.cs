@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using Microsoft.OpenApi;
 using Parley.Server.Http;
 
 namespace Parley.Server.Files;
@@ -12,7 +13,34 @@ public static class FilesApi
         var files = api.MapGroup("/files").WithTags("Files").RequireAuthorization();
         files.MapPost("", Upload)
             .RequireRateLimiting(RateLimits.Uploads)
-            .Accepts<IFormFile>("multipart/form-data")
+            .WithMetadata(new Operations.OwnBodyLimit())
+            // Described here rather than with Accepts<IFormFile>(): that would make routing answer any other content
+            // type with 415 before authentication, so a request without a token got 415 instead of 401.
+            // FileUploads checks the content type itself (415 unsupported_media_type).
+            .AddOpenApiOperationTransformer((operation, _, _) =>
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["multipart/form-data"] = new()
+                        {
+                            Schema = new OpenApiSchema
+                            {
+                                Type = JsonSchemaType.Object,
+                                Required = new HashSet<string> { "file" },
+                                Properties = new Dictionary<string, IOpenApiSchema>
+                                {
+                                    ["kind"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "image, voice, video or file; send it before the file." },
+                                    ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                                },
+                            },
+                        },
+                    },
+                };
+                return Task.CompletedTask;
+            })
             .WithDescription("multipart/form-data with one part named 'file' and, optionally, a field 'kind' (image, voice, video, file) before it.");
         files.MapMethods("/{fileId}", [HttpMethods.Get, HttpMethods.Head], Download)
             .WithDescription("The bytes, for the uploader and for members who can see a message carrying the file. Takes ?access_token= for <img src>.");

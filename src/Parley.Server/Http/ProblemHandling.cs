@@ -75,10 +75,19 @@ public static partial class ProblemHandling
             ApiProblem p => (p.Status, p.Code, p.Message, p.Errors),
             BadHttpRequestException { StatusCode: 413 } => (413, "payload_too_large", "The request body is too large.", null),
             BadHttpRequestException { InnerException: JsonException json } =>
-                (400, "invalid_json", $"The request body is not valid JSON for this endpoint: {Shorten(json.Message)}", null),
+                (400, "invalid_json", $"The request body is not valid JSON for this endpoint: {JsonDetail(json)}", null),
+            // The framework's words for a missing body talk about parameter inference and services: say what the client must do.
+            BadHttpRequestException { StatusCode: 400 } bad when bad.Message.Contains("no body was provided", StringComparison.Ordinal) =>
+                (400, "bad_request", "This endpoint needs a JSON body.", null),
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 415 ? "unsupported_media_type" : "bad_request", Shorten(bad.Message), null),
             _ => (500, "internal_error", "Something went wrong on the server. It has been logged.", null),
         };
+
+        /// <summary>The serializer's "could not be converted to Parley.Server.…" names server types: say where the value is instead.</summary>
+        private static string JsonDetail(JsonException json) =>
+            json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+                ? $"the value at {json.Path ?? "$"} has the wrong JSON type or is not one of the allowed names."
+                : Shorten(json.Message);
 
         private static string Shorten(string message) => message.Length <= 300 ? message : message[..300];
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Parley.Server.Messaging;
 
@@ -11,9 +12,15 @@ public sealed record SendMessageBody(SendTarget? To, string? ClientMsgId, Messag
 
 public sealed record MessageAck(string ClientMsgId, string MessageId, string ConversationId, long Seq, DateTimeOffset SentAt);
 
+/// <summary>
+/// A message, the same JSON over HTTP as in <c>msg.new</c> and <c>msg.batch</c> (<see cref="Realtime.Frames.WriteMessage"/>):
+/// <c>file</c> is always there (null when none); <c>replyTo</c> and <c>mentions</c> only when the message has them.
+/// </summary>
 public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, MessageType Type, JsonElement Content,
-    JsonElement? File, DateTimeOffset SentAt, bool Recalled, JsonElement? ReplyTo = null, JsonElement? Mentions = null)
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? ReplyTo = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Mentions = null)
 {
     public static MessageView From(Message m) => new(
         m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ConversationId.ToString(System.Globalization.CultureInfo.InvariantCulture),

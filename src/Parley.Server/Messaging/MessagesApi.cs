@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
 
@@ -10,12 +11,8 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder api)
     {
         var conversations = api.MapGroup("/conversations").WithTags("Messages").RequireAuthorization();
-        conversations.MapPost("/{id}/messages", (string id, SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken ct) =>
-        {
-            if (body.To is not null && body.To != new SendTarget(null, null, id))
-                throw ApiProblem.Invalid("to", "The conversation is the one in the path; to address a user or a group, POST to /api/v1/messages.");
-            return SendAsync(body with { To = new SendTarget(null, null, id) }, http, sender, ct);
-        });
+        conversations.MapPost("/{id}/messages", async (string id, SendMessageBody body, HttpContext http, MessageSender sender, Storage.ParleyDb db, CancellationToken ct) =>
+            await SendAsync(body with { To = await TargetAsync(body.To, id, http.User.UserId(), db, ct) }, http, sender, ct));
         conversations.MapGet("/{id}/messages", GetHistory);
         conversations.MapPost("/{id}/read", MarkRead);
         // For a first message, before the client knows a conversation id: the body's `to` names a user or group.
@@ -24,6 +21,38 @@ public static class MessagesApi
         api.MapMessageActionsApi();
         return api;
     }
+
+    /// <summary>
+    /// Where <c>POST /conversations/{id}/messages</c> sends. Without <c>to</c>: the path's conversation. A <c>to</c> may
+    /// name the path's conversation too (its id, its group, or the other person of this direct conversation: a body
+    /// copied from a socket <c>msg.send</c>). When the path names no conversation of the caller, a <c>to</c> of
+    /// <c>{userId}</c> or <c>{groupId}</c> is followed (a first message, before the client knows the id; the ack
+    /// carries it). A <c>to</c> naming another conversation than the caller's one in the path is refused: the path
+    /// is never redirected.
+    /// </summary>
+    private static async Task<SendTarget> TargetAsync(SendTarget? to, string path, long me, Storage.ParleyDb db, CancellationToken cancellationToken)
+    {
+        var byPath = new SendTarget(null, null, path);
+        if (to is null || to == byPath) return byPath;
+        if (!Ids.TryParse(path, out var conversationId)
+            || !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == me, cancellationToken))
+        {
+            if (to.ConversationId is null) return to;
+            throw ApiProblem.Invalid("to", "'to' names another conversation than the one in the path.");
+        }
+        var same = to switch
+        {
+            { UserId: null, GroupId: null } => Ids.TryParse(to.ConversationId, out var named) && named == conversationId,
+            { ConversationId: not null } or { UserId: not null, GroupId: not null } => false,
+            // A group's conversation has the group's id.
+            { GroupId: not null } => Ids.TryParse(to.GroupId, out var group) && group == conversationId,
+            _ => Ids.TryParse(to.UserId, out var peer) && await IsDirectWithAsync(db, conversationId, Conversation.KeyFor(me, peer), cancellationToken),
+        };
+        return same ? byPath : throw ApiProblem.Invalid("to", "'to' names another conversation than the one in the path; to address a user or a group, POST to /api/v1/messages.");
+    }
+
+    private static Task<bool> IsDirectWithAsync(Storage.ParleyDb db, long conversationId, string key, CancellationToken cancellationToken) =>
+        db.Conversations.AnyAsync(c => c.Id == conversationId && c.DirectKey == key, cancellationToken);
 
     private static async Task<Ok<MessageAck>> SendAsync(SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken cancellationToken)
     {

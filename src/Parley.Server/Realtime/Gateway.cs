@@ -104,7 +104,7 @@ public sealed partial class Gateway(
         }
         catch (JsonException)
         {
-            await connection.SendAsync(Frames.Error(null, "invalid_frame", "A frame is one JSON object: {\"type\", \"id\", \"data\"}."));
+            await connection.SendAsync(Frames.Error(null, "invalid_frame", "A frame is one JSON object: {\"type\": string, \"id\": string (optional), \"data\": object}."));
             return;
         }
         if (frame?.Type is null)

@@ -69,9 +69,12 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var alice = await _server.NewUserAsync();
         using var bob = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, bob);
+        using var carol = await _server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, carol);
         var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        // A `to` naming another conversation (here: the one with carol) is refused, never followed.
         using var response = await alice.SendRawAsync(HttpMethod.Post, $"api/v1/conversations/{ack.ConversationId}/messages",
-            new { to = new { userId = bob.UserId }, clientMsgId = "x1", type = "text", content = "redirect?" });
+            new { to = new { userId = carol.UserId }, clientMsgId = "x1", type = "text", content = "redirect?" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
 
         using var ok = await alice.SendRawAsync(HttpMethod.Post, $"api/v1/conversations/{ack.ConversationId}/messages",

@@ -1,0 +1,164 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Parley.Server.Operations;
+
+/// <summary>
+/// What the generated OpenAPI document cannot see by itself, so that it says what the wire carries: strings and
+/// times (written by Parley's own converters) typed as strings, the problem-details errors, the WebSocket
+/// endpoint and the health endpoints.
+/// </summary>
+internal static class OpenApiContract
+{
+    private const string Problem = "ProblemDetails";
+
+    /// <summary>
+    /// The fields a request body must have. Request records take every field as nullable (so that a missing one is
+    /// a 400 with the field's name, not a binding failure), which the generator would list as all required.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> RequiredInRequests = new()
+    {
+        ["BlockBody"] = ["userId"],
+        ["CreateGroupBody"] = ["name"],
+        ["FriendRequestBody"] = ["userId"],
+        ["InviteBody"] = ["userIds"],
+        ["JoinRequestBody"] = [],
+        ["LoginRequest"] = ["login", "password"],
+        ["MuteBody"] = ["until"],
+        ["ReadBody"] = ["seq"],
+        ["RefreshRequest"] = ["refreshToken"],
+        ["RegisterRequest"] = ["password", "nickname"],
+        ["RemarkBody"] = [],
+        ["RoleBody"] = ["role"],
+        // `to` is required on POST /messages and optional on POST /conversations/{id}/messages (docs/messages.md).
+        ["SendMessageBody"] = ["clientMsgId", "type"],
+        ["SendTarget"] = [],
+        ["UpdateConversationBody"] = [],
+        ["UpdateGroupBody"] = [],
+        ["UpdateProfileRequest"] = [],
+        ["VerificationCodeRequest"] = ["email"],
+    };
+
+    public static void Configure(OpenApiOptions options)
+    {
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (schema.Properties is { Count: > 0 } && RequiredInRequests.TryGetValue(context.JsonTypeInfo.Type.Name, out var required))
+            {
+                schema.Required = new HashSet<string>(required);
+                if (context.JsonTypeInfo.Type.Name == "SendTarget") schema.Description = "Exactly one of userId, groupId or conversationId.";
+            }
+
+            // Parley's string and time converters hide the type from the generator: it writes {}.
+            var type = context.JsonTypeInfo.Type;
+            if (schema.Type is null && (type == typeof(string) || type == typeof(DateTimeOffset) || type == typeof(DateTimeOffset?)))
+            {
+                var nullable = type == typeof(DateTimeOffset?) || context.JsonPropertyInfo is { IsGetNullable: true };
+                schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+                if (type != typeof(string)) schema.Format = "date-time";
+            }
+            return Task.CompletedTask;
+        });
+
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            operation.Responses ??= [];
+            if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+                operation.Responses.TryAdd("401", ProblemResponse(context.Document, "No bearer token, or a bad, expired or ended one (code `unauthorized`)."));
+            operation.Responses.TryAdd("default", ProblemResponse(context.Document,
+                "An error: RFC 9457 problem details with a stable `code` (400 bad input, 403 not allowed, 404 not found, 409 conflict, 413 too large, 429 too many requests; docs/errors.md)."));
+            return Task.CompletedTask;
+        });
+
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components ??= new OpenApiComponents();
+            document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+            document.Components.Schemas[Problem] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "status", "code" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["type"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    ["title"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                    ["detail"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    ["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable and machine-readable: act on it (docs/errors.md)." },
+                    ["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                    ["errors"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Description = "With validation_failed: field name to messages.",
+                        AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+                    },
+                },
+            };
+
+            document.Paths ??= [];
+            document.Paths["/healthz"] = Plain("Operations", "Liveness: 200 while the process runs.", unhealthy: false);
+            document.Paths["/readyz"] = Plain("Operations", "Readiness: 200 when the database (and Redis, when configured) answers; 503 otherwise.", unhealthy: true);
+            document.Paths["/ws"] = new OpenApiPathItem
+            {
+                Operations = new Dictionary<HttpMethod, OpenApiOperation>
+                {
+                    [HttpMethod.Get] = new()
+                    {
+                        Tags = new HashSet<OpenApiTagReference> { new("Realtime", document) },
+                        Summary = "The WebSocket",
+                        Description = "Upgrade to a WebSocket carrying text frames {type, id, data} (docs/protocol.md). "
+                            + "The token goes in the Authorization header or, from a browser, in access_token.",
+                        Parameters =
+                        [
+                            new OpenApiParameter
+                            {
+                                Name = "access_token",
+                                In = ParameterLocation.Query,
+                                Description = "The access token, for clients that cannot set headers on a WebSocket.",
+                                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                            },
+                        ],
+                        Responses = new OpenApiResponses
+                        {
+                            ["101"] = new OpenApiResponse { Description = "Switching protocols: the WebSocket is open." },
+                            ["400"] = ProblemResponse(document, "Not a WebSocket request (code `websocket_required`)."),
+                            ["401"] = ProblemResponse(document, "No token, or a bad, expired or ended one (code `unauthorized`)."),
+                        },
+                    },
+                },
+            };
+            return Task.CompletedTask;
+        });
+    }
+
+    private static OpenApiResponse ProblemResponse(OpenApiDocument? document, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(Problem, document) },
+        },
+    };
+
+    private static OpenApiPathItem Plain(string tag, string description, bool unhealthy)
+    {
+        var responses = new OpenApiResponses
+        {
+            ["200"] = new OpenApiResponse
+            {
+                Description = "Healthy",
+                Content = new Dictionary<string, OpenApiMediaType> { ["text/plain"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } } },
+            },
+        };
+        if (unhealthy) responses["503"] = new OpenApiResponse { Description = "Unhealthy" };
+        return new OpenApiPathItem
+        {
+            Operations = new Dictionary<HttpMethod, OpenApiOperation>
+            {
+                [HttpMethod.Get] = new() { Tags = new HashSet<OpenApiTagReference> { new(tag) }, Description = description, Responses = responses },
+            },
+        };
+    }
+}
