@@ -438,12 +438,18 @@ export function systemText(content: unknown): string {
   }
 }
 
+const SYNC_CHUNK = 500;
+
 /** msg.sync for the given conversations (after seq) and apply the batches. */
 export async function sync(after: Record<string, number>) {
-  if (!Object.keys(after).length) return;
-  const done = await realtime.request('msg.sync', { conversations: after }, 60_000);
+  // The server takes at most 1,000 conversations per msg.sync frame (Messaging:MaxSyncConversations).
+  const entries = Object.entries(after);
+  const refused: string[] = [];
+  for (let i = 0; i < entries.length; i += SYNC_CHUNK) {
+    const done = await realtime.request('msg.sync', { conversations: Object.fromEntries(entries.slice(i, i + SYNC_CHUNK)) }, 60_000);
+    refused.push(...((done.data?.refused as string[] | undefined) ?? []));
+  }
   // Conversations I may no longer read (I left the group, it was dissolved): forget what was loaded.
-  const refused: string[] = done.data?.refused ?? [];
   if (refused.length) {
     setState((s) => {
       const history = { ...s.history };

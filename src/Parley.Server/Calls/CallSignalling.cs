@@ -192,7 +192,7 @@ public sealed partial class CallSignalling
         public void SendToDevice(string node, long userId, long connectionId, ReadOnlyMemory<byte> frame) { }
         public bool TryForwardCall(long callId, Connection device, ClientFrame frame) => false;
         public Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId) => Task.FromResult(true);
-        public void ReleaseParties(long callId, long callerId, long calleeId) { }
+        public Task ReleasePartiesAsync(long callId, long callerId, long calleeId) => Task.CompletedTask;
     }
 
     private async Task InviteAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
@@ -515,6 +515,7 @@ public sealed partial class CallSignalling
         DateTimeOffset endedAt;
         DateTimeOffset? startedAt;
         bool persisted;
+        bool claimed;
         lock (call)
         {
             if (call.State == CallState.Ended) return;
@@ -524,21 +525,39 @@ public sealed partial class CallSignalling
             endedAt = _time.GetUtcNow();
             startedAt = call.AcceptedAt;
             durationMs = startedAt is null ? 0 : Math.Max(0, (long)(endedAt - startedAt.Value).TotalMilliseconds);
-            // The parties are free on every node before anyone hears of the end (who may call again at once).
-            if (call.Claimed) Relay!.ReleaseParties(call.Id, call.CallerId, call.CalleeId);
+            claimed = call.Claimed;
             call.Claimed = false;
-            // A busy call never rang on the callee's devices: only the caller hears of its end.
-            _router.Publish(reason == "busy" ? [call.CallerId] : [call.CallerId, call.CalleeId],
-                Frames.Encode("call.ended", null, new CallEnded(Ids.Format(call.Id), reason, durationMs), CallsJsonContext.Default.CallEnded));
         }
+        // The parties are free, on this node and (scaled out) on every node, before anyone hears of the end: whoever
+        // hears it may call again at once. A busy call never rang on the callee's devices: only the caller hears of it.
         Forget(call);
+        IReadOnlyList<long> recipients = reason == "busy" ? [call.CallerId] : [call.CallerId, call.CalleeId];
+        var ended = Frames.Encode("call.ended", null, new CallEnded(Ids.Format(call.Id), reason, durationMs), CallsJsonContext.Default.CallEnded);
         var record = new CallRecord(call.Media, Ids.Format(call.CallerId), startedAt, endedAt, durationMs, reason);
+        if (claimed)
+        {
+            // The record (a msg.new) follows call.ended, as on one node.
+            Track(call.Id, ReleaseThenEndAsync(call, recipients, ended, record, persisted));
+            return;
+        }
+        _router.Publish(recipients, ended);
         Track(call.Id, StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted));
+    }
+
+    private async Task ReleaseThenEndAsync(LiveCall call, IReadOnlyList<long> recipients, byte[] ended, CallRecord record, bool persisted)
+    {
+        await Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+        _router.Publish(recipients, ended);
+        await StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted);
     }
 
     private void Forget(LiveCall call)
     {
-        if (call.Claimed) Relay!.ReleaseParties(call.Id, call.CallerId, call.CalleeId);
+        if (call.Claimed)
+        {
+            call.Claimed = false;
+            _ = Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+        }
         _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CalleeId, call));

@@ -21,6 +21,10 @@ public interface IDeviceRelay
     /// </summary>
     Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId);
 
-    /// <summary>Gives the parties back once the call ended (only claims that are still this call's). Never waits.</summary>
-    void ReleaseParties(long callId, long callerId, long calleeId);
+    /// <summary>
+    /// Gives the parties back once the call ended (only claims that are still this call's). Completes when Redis
+    /// has done it, so that <c>call.ended</c> can follow it: whoever hears of the end may call again at once, on any
+    /// node. Never throws (a failure is logged; the claim then lapses with the node's heartbeat).
+    /// </summary>
+    Task ReleasePartiesAsync(long callId, long callerId, long calleeId);
 }

@@ -302,11 +302,11 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IDev
         }
     }
 
-    public void ReleaseParties(long callId, long callerId, long calleeId)
+    public async Task ReleasePartiesAsync(long callId, long callerId, long calleeId)
     {
         try
         {
-            Db.ScriptEvaluate(RedisScripts.ReleaseParties, [], [_prefix, NodeId, callId, callerId, calleeId], CommandFlags.FireAndForget);
+            await Db.ScriptEvaluateAsync(RedisScripts.ReleaseParties, [], [_prefix, NodeId, callId, callerId, calleeId]);
         }
         catch (Exception e)
         {
