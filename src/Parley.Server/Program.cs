@@ -1,5 +1,6 @@
 using Parley.Server.Accounts;
 using Parley.Server.Calls;
+using Parley.Server.Events;
 using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
@@ -33,6 +34,7 @@ public partial class Program
         var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
         builder.AddOperations();
         builder.AddStorage();
+        builder.Services.AddDomainEvents();
         builder.AddAccounts();
         builder.AddSocial();
         builder.AddMessaging();

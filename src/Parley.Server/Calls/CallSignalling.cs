@@ -575,7 +575,7 @@ public sealed partial class CallSignalling
     {
         try
         {
-            var pending = new PendingMessage
+            var pending = new PendingMessage(senderDeviceId: 0)
             {
                 ConversationId = conversationId,
                 SenderId = callerId,

@@ -115,6 +115,22 @@ public enum MessageType
     System = 7,
 }
 
+public static class MessageTypes
+{
+    /// <summary>A message type as the API writes it (<c>text</c>, <c>image</c>, …).</summary>
+    public static string Name(MessageType type) => type switch
+    {
+        MessageType.Text => "text",
+        MessageType.Emoji => "emoji",
+        MessageType.Image => "image",
+        MessageType.Voice => "voice",
+        MessageType.Video => "video",
+        MessageType.File => "file",
+        MessageType.Call => "call",
+        _ => "system",
+    };
+}
+
 internal sealed class ConversationConfiguration : IEntityTypeConfiguration<Conversation>
 {
     public void Configure(EntityTypeBuilder<Conversation> conversation)

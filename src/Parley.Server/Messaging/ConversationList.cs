@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
-using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
@@ -19,7 +18,7 @@ namespace Parley.Server.Messaging;
 /// an empty index range for the (usual) row without any. The user's own messages never count: sending moves the
 /// sender's read pointer to their message in the same transaction.</para>
 /// </summary>
-public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPresenceStore presence, IMessageRouter router)
+public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -115,7 +114,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
 
         var row = await RowAsync(me, conversationId, cancellationToken);
         var update = new ConversationSettings(Ids.Format(conversationId), row.Pinned, row.Muted, IsHidden(row));
-        router.Publish([me], Frames.Encode("conversation.updated", null, update, RealtimeJsonContext.Default.ConversationSettings));
+        await events.PublishAsync(new ConversationSettingsChanged(me, update), CancellationToken.None);
         return (await ViewsAsync(me, [row], cancellationToken))[0];
     }
 
@@ -204,7 +203,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
             LastMessagePreview? lastMessage = null;
             if (previews.TryGetValue(row.Id, out var m))
             {
-                lastMessage = new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), Frames.TypeName(m.Type),
+                lastMessage = new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), MessageTypes.Name(m.Type),
                     MessagePreview.Of(m.Type, m.Content, m.File, m.Recalled), m.SentAt, m.Recalled);
             }
             var seen = Math.Max(row.ReadSeq, row.ClearedSeq);

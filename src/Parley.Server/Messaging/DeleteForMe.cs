@@ -1,16 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
-using Parley.Server.Realtime;
-using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
-
-/// <summary><c>msg.deleted</c>: to the user's own devices, when they delete a message for themselves.</summary>
-public sealed record MessageDeleted(string ConversationId, string MessageId, long Seq);
-
-/// <summary><c>conversation.cleared</c>: to the user's own devices; everything up to <see cref="ClearedSeq"/> is gone for them.</summary>
-public sealed record ConversationCleared(string ConversationId, long ClearedSeq);
 
 /// <summary>
 /// "Delete for me" and "clear the conversation for me": only the user's own view changes (history, sync,
@@ -18,7 +10,7 @@ public sealed record ConversationCleared(string ConversationId, long ClearedSeq)
 /// clearing moves the member's <see cref="ConversationMember.ClearedSeq"/> forward, and drops the deletions
 /// it makes redundant.
 /// </summary>
-public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, IMessageRouter router)
+public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, Events.DomainEvents events)
 {
     /// <summary>Deletes one message for the user. Deleting it again is not an error and tells nobody.</summary>
     public async Task DeleteAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
@@ -43,8 +35,7 @@ public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, IMessage
             db.ChangeTracker.Clear();
             return;
         }
-        router.Publish([userId], Frames.Encode("msg.deleted", null,
-            new MessageDeleted(Ids.Format(conversationId), Ids.Format(messageId), seq), RealtimeJsonContext.Default.MessageDeleted));
+        await events.PublishAsync(new MessageDeletedForMe(userId, conversationId, messageId, seq), CancellationToken.None);
     }
 
     /// <summary>
@@ -83,8 +74,7 @@ public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, IMessage
             // Deletions at or below the cleared seq say nothing more: a range of the deletions' primary key.
             await db.MessageDeletions.Where(d => d.UserId == userId && d.ConversationId == conversationId && d.Seq <= current)
                 .ExecuteDeleteAsync(cancellationToken);
-            router.Publish([userId], Frames.Encode("conversation.cleared", null,
-                new ConversationCleared(Ids.Format(conversationId), current), RealtimeJsonContext.Default.ConversationCleared));
+            await events.PublishAsync(new ConversationClearedForMe(userId, conversationId, current), CancellationToken.None);
         }
         return current;
     }

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Parley.Server.Realtime;
+using Parley.Server.Events;
 using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
@@ -39,29 +39,19 @@ public sealed class PendingMessage
     public required IReadOnlyList<long> Recipients { get; init; }
 
     /// <summary>The sending device, which gets the ack instead of <c>msg.new</c>; 0 over HTTP.</summary>
-    public long SenderConnectionId { get; init; }
+    public long SenderDeviceId { get; }
 
     /// <summary>
-    /// Where a socket's ack goes: written straight into the sending device's outbox by the committer, with no
-    /// task continuation in between. Null over HTTP, where the request awaits <see cref="Stored"/>.
+    /// The ack, once stored. For a device's send (<see cref="SenderDeviceId"/> not 0) it completes on the committer's
+    /// loop, in commit order, so that the device's acks leave in the order its messages were stored: continue it only
+    /// with a few non-blocking instructions (queue the ack). Otherwise its continuations run on the thread pool.
     /// </summary>
-    public Connection? Device { get; init; }
+    public TaskCompletionSource<MessageAck> Stored { get; }
 
-    /// <summary>The id of the device's <c>msg.send</c> frame, echoed on its ack.</summary>
-    public string? FrameId { get; init; }
-
-    public TaskCompletionSource<MessageAck> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public void Acknowledge(MessageAck ack)
+    public PendingMessage(long senderDeviceId)
     {
-        if (Device is not null) Device.Enqueue(Frames.Encode("msg.ack", FrameId, ack, RealtimeJsonContext.Default.MessageAck));
-        else Stored.TrySetResult(ack);
-    }
-
-    public void Fail(Exception exception)
-    {
-        if (Device is not null) Device.Enqueue(Frames.Error(FrameId, "not_stored", "The message could not be stored; send it again."));
-        else Stored.TrySetException(exception);
+        SenderDeviceId = senderDeviceId;
+        Stored = new(senderDeviceId != 0 ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
 
@@ -69,6 +59,7 @@ public sealed class PendingMessage
 /// The single writer of messages (group commit). Sends queue here; the writer takes everything waiting (up to
 /// <see cref="MessagingOptions.MaxBatch"/>), gives each message the next seq of its conversation, stores the
 /// whole batch in one transaction (one fsync), and only then acknowledges each message and publishes it.
+/// Stored messages are announced as <see cref="MessageStored"/> events, in seq order.
 /// One writer per node keeps each conversation's delivery in seq order; the seq itself comes from an atomic
 /// increment in the database, backed by the unique (conversation, seq) index, so several nodes stay gapless.
 /// </summary>
@@ -76,6 +67,7 @@ public sealed partial class MessageCommitter(
     IServiceScopeFactory scopes,
     IdGenerator ids,
     IMessageRouter router,
+    DomainEvents events,
     TimeProvider time,
     IOptions<MessagingOptions> options,
     ILogger<MessageCommitter> logger) : BackgroundService
@@ -133,7 +125,7 @@ public sealed partial class MessageCommitter(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogBatchFailed(logger, e, batch.Count);
-            foreach (var message in batch) message.Fail(e);
+            foreach (var message in batch) message.Stored.TrySetException(e);
         }
     }
 
@@ -185,15 +177,15 @@ public sealed partial class MessageCommitter(
             stored[(row.SenderId, row.ClientMsgId)] = ack;
             try
             {
-                pending.Acknowledge(ack);
-                router.Publish(pending.Recipients, Frames.NewMessage(row), pending.SenderConnectionId);
+                pending.Stored.TrySetResult(ack);
+                await events.PublishAsync(new MessageStored(row, pending.Recipients, pending.SenderDeviceId), cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogDeliveryFailed(logger, e, row.Id);
             }
         }
-        foreach (var pending in repeats) pending.Acknowledge(stored[(pending.SenderId, pending.ClientMsgId)]);
+        foreach (var pending in repeats) pending.Stored.TrySetResult(stored[(pending.SenderId, pending.ClientMsgId)]);
     }
 
     private static MessageAck Ack(string clientMsgId, long id, long conversationId, long seq, DateTimeOffset sentAt) =>

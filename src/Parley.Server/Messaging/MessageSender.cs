@@ -13,13 +13,13 @@ namespace Parley.Server.Messaging;
 public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments)
 {
     /// <summary>
-    /// Checks and queues. Over HTTP (<paramref name="device"/> null) the returned task completes with the ack
-    /// once the message is stored. From a socket, the committer writes the ack into the device's outbox itself,
-    /// and the returned task is already complete only when the message was found stored before (a retry).
-    /// A socket awaits this method before reading its next frame, so one device's sends keep their order.
+    /// Checks and queues: completes once the message is accepted (or refused, with an <see cref="ApiProblem"/>), and
+    /// gives the task of its ack, which completes once the message is stored (see <see cref="PendingMessage.Stored"/>
+    /// for the thread it completes on). A device awaits acceptance before reading its next frame, so its sends keep
+    /// their order, and does not wait for the ack, so it may pipeline sends.
     /// </summary>
-    public async Task<Task<MessageAck>> AcceptAsync(
-        long senderId, SendMessageBody body, Realtime.Connection? device, string? frameId, CancellationToken cancellationToken)
+    /// <param name="senderDeviceId">The sending device (it gets the ack, not <c>msg.new</c>), or 0 over HTTP.</param>
+    public async Task<Task<MessageAck>> AcceptAsync(long senderId, SendMessageBody body, long senderDeviceId, CancellationToken cancellationToken)
     {
         var clientMsgId = body.ClientMsgId?.Trim();
         if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength || clientMsgId.Any(c => c is < '!' or > '~'))
@@ -51,7 +51,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         var extras = await RepliesAndMentions.CheckAsync(db, grant, body.ReplyTo, body.Mentions, cancellationToken);
         // The descriptor is the server's, from the uploaded file's row; the client only names the file.
         var attachment = fileId is { } id ? await attachments.ForMessageAsync(senderId, id, type, cancellationToken) : null;
-        var pending = new PendingMessage
+        var pending = new PendingMessage(senderDeviceId)
         {
             ConversationId = grant.ConversationId,
             SenderId = senderId,
@@ -67,9 +67,6 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             MentionedUserIds = extras.MentionedUserIds,
             MentionsAll = extras.MentionsAll,
             Recipients = grant.MemberIds,
-            SenderConnectionId = device?.Id ?? 0,
-            Device = device,
-            FrameId = frameId,
         };
         try
         {

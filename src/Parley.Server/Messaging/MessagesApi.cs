@@ -56,7 +56,7 @@ public static class MessagesApi
 
     private static async Task<Ok<MessageAck>> SendAsync(SendMessageBody body, HttpContext http, MessageSender sender, CancellationToken cancellationToken)
     {
-        var stored = await sender.AcceptAsync(http.User.UserId(), body, device: null, frameId: null, cancellationToken);
+        var stored = await sender.AcceptAsync(http.User.UserId(), body, senderDeviceId: 0, cancellationToken);
         return TypedResults.Ok(await stored.WaitAsync(cancellationToken));
     }
 

@@ -11,6 +11,8 @@ public static class MessagingSetup
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
+        builder.Services.AddScoped<MessageSync>();
+        builder.Services.AddScoped<TypingNotices>();
         builder.Services.AddScoped<ConversationList>();
         builder.Services.AddScoped<Recalls>();
         builder.Services.AddScoped<DeleteForMe>();

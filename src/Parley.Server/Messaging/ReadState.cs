@@ -1,14 +1,12 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
-using Parley.Server.Realtime;
-using Parley.Server.ScaleOut;
 using Parley.Server.Social;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
 
 /// <summary>Read pointers: each member's "read up to seq", which only moves forward; every member's devices hear of a move.</summary>
-public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRouter router)
+public sealed class ReadState(ParleyDb db, ConversationAccess access, Events.DomainEvents events)
 {
     public async Task<long> MarkReadAsync(long userId, long conversationId, long seq, CancellationToken cancellationToken)
     {
@@ -47,8 +45,7 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, IMessageRo
             // A receipt is presence-like: nobody across a block (either way) hears of it; the reader's devices do.
             var blocked = await Relationships.BlockedEitherWayAsync(db, userId, cancellationToken);
             var to = blocked.Count == 0 ? grant.MemberIds : grant.MemberIds.Where(m => !blocked.Contains(m)).ToList();
-            var receipt = new ReadReceipt(Ids.Format(conversationId), Ids.Format(userId), current);
-            router.Publish(to, Frames.Encode("msg.read", null, receipt, RealtimeJsonContext.Default.ReadReceipt));
+            await events.PublishAsync(new ReadPointerMoved(conversationId, userId, current, to), CancellationToken.None);
         }
         return current;
     }

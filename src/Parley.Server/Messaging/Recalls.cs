@@ -1,15 +1,10 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
-using Parley.Server.Realtime;
-using Parley.Server.ScaleOut;
 using Parley.Server.Social.Groups;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
-
-/// <summary><c>msg.recalled</c>: to every device of every member of the conversation.</summary>
-public sealed record MessageRecalled(string ConversationId, string MessageId, long Seq, string RecalledBy);
 
 /// <summary>
 /// Recalling a message for everyone: the row stays (its seq stays taken) with <c>Recalled</c> set and its
@@ -18,7 +13,7 @@ public sealed record MessageRecalled(string ConversationId, string MessageId, lo
 /// the owner (anyone else's message) and admins (plain members' messages, and those of people no longer in
 /// the group), at any time. System and call messages cannot be recalled.</para>
 /// </summary>
-public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRouter router, TimeProvider time, IOptions<MessagingOptions> options,
+public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.DomainEvents events, TimeProvider time, IOptions<MessagingOptions> options,
     Files.FileSweeper files)
 {
     /// <summary>Recalls the message and returns it as it now is. Recalling a recalled message again changes nothing and tells nobody.</summary>
@@ -39,10 +34,9 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, IMessageRout
                 $"A message can be recalled only within {options.Value.RecallWindow.TotalSeconds:0} seconds of sending it.");
 
         var recalled = await StoreRecallAsync(message, cancellationToken);
-        var recall = new MessageRecalled(Ids.Format(conversationId), Ids.Format(messageId), message.Seq, Ids.Format(userId));
         if (recalled)
         {
-            router.Publish(grant.MemberIds, Frames.Encode("msg.recalled", null, recall, RealtimeJsonContext.Default.MessageRecalled));
+            await events.PublishAsync(new MessageRecalled(conversationId, messageId, message.Seq, userId, grant.MemberIds), CancellationToken.None);
             // The file goes too, in the background, unless another message still carries it (docs/files.md).
             if (message.FileId is { } fileId) files.Recalled(fileId);
         }

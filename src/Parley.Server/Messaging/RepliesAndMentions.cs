@@ -57,7 +57,7 @@ public static class RepliesAndMentions
             writer.WriteString("messageId", Ids.Format(messageId));
             writer.WriteNumber("seq", seq);
             writer.WriteString("senderId", Ids.Format(senderId));
-            writer.WriteString("type", Frames.TypeName(type));
+            writer.WriteString("type", MessageTypes.Name(type));
             writer.WriteString("preview", preview);
             writer.WriteBoolean("recalled", recalled);
             writer.WriteEndObject();

@@ -81,7 +81,7 @@ public static class Frames
         writer.WriteNumber("seq", message.Seq);
         writer.WriteString("senderId", message.SenderId.ToString(CultureInfo.InvariantCulture));
         writer.WriteString("clientMsgId", message.ClientMsgId);
-        writer.WriteString("type", TypeName(message.Type));
+        writer.WriteString("type", MessageTypes.Name(message.Type));
         writer.WritePropertyName("content");
         writer.WriteRawValue(message.Content, skipInputValidation: true);
         writer.WritePropertyName("file");
@@ -101,18 +101,6 @@ public static class Frames
         }
         writer.WriteEndObject();
     }
-
-    public static string TypeName(MessageType type) => type switch
-    {
-        MessageType.Text => "text",
-        MessageType.Emoji => "emoji",
-        MessageType.Image => "image",
-        MessageType.Voice => "voice",
-        MessageType.Video => "video",
-        MessageType.File => "file",
-        MessageType.Call => "call",
-        _ => "system",
-    };
 
     private static void Start(Utf8JsonWriter writer, string type, string? id)
     {

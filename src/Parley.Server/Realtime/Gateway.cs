@@ -1,9 +1,7 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
-using Parley.Server.Messaging;
 using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
@@ -33,17 +31,17 @@ public sealed class GatewayOptions
 
 /// <summary>
 /// The WebSocket endpoint <c>/ws</c>: authenticates at the handshake (401 before the upgrade), registers the
-/// device, and turns client frames into calls on the messaging features. Protocol: docs/protocol.md.
+/// device, and hands each client frame to the handler its feature mapped for its type (<see cref="FrameRoutes"/>),
+/// turning refusals into <c>error</c> frames. Protocol: docs/protocol.md.
 /// </summary>
 public sealed partial class Gateway(
     LocalConnections connections,
     PresenceTracker presence,
     IPresenceStore presenceStore,
-    IServiceScopeFactory scopes,
     IdGenerator ids,
     IOptions<GatewayOptions> options,
     IHostApplicationLifetime lifetime,
-    Calls.CallSignalling calls,
+    FrameRoutes routes,
     TimeProvider time,
     ILogger<Gateway> logger)
 {
@@ -121,30 +119,9 @@ public sealed partial class Gateway(
 
         try
         {
-            switch (frame.Type)
-            {
-                case "ping":
-                    await connection.SendAsync(Frames.Empty("pong", frame.Id));
-                    break;
-                case "msg.send":
-                    await SendMessageAsync(connection, frame);
-                    break;
-                case "msg.read":
-                    await MarkReadAsync(connection, frame);
-                    break;
-                case "msg.sync":
-                    await SyncAsync(connection, frame);
-                    break;
-                case "typing":
-                    await RelayTypingAsync(connection, frame);
-                    break;
-                case "call.invite" or "call.accept" or "call.reject" or "call.hangup" or "call.signal" or "call.resume":
-                    await calls.HandleAsync(connection, frame, lifetime.ApplicationStopping);
-                    break;
-                default:
-                    await connection.SendAsync(Frames.Error(frame.Id, "unknown_type", $"Unknown frame type '{Shorten(frame.Type)}'."));
-                    break;
-            }
+            if (frame.Type == "ping") await connection.SendAsync(Frames.Empty("pong", frame.Id));
+            else if (routes.Find(frame.Type) is { } handler) await handler(connection, frame);
+            else await connection.SendAsync(Frames.Error(frame.Id, "unknown_type", $"Unknown frame type '{Shorten(frame.Type)}'."));
         }
         catch (ApiProblem problem)
         {
@@ -160,111 +137,6 @@ public sealed partial class Gateway(
             await connection.SendAsync(Frames.Error(frame.Id, "internal_error", "Something went wrong on the server. It has been logged."));
         }
     }
-
-    private async Task SendMessageAsync(Connection connection, ClientFrame frame)
-    {
-        var body = Data(frame, RealtimeJsonContext.Default.SendMessageBody);
-        await using var scope = scopes.CreateAsyncScope();
-        // Awaited before the next frame is read: one device's sends keep their order. The ack is written by the
-        // committer once the message is stored, so the device may pipeline sends meanwhile.
-        var stored = await scope.ServiceProvider.GetRequiredService<MessageSender>()
-            .AcceptAsync(connection.UserId, body, connection, frame.Id, lifetime.ApplicationStopping);
-        if (stored.IsCompletedSuccessfully)
-            await connection.SendAsync(Frames.Encode("msg.ack", frame.Id, stored.Result, RealtimeJsonContext.Default.MessageAck));
-    }
-
-    private async Task MarkReadAsync(Connection connection, ClientFrame frame)
-    {
-        var request = Data(frame, RealtimeJsonContext.Default.ReadRequest);
-        var conversationId = Ids.Parse(request.ConversationId, "conversationId");
-        var seq = request.Seq ?? throw ApiProblem.Invalid("seq", "seq is required.");
-        await using var scope = scopes.CreateAsyncScope();
-        var current = await scope.ServiceProvider.GetRequiredService<ReadState>()
-            .MarkReadAsync(connection.UserId, conversationId, seq, lifetime.ApplicationStopping);
-        await connection.SendAsync(Frames.Encode("ok", frame.Id, new ReadDone(current), RealtimeJsonContext.Default.ReadDone));
-    }
-
-    /// <summary>
-    /// Everything after each given seq (or, with none given, everything unread), as msg.batch frames in seq order, then
-    /// msg.synced. The work a frame causes is bounded: at most <see cref="MessagingOptions.MaxSyncConversations"/>
-    /// conversations may be named; they are checked <see cref="History.SyncChunk"/> at a time (two queries a chunk,
-    /// none per quiet conversation); only conversations with something new are read, a page of at most
-    /// <see cref="MessagingOptions.MaxPage"/> messages at a time, and each page waits for room in the device's
-    /// outbox, so a device that reads slowly slows its sync down instead of filling the server's memory.
-    /// </summary>
-    private async Task SyncAsync(Connection connection, ClientFrame frame)
-    {
-        var request = frame.Data.ValueKind == JsonValueKind.Object
-            ? Data(frame, RealtimeJsonContext.Default.SyncRequest)
-            : new SyncRequest(null);
-        await using var scope = scopes.CreateAsyncScope();
-        var history = scope.ServiceProvider.GetRequiredService<History>();
-        var messaging = scope.ServiceProvider.GetRequiredService<IOptions<MessagingOptions>>().Value;
-        var pageSize = messaging.MaxPage;
-        var cancellationToken = lifetime.ApplicationStopping;
-
-        List<(long ConversationId, long AfterSeq)> pointers;
-        if (request.Conversations is { Count: > 0 } asked)
-        {
-            if (asked.Count > messaging.MaxSyncConversations)
-                throw new ApiProblem(StatusCodes.Status400BadRequest, "too_many_conversations",
-                    $"A msg.sync names at most {messaging.MaxSyncConversations} conversations; split them over several msg.sync frames.");
-            pointers = new List<(long, long)>(asked.Count);
-            foreach (var (id, afterSeq) in asked) pointers.Add((Ids.Parse(id, "conversations"), Math.Max(0, afterSeq)));
-        }
-        else
-        {
-            pointers = [.. (await history.UnreadPointersAsync(connection.UserId, cancellationToken)).Select(p => (p.Key, p.Value))];
-        }
-
-        var total = 0;
-        var refused = new List<string>();
-        foreach (var chunk in pointers.Chunk(History.SyncChunk))
-        {
-            var (pending, notReadable) = await history.CheckSyncChunkAsync(connection.UserId, chunk, cancellationToken);
-            // A conversation the user may no longer read (left the group, say) does not stop the others.
-            refused.AddRange(notReadable.Select(Ids.Format));
-            foreach (var (conversationId, from) in pending)
-            {
-                var after = from;
-                while (true)
-                {
-                    // One more than a frame holds: whether it came says exactly whether more follow.
-                    var page = await history.SyncPageAsync(connection.UserId, conversationId, after, pageSize + 1, cancellationToken);
-                    if (page.Count == 0) break;
-                    var hasMore = page.Count > pageSize;
-                    if (hasMore) page.RemoveAt(page.Count - 1);
-                    await connection.SendAsync(Frames.Batch(conversationId, page, hasMore));
-                    total += page.Count;
-                    after = page[^1].Seq;
-                    if (!hasMore) break;
-                }
-            }
-        }
-        await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(total, refused), RealtimeJsonContext.Default.SyncDone));
-    }
-
-    private async Task RelayTypingAsync(Connection connection, ClientFrame frame)
-    {
-        var request = Data(frame, RealtimeJsonContext.Default.ConversationRef);
-        var conversationId = Ids.Parse(request.ConversationId, "conversationId");
-        await using var scope = scopes.CreateAsyncScope();
-        var grant = await scope.ServiceProvider.GetRequiredService<ConversationAccess>()
-            .ForTypingAsync(connection.UserId, conversationId, lifetime.ApplicationStopping);
-        // Presence-like, like read receipts: nobody across a block with the typist (either way) sees it. In a direct
-        // conversation ForTypingAsync has refused already; in a group the blocked members are left out.
-        var blocked = grant.Kind == ConversationKind.Group
-            ? await Social.Relationships.BlockedEitherWayAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), connection.UserId, lifetime.ApplicationStopping)
-            : [];
-        var others = grant.MemberIds.Where(m => m != connection.UserId && !blocked.Contains(m)).ToList();
-        scope.ServiceProvider.GetRequiredService<IMessageRouter>().Publish(others,
-            Frames.Encode("typing", null, new Typing(Ids.Format(conversationId), Ids.Format(connection.UserId)), RealtimeJsonContext.Default.Typing));
-    }
-
-    private static T Data<T>(ClientFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        frame.Data.ValueKind == JsonValueKind.Object
-            ? frame.Data.Deserialize(info) ?? throw ApiProblem.Invalid("data", "data is required.")
-            : throw ApiProblem.Invalid("data", "data must be an object.");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40];
 

@@ -9,7 +9,14 @@ using Parley.Server.Social.Groups;
 namespace Parley.Server.Realtime;
 
 /// <summary>A frame from a client: <c>{"type", "id"?, "data"?}</c>.</summary>
-public sealed record ClientFrame(string? Type, string? Id, JsonElement Data);
+public sealed record ClientFrame(string? Type, string? Id, JsonElement Data)
+{
+    /// <summary>The frame's <c>data</c> object as <typeparamref name="T"/>; a missing or non-object <c>data</c> is a validation error.</summary>
+    public T ReadData<T>(System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
+        Data.ValueKind == JsonValueKind.Object
+            ? Data.Deserialize(info) ?? throw ApiProblem.Invalid("data", "data is required.")
+            : throw ApiProblem.Invalid("data", "data must be an object.");
+}
 
 public sealed record SyncRequest(Dictionary<string, long>? Conversations);
 
@@ -42,9 +49,9 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(SyncDone))]
 [JsonSerializable(typeof(ReadDone))]
 [JsonSerializable(typeof(ConversationSettings))]
-[JsonSerializable(typeof(MessageRecalled))]
-[JsonSerializable(typeof(MessageDeleted))]
-[JsonSerializable(typeof(ConversationCleared))]
+[JsonSerializable(typeof(RecallData))]
+[JsonSerializable(typeof(DeletionData))]
+[JsonSerializable(typeof(ClearedData))]
 [JsonSerializable(typeof(FriendRequestEvent))]
 [JsonSerializable(typeof(FriendAddedEvent))]
 [JsonSerializable(typeof(FriendRemovedEvent))]

@@ -1,3 +1,4 @@
+using Parley.Server.Events;
 using Parley.Server.ScaleOut;
 
 namespace Parley.Server.Realtime;
@@ -12,13 +13,22 @@ public static class RealtimeSetup
         builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<LocalConnections>());
         builder.Services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<LocalConnections>());
         builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<FrameRoutes>();
         builder.Services.AddSingleton<Gateway>();
+
+        // Each feature's frames in and events out.
+        builder.Services.AddSingleton<MessageFrames>();
+        MessageEventFrames.Subscribe(builder.Services);
+        builder.Services.AddSingleton<CallFrames>();
         return builder;
     }
 
+    /// <summary><c>/ws</c>, and the client frames each feature serves there.</summary>
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.Map("/ws", (HttpContext http, Gateway gateway) => gateway.AcceptAsync(http)).RequireAuthorization().ExcludeFromDescription();
+        MessageFrames.Map(app);
+        CallFrames.Map(app);
         return app;
     }
 }

@@ -87,7 +87,7 @@ internal static class RecallSearchKit
     public static async Task<MessageAck> ServerMessageAsync(this TestServer server, string conversationId, string senderId, MessageType type,
         string contentJson, IReadOnlyList<string> recipients, string? file = null, long? fileId = null)
     {
-        var pending = new PendingMessage
+        var pending = new PendingMessage(senderDeviceId: 0)
         {
             ConversationId = long.Parse(conversationId, System.Globalization.CultureInfo.InvariantCulture),
             SenderId = long.Parse(senderId, System.Globalization.CultureInfo.InvariantCulture),

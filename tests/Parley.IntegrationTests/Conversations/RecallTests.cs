@@ -125,7 +125,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         await alice.RecallAsync(secret.ConversationId, secret.MessageId);
 
         // Bob's send passed its checks (quote taken) before the recall; the committer stores it after.
-        var pending = new Parley.Server.Messaging.PendingMessage
+        var pending = new Parley.Server.Messaging.PendingMessage(senderDeviceId: 0)
         {
             ConversationId = long.Parse(secret.ConversationId, System.Globalization.CultureInfo.InvariantCulture),
             SenderId = long.Parse(bob.UserId, System.Globalization.CultureInfo.InvariantCulture),

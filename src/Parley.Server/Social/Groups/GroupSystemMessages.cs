@@ -83,7 +83,7 @@ public sealed partial class GroupSystemMessages(MessageCommitter committer, IdGe
                 happening.Notice,
                 happening.Role,
                 happening.Until);
-            var pending = new PendingMessage
+            var pending = new PendingMessage(senderDeviceId: 0)
             {
                 ConversationId = audience.GroupId,
                 SenderId = happening.ActorId,

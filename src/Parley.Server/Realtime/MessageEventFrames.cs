@@ -1,0 +1,88 @@
+using Parley.Server.Events;
+using Parley.Server.Http;
+using Parley.Server.Messaging;
+using Parley.Server.ScaleOut;
+
+namespace Parley.Server.Realtime;
+
+/// <summary><c>msg.recalled</c>: to every device of every member of the conversation.</summary>
+public sealed record RecallData(string ConversationId, string MessageId, long Seq, string RecalledBy);
+
+/// <summary><c>msg.deleted</c>: to the user's own devices, when they delete a message for themselves.</summary>
+public sealed record DeletionData(string ConversationId, string MessageId, long Seq);
+
+/// <summary><c>conversation.cleared</c>: to the user's own devices; everything up to <see cref="ClearedSeq"/> is gone for them.</summary>
+public sealed record ClearedData(string ConversationId, long ClearedSeq);
+
+/// <summary>
+/// The messaging feature's events as frames: each is encoded once and handed to the router for everyone it concerns
+/// (docs/protocol.md). <c>msg.new</c> runs on the committer's loop, so it does no more than encode and publish.
+/// </summary>
+public sealed class MessageEventFrames(IMessageRouter router) :
+    IDomainEventHandler<MessageStored>,
+    IDomainEventHandler<MessageRecalled>,
+    IDomainEventHandler<MessageDeletedForMe>,
+    IDomainEventHandler<ConversationClearedForMe>,
+    IDomainEventHandler<ReadPointerMoved>,
+    IDomainEventHandler<ConversationSettingsChanged>,
+    IDomainEventHandler<MemberTyping>
+{
+    public static void Subscribe(IServiceCollection services)
+    {
+        services.AddEventHandler<MessageStored, MessageEventFrames>();
+        services.AddEventHandler<MessageRecalled, MessageEventFrames>();
+        services.AddEventHandler<MessageDeletedForMe, MessageEventFrames>();
+        services.AddEventHandler<ConversationClearedForMe, MessageEventFrames>();
+        services.AddEventHandler<ReadPointerMoved, MessageEventFrames>();
+        services.AddEventHandler<ConversationSettingsChanged, MessageEventFrames>();
+        services.AddEventHandler<MemberTyping, MessageEventFrames>();
+    }
+
+    public ValueTask HandleAsync(MessageStored e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Recipients, Frames.NewMessage(e.Message), e.SenderDeviceId);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(MessageRecalled e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Members, Frames.Encode("msg.recalled", null,
+            new RecallData(Ids.Format(e.ConversationId), Ids.Format(e.MessageId), e.Seq, Ids.Format(e.RecalledBy)), RealtimeJsonContext.Default.RecallData));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(MessageDeletedForMe e, CancellationToken cancellationToken)
+    {
+        router.Publish([e.UserId], Frames.Encode("msg.deleted", null,
+            new DeletionData(Ids.Format(e.ConversationId), Ids.Format(e.MessageId), e.Seq), RealtimeJsonContext.Default.DeletionData));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(ConversationClearedForMe e, CancellationToken cancellationToken)
+    {
+        router.Publish([e.UserId], Frames.Encode("conversation.cleared", null,
+            new ClearedData(Ids.Format(e.ConversationId), e.ClearedSeq), RealtimeJsonContext.Default.ClearedData));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(ReadPointerMoved e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Audience, Frames.Encode("msg.read", null,
+            new ReadReceipt(Ids.Format(e.ConversationId), Ids.Format(e.UserId), e.ReadSeq), RealtimeJsonContext.Default.ReadReceipt));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(ConversationSettingsChanged e, CancellationToken cancellationToken)
+    {
+        router.Publish([e.UserId], Frames.Encode("conversation.updated", null, e.Settings, RealtimeJsonContext.Default.ConversationSettings));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(MemberTyping e, CancellationToken cancellationToken)
+    {
+        if (e.Audience.Count > 0)
+            router.Publish(e.Audience, Frames.Encode("typing", null,
+                new Typing(Ids.Format(e.ConversationId), Ids.Format(e.UserId)), RealtimeJsonContext.Default.Typing));
+        return ValueTask.CompletedTask;
+    }
+}
