@@ -1,81 +1,25 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
-using System.Text.Json;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Parley.Server.Events;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
-using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Calls;
 
-public enum CallState
-{
-    Ringing,
-    Connected,
-    Ended,
-}
-
-/// <summary>One call in memory. Every field after construction is read and written under <c>lock (call)</c>.</summary>
-internal sealed class LiveCall
-{
-    public required long Id { get; init; }
-    public required long ConversationId { get; init; }
-    public required long CallerId { get; init; }
-    public required long CalleeId { get; init; }
-    public required string Media { get; init; }
-    public required DateTimeOffset InvitedAt { get; init; }
-
-    public CallState State { get; set; } = CallState.Ringing;
-    public DateTimeOffset? AcceptedAt { get; set; }
-
-    /// <summary>The caller's inviting device; 0 while it is away (reconnect grace).</summary>
-    public long CallerDevice { get; set; }
-
-    /// <summary>The callee's accepting device; 0 while ringing, and while it is away.</summary>
-    public long CalleeDevice { get; set; }
-
-    /// <summary>Scaled out: the node of the callee's accepting device when it is not this node's (null: this node).</summary>
-    public string? CalleeNode { get; set; }
-
-    /// <summary>Scaled out: the node of the caller's active device when it took over from another node (null: this node).</summary>
-    public string? CallerNode { get; set; }
-
-    public ITimer? RingTimer { get; set; }
-    public ITimer? CallerGrace { get; set; }
-    public ITimer? CalleeGrace { get; set; }
-
-    /// <summary>Whether the parties were taken for this call (in Redis when scaled out), so that its end gives them back.</summary>
-    public bool Claimed { get; set; }
-
-    /// <summary>Whether the row in <c>ActiveCalls</c> was written (busy calls never get one).</summary>
-    public bool Persisted { get; set; }
-
-    public long PeerOf(long userId) => userId == CallerId ? CalleeId : CallerId;
-
-    public long DeviceOf(long userId) => userId == CallerId ? CallerDevice : CalleeDevice;
-
-    public string? NodeOf(long userId) => userId == CallerId ? CallerNode : CalleeNode;
-
-    public void DisposeTimers()
-    {
-        RingTimer?.Dispose();
-        CallerGrace?.Dispose();
-        CalleeGrace?.Dispose();
-        RingTimer = CallerGrace = CalleeGrace = null;
-    }
-}
-
 /// <summary>
-/// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended),
-/// relays SDP and ICE candidates between the two active devices only, ends calls on timeouts and disconnects,
-/// and stores every ended call as a <c>call</c> message through the <see cref="MessageCommitter"/>.
-/// <para>State lives in the memory of the node that took the invite. Scaled out (Redis, <see cref="IDeviceRelay"/>),
-/// frames from a party's device on another node are forwarded here and answered through that node, and the busy
-/// check is shared (docs/calls.md, "Limits").</para>
+/// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended), lets
+/// the two active devices exchange SDP and ICE candidates, ends calls on timeouts and disconnects, and has every
+/// ended call recorded (<see cref="CallRecords"/>).
+/// <para>It speaks no wire. Each operation takes the acting device and the request's data, and returns its result or
+/// throws an <see cref="ApiProblem"/>; what the parties must hear is raised as an event (<see cref="CallRinging"/>,
+/// <see cref="CallEnded"/>, ...; see CallEvents.cs), addressed to users or to one device, which Realtime turns into
+/// frames. Realtime also says when a device of this node connects or leaves.</para>
+/// <para>State lives in the memory of the node that took the invite. Scaled out, Realtime forwards the frames of a
+/// party's device on another node here (<see cref="Holds"/> says which calls are here), the acting device then names
+/// its node, and the busy check is shared through the relay (docs/calls.md, "Limits").</para>
 /// </summary>
 public sealed partial class CallSignalling
 {
@@ -87,122 +31,54 @@ public sealed partial class CallSignalling
     /// <summary>Taken to add a call's two parties to <see cref="_byUser"/> at once (removal needs no lock: it only removes its own call).</summary>
     private readonly Lock _admission = new();
 
-    private readonly ConcurrentDictionary<long, InviteWindow> _invites = new();
-    private readonly ConcurrentDictionary<long, Task> _recording = new();
+    /// <summary>Ends on their way (giving the parties back, storing the record), awaited by the stop.</summary>
+    private readonly ConcurrentDictionary<long, Task> _ending = new();
 
     /// <summary>Set once the server's stop has ended the live calls (<see cref="EndAllAsync"/>).</summary>
     private bool _stopping;
-    private readonly LocalConnections _connections;
-    private readonly IMessageRouter _router;
+
     private readonly IServiceScopeFactory _scopes;
-    private readonly MessageCommitter _committer;
+    private readonly CallRecords _records;
+    private readonly InviteLimit _invites;
+    private readonly DomainEvents _events;
     private readonly IdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly CallsOptions _options;
+    private readonly IDeviceRelay? _relay;
     private readonly ILogger<CallSignalling> _logger;
 
-    private readonly IServiceProvider _services;
-
-    public CallSignalling(LocalConnections connections, IMessageRouter router, IServiceScopeFactory scopes, MessageCommitter committer,
-        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, IServiceProvider services, ILogger<CallSignalling> logger)
+    public CallSignalling(IServiceScopeFactory scopes, CallRecords records, InviteLimit invites, DomainEvents events, IdGenerator ids,
+        CallClock clock, IOptions<CallsOptions> options, IEnumerable<IDeviceRelay> relays, ILogger<CallSignalling> logger)
     {
-        _services = services;
-        _connections = connections;
-        _router = router;
         _scopes = scopes;
-        _committer = committer;
+        _records = records;
+        _invites = invites;
+        _events = events;
         _ids = ids;
         _time = clock.Time;
         _options = options.Value;
+        // Scaled out only: the busy check across nodes.
+        _relay = relays.FirstOrDefault();
         _logger = logger;
-        connections.DeviceAdded += OnDeviceAdded;
-        connections.DeviceRemoved += OnDeviceRemoved;
     }
 
     /// <summary>Calls ringing or connected on this node.</summary>
     public int LiveCount => _calls.Count;
 
-    /// <summary>Handles a <c>call.*</c> frame from a device; refusals are thrown as <see cref="ApiProblem"/> (the gateway turns them into error frames).</summary>
-    public Task HandleAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
+    /// <summary>Whether the call lives on this node (scaled out, a call made elsewhere is served by its own node).</summary>
+    public bool Holds(long callId) => _calls.ContainsKey(callId);
+
+    /// <summary>
+    /// <paramref name="by"/> calls <paramref name="calleeId"/>. Returns the call's id, also when the call is refused
+    /// by the state of things (either party busy: it then ends at once as <c>busy</c>, which only the caller hears).
+    /// Otherwise the call rings (<see cref="CallRinging"/>) once its row is written.
+    /// </summary>
+    public async Task<long> InviteAsync(CallDevice by, long calleeId, string? media, CancellationToken cancellationToken)
     {
-        // Scaled out: a call made on another node is handled there (its answer comes back from there).
-        if (frame.Type != "call.invite" && connection is Connection local
-            && frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("callId", out var idValue)
-            && idValue.ValueKind == JsonValueKind.String && Ids.TryParse(idValue.GetString(), out var callId)
-            && !_calls.ContainsKey(callId) && Relay?.TryForwardCall(callId, local, frame) == true)
-            return Task.CompletedTask;
-        switch (frame.Type)
-        {
-            case "call.invite":
-                return InviteAsync(connection, frame, cancellationToken);
-            case "call.accept":
-                return AcceptAsync(connection, frame, cancellationToken);
-            case "call.reject":
-                Reject(connection, frame);
-                return Task.CompletedTask;
-            case "call.hangup":
-                Hangup(connection, frame);
-                return Task.CompletedTask;
-            case "call.signal":
-                Signal(connection, frame);
-                return Task.CompletedTask;
-            case "call.resume":
-                Resume(connection, frame);
-                return Task.CompletedTask;
-            default:
-                throw ApiProblem.BadRequest("unknown_type", "Unknown call frame type.");
-        }
-    }
-
-    /// <summary>A call frame forwarded from a device on another node: refusals go back to that device as error frames.</summary>
-    internal async Task HandleForwardedAsync(IDevice device, ClientFrame frame, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await HandleAsync(device, frame, cancellationToken);
-        }
-        catch (ApiProblem problem)
-        {
-            device.Enqueue(Frames.Error(frame.Id, problem.Code, problem.Message));
-        }
-        catch (JsonException)
-        {
-            device.Enqueue(Frames.Error(frame.Id, "validation_failed", "The data of this call frame does not have the expected shape."));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogForwardedFailed(_logger, e, frame.Type);
-            device.Enqueue(Frames.Error(frame.Id, "internal_error", "Something went wrong on the server. It has been logged."));
-        }
-    }
-
-    /// <summary>A device on another node that acted in one of this node's calls went away: as if it left here.</summary>
-    internal void ForwardedDeviceGone(long userId, long connectionId)
-    {
-        if (_byUser.TryGetValue(userId, out var call)) DeviceGone(call, userId, connectionId);
-    }
-
-    private IDeviceRelay? Relay => _relay ??= _services.GetService<IDeviceRelay>() ?? NoRelay.Instance;
-
-    private IDeviceRelay? _relay;
-
-    private sealed class NoRelay : IDeviceRelay
-    {
-        public static readonly NoRelay Instance = new();
-        public void SendToDevice(string node, long userId, long connectionId, ReadOnlyMemory<byte> frame) { }
-        public bool TryForwardCall(long callId, Connection device, ClientFrame frame) => false;
-        public Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId) => Task.FromResult(true);
-        public Task ReleasePartiesAsync(long callId, long callerId, long calleeId) => Task.CompletedTask;
-    }
-
-    private async Task InviteAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
-    {
-        var body = Data(frame, CallsJsonContext.Default.CallInvite);
-        var callerId = connection.UserId;
-        var calleeId = Ids.Parse(body.To?.UserId, "to.userId");
-        if (body.Media is not ("audio" or "video")) throw ApiProblem.Invalid("media", "media is 'audio' or 'video'.");
+        var callerId = by.UserId;
+        if (media is not ("audio" or "video")) throw ApiProblem.Invalid("media", "media is 'audio' or 'video'.");
         if (calleeId == callerId) throw ApiProblem.Invalid("to.userId", "You cannot call yourself.");
-        if (!TakeInvite(callerId))
+        if (!_invites.TryTake(callerId))
             throw new ApiProblem(StatusCodes.Status429TooManyRequests, "rate_limited", $"At most {_options.InvitesPerMinute} call invites a minute; wait a little.");
 
         long conversationId;
@@ -226,13 +102,12 @@ public sealed partial class CallSignalling
         {
             Id = _ids.Next(),
             ConversationId = conversationId,
-            CallerId = callerId,
-            CalleeId = calleeId,
-            Media = body.Media,
+            Caller = new Party(callerId),
+            Callee = new Party(calleeId),
+            Media = media,
             InvitedAt = _time.GetUtcNow(),
-            CallerDevice = connection.Id,
         };
-        var reply = Frames.Encode("ok", frame.Id, new CallRef(Ids.Format(call.Id)), CallsJsonContext.Default.CallRef);
+        call.Caller.TakeOver(by);
 
         // Both parties are taken together, under one lock: two friends inviting each other at the same moment must
         // not each take themselves and then find the other taken (both busy, nothing rings). Invites are rare.
@@ -247,17 +122,16 @@ public sealed partial class CallSignalling
             }
         }
         // Scaled out, the parties may be in a call held by another node: taken there too (nothing to take on one node).
-        if (!busy)
+        if (!busy && _relay is not null)
         {
-            if (await Relay!.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
+            if (await _relay.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
             else busy = true;
         }
         if (busy)
         {
-            // Refused by the state of things, not by a rule: the caller gets the call's id, then its end.
-            await connection.SendAsync(reply);
-            End(call, "busy");
-            return;
+            // Refused by the state of things, not by a rule: the caller gets the call's id, and its end.
+            End(call, CallEndReason.Busy);
+            return call.Id;
         }
 
         _calls[call.Id] = call;
@@ -272,20 +146,7 @@ public sealed partial class CallSignalling
         }
         try
         {
-            // Not cancellable: a write cut short by the stop could be stored without the call ringing, or the reverse.
-            // Once started it runs to its end; whatever the stop did meanwhile is settled just below.
-            await using var scope = _scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-            db.ActiveCalls.Add(new ActiveCall
-            {
-                Id = call.Id,
-                ConversationId = call.ConversationId,
-                CallerId = callerId,
-                CalleeId = calleeId,
-                Media = call.Media,
-                InvitedAt = call.InvitedAt,
-            });
-            await db.SaveChangesAsync(CancellationToken.None);
+            await _records.AddRowAsync(call);
         }
         catch
         {
@@ -300,89 +161,70 @@ public sealed partial class CallSignalling
             if (call.State == CallState.Ringing)
             {
                 call.Persisted = true;
-                Ring(call, connection, reply);
-                return;
+                Raise(new CallRinging(call.Id, callerId, calleeId, call.Media, call.InvitedAt));
+                call.RingTimer = _time.CreateTimer(_ => EndIf(call, CallState.Ringing, CallEndReason.NoAnswer), null,
+                    _options.RingTimeout, Timeout.InfiniteTimeSpan);
+                return call.Id;
             }
         }
-        // Ended while its row was being written (the server is stopping): its end was sent and its record is on
-        // its way; the row must not outlive it. Should the process die before this delete, the next start finds the
-        // row and records the call as dropped again, which stores nothing new (the record's clientMsgId is the call's).
-        await DeleteRowAsync(call.Id);
+        // Ended while its row was being written (the server is stopping): its end was raised and its record is on its
+        // way; the row must not outlive it. Should the process die before this delete, the next start finds the row
+        // and records the call as dropped again, which stores nothing new (the record's clientMsgId is the call's).
+        await _records.DeleteRowAsync(call.Id);
+        return call.Id;
     }
 
-    private void Ring(LiveCall call, IDevice connection, byte[] reply)
+    /// <summary>
+    /// A callee device accepts a ringing call: connected, <see cref="CallAccepted"/> raised, and the device is the
+    /// callee's active device. Completes once the row notes the accept, so that a crash after it records the start.
+    /// </summary>
+    public async Task AcceptAsync(CallDevice by, long callId)
     {
-        var (callerId, calleeId) = (call.CallerId, call.CalleeId);
-        lock (call)
-        {
-            connection.Enqueue(reply);
-            _router.Publish([callerId], Frames.Encode("call.ringing", null,
-                new CallRinging(Ids.Format(call.Id), Ids.Format(calleeId), call.Media), CallsJsonContext.Default.CallRinging));
-            _router.Publish([calleeId], Frames.Encode("call.incoming", null,
-                new CallIncoming(Ids.Format(call.Id), Ids.Format(callerId), call.Media), CallsJsonContext.Default.CallIncoming));
-            call.RingTimer = _time.CreateTimer(_ => EndIf(call, CallState.Ringing, "no_answer"), null, _options.RingTimeout, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private async Task AcceptAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
-    {
-        var call = Find(frame);
+        var call = Find(callId);
         DateTimeOffset acceptedAt;
         lock (call)
         {
-            if (call.State != CallState.Ringing || connection.UserId != call.CalleeId) throw NotFound();
+            if (call.State != CallState.Ringing || by.UserId != call.CalleeId) throw NotFound();
             acceptedAt = _time.GetUtcNow();
             call.State = CallState.Connected;
             call.AcceptedAt = acceptedAt;
-            call.CalleeDevice = connection.Id;
-            call.CalleeNode = connection.Node;
+            call.Callee.TakeOver(by);
             call.RingTimer?.Dispose();
             call.RingTimer = null;
             // The callee's other devices stop ringing on this: they did not send the accept.
-            _router.Publish([call.CallerId, call.CalleeId],
-                Frames.Encode("call.accepted", null, new CallAccepted(Ids.Format(call.Id)), CallsJsonContext.Default.CallAccepted));
+            Raise(new CallAccepted(call.Id, call.CallerId, call.CalleeId, by, acceptedAt));
         }
-        try
-        {
-            await using var scope = _scopes.CreateAsyncScope();
-            // Not cancellable either: a stop must not lose the start of a call that was accepted.
-            await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == call.Id)
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.AcceptedAt, acceptedAt), CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            // Only the duration of a crash-dropped call's record depends on it.
-            LogRowFailed(_logger, e, call.Id);
-        }
-        // After the row: once the accept is acknowledged, a crash records the call with its start.
-        await connection.SendAsync(Frames.Empty("ok", frame.Id));
+        // Not cancellable either: a stop must not lose the start of a call that was accepted.
+        await _records.MarkAcceptedAsync(call.Id, acceptedAt);
     }
 
-    private void Reject(IDevice connection, ClientFrame frame)
+    /// <summary>A callee device declines a ringing call: it ends as <c>rejected</c>.</summary>
+    public void Reject(CallDevice by, long callId)
     {
-        var call = Find(frame);
+        var call = Find(callId);
         lock (call)
         {
-            if (call.State != CallState.Ringing || connection.UserId != call.CalleeId) throw NotFound();
-            connection.Enqueue(Frames.Empty("ok", frame.Id));
-            End(call, "rejected");
+            if (call.State != CallState.Ringing || by.UserId != call.CalleeId) throw NotFound();
+            End(call, CallEndReason.Rejected);
         }
     }
 
-    private void Hangup(IDevice connection, ClientFrame frame)
+    /// <summary>
+    /// Ends the call: while ringing, the caller cancels from any of their devices and a callee's hang-up is a
+    /// decline; once connected, only an active device hangs up.
+    /// </summary>
+    public void Hangup(CallDevice by, long callId)
     {
-        var call = Find(frame);
+        var call = Find(callId);
         lock (call)
         {
             var reason = call.State switch
             {
-                // While ringing, the caller cancels from any of their devices, and a callee's hang-up is a decline.
-                CallState.Ringing when connection.UserId == call.CallerId => "cancelled",
-                CallState.Ringing when connection.UserId == call.CalleeId => "rejected",
-                CallState.Connected when connection.Id == call.DeviceOf(connection.UserId) => "hung_up",
+                CallState.Ringing when by.UserId == call.CallerId => CallEndReason.Cancelled,
+                CallState.Ringing when by.UserId == call.CalleeId => CallEndReason.Rejected,
+                CallState.Connected when call.PartyOf(by.UserId)?.IsActive(by) == true => CallEndReason.HungUp,
                 _ => throw NotFound(),
             };
-            connection.Enqueue(Frames.Empty("ok", frame.Id));
             End(call, reason);
         }
     }
@@ -390,270 +232,112 @@ public sealed partial class CallSignalling
     /// <summary>
     /// A device of a party takes the call over as that party's active device (after a page reload or a reconnect,
     /// when it starts a new peer connection): the grace, if running, stops; the device that was active before (if
-    /// still connected) is out of the call; once connected, the other party's active device gets
-    /// <c>call.resumed</c> and starts a new peer connection too (the caller sends a fresh offer).
+    /// still connected) is out of the call; once connected, the other party's active device hears of it
+    /// (<see cref="CallResumed"/>) and starts a new peer connection too (the caller sends a fresh offer).
     /// </summary>
-    private void Resume(IDevice connection, ClientFrame frame)
+    public void Resume(CallDevice by, long callId)
     {
-        var call = Find(frame);
+        var call = Find(callId);
         lock (call)
         {
-            var user = connection.UserId;
-            var caller = user == call.CallerId;
-            // While ringing only the caller has an active device (the inviting one); the callee answers with call.accept.
-            if (call.State == CallState.Ended || (!caller && user != call.CalleeId) || (call.State == CallState.Ringing && !caller)) throw NotFound();
-            if (caller)
-            {
-                call.CallerGrace?.Dispose();
-                call.CallerGrace = null;
-                call.CallerDevice = connection.Id;
-                call.CallerNode = connection.Node;
-            }
-            else
-            {
-                call.CalleeGrace?.Dispose();
-                call.CalleeGrace = null;
-                call.CalleeDevice = connection.Id;
-                call.CalleeNode = connection.Node;
-            }
-            if (call.State == CallState.Connected)
-            {
-                var peer = call.PeerOf(user);
-                var peerDevice = call.DeviceOf(peer);
-                // Before the ok, on the peer's socket before anything this device signals next: the peer sees
-                // call.resumed before the fresh offer (or is itself away, and resumes later).
-                if (peerDevice != 0)
-                    SendToDevice(peer, peerDevice, call.NodeOf(peer),
-                        Frames.Encode("call.resumed", null, new CallResumed(Ids.Format(call.Id)), CallsJsonContext.Default.CallResumed));
-            }
-            connection.Enqueue(Frames.Empty("ok", frame.Id));
+            var party = call.PartyOf(by.UserId);
+            // While ringing only the caller has an active device (the inviting one); the callee answers with an accept.
+            if (call.State == CallState.Ended || party is null || (call.State == CallState.Ringing && party == call.Callee)) throw NotFound();
+            party.TakeOver(by);
+            Raise(new CallResumed(call.Id, by, call.State == CallState.Connected ? call.Other(party).ActiveDevice : null));
         }
     }
 
-    private void Signal(IDevice connection, ClientFrame frame)
+    /// <summary>
+    /// An active device's SDP and/or ICE candidate (raw JSON, relayed verbatim) for the other party's active device
+    /// (<see cref="CallSignalled"/>). Refused <c>call_not_connected</c> before the accept, and while the other party
+    /// has no active device (reconnect grace).
+    /// </summary>
+    public void Signal(CallDevice by, long callId, string? sdp, string? candidate)
     {
-        if (frame.Data.ValueKind != JsonValueKind.Object) throw ApiProblem.Invalid("data", "data must be an object.");
-        var callId = frame.Data.TryGetProperty("callId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-        var sdp = Present(frame.Data, "sdp", _options.MaxSdpBytes);
-        var candidate = Present(frame.Data, "candidate", _options.MaxCandidateBytes);
+        CheckSize("sdp", sdp, _options.MaxSdpBytes);
+        CheckSize("candidate", candidate, _options.MaxCandidateBytes);
         if (sdp is null && candidate is null) throw ApiProblem.Invalid("sdp", "A signal carries an sdp or a candidate.");
 
         var call = Find(callId);
         lock (call)
         {
-            var user = connection.UserId;
-            if (user != call.CallerId && user != call.CalleeId) throw NotFound();
+            var party = call.PartyOf(by.UserId) ?? throw NotFound();
             if (call.State == CallState.Ringing)
             {
-                if (user == call.CallerId && connection.Id == call.CallerDevice)
+                if (party == call.Caller && party.IsActive(by))
                     throw ApiProblem.Conflict("call_not_connected", "The call has not been accepted yet: send the offer after call.accepted.");
                 throw NotFound();
             }
-            if (connection.Id != call.DeviceOf(user)) throw NotFound();
-            var peer = call.PeerOf(user);
-            var peerDevice = call.DeviceOf(peer);
-            if (peerDevice == 0 || !SendToDevice(peer, peerDevice, call.NodeOf(peer), RelayFrame(call.Id, sdp, candidate)))
-                throw ApiProblem.Conflict("call_not_connected", "The other party is reconnecting; send it again in a moment.");
-            connection.Enqueue(Frames.Empty("ok", frame.Id));
+            if (call.State != CallState.Connected || !party.IsActive(by)) throw NotFound();
+            var peer = call.Other(party).ActiveDevice
+                ?? throw ApiProblem.Conflict("call_not_connected", "The other party is reconnecting; send it again in a moment.");
+            Raise(new CallSignalled(call.Id, by.UserId, peer, sdp, candidate));
         }
     }
 
-    /// <summary>To the party's active device, on this node or (scaled out) another; false when it is not connected here.</summary>
-    private bool SendToDevice(long userId, long deviceId, string? node, byte[] frame)
+    private static void CheckSize(string name, string? json, int maxBytes)
     {
-        if (node is null) return _connections.TrySend(userId, deviceId, frame);
-        Relay?.SendToDevice(node, userId, deviceId, frame);
-        return true;
+        if (json is not null && Encoding.UTF8.GetByteCount(json) > maxBytes)
+            throw ApiProblem.Invalid(name, $"'{name}' is limited to {maxBytes} bytes.");
     }
 
-    /// <summary>The raw JSON of an optional field (null when absent or null), limited in size.</summary>
-    private static string? Present(JsonElement data, string name, int maxBytes)
-    {
-        if (!data.TryGetProperty(name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return null;
-        var raw = value.GetRawText();
-        if (Encoding.UTF8.GetByteCount(raw) > maxBytes) throw ApiProblem.Invalid(name, $"'{name}' is limited to {maxBytes} bytes.");
-        return raw;
-    }
-
-    private static byte[] RelayFrame(long callId, string? sdp, string? candidate)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256 + (sdp?.Length ?? 0) + (candidate?.Length ?? 0));
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", "call.signal");
-            writer.WriteStartObject("data");
-            writer.WriteString("callId", Ids.Format(callId));
-            if (sdp is not null)
-            {
-                writer.WritePropertyName("sdp");
-                writer.WriteRawValue(sdp, skipInputValidation: true);
-            }
-            if (candidate is not null)
-            {
-                writer.WritePropertyName("candidate");
-                writer.WriteRawValue(candidate, skipInputValidation: true);
-            }
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private void EndIf(LiveCall call, CallState expected, string reason)
-    {
-        lock (call)
-        {
-            if (call.State == expected) End(call, reason);
-        }
-    }
-
-    /// <summary>Ends the call (once): both parties' devices get <c>call.ended</c>, and its record is stored.</summary>
-    private void End(LiveCall call, string reason)
-    {
-        long durationMs;
-        DateTimeOffset endedAt;
-        DateTimeOffset? startedAt;
-        bool persisted;
-        bool claimed;
-        lock (call)
-        {
-            if (call.State == CallState.Ended) return;
-            persisted = call.Persisted;
-            call.State = CallState.Ended;
-            call.DisposeTimers();
-            endedAt = _time.GetUtcNow();
-            startedAt = call.AcceptedAt;
-            durationMs = startedAt is null ? 0 : Math.Max(0, (long)(endedAt - startedAt.Value).TotalMilliseconds);
-            claimed = call.Claimed;
-            call.Claimed = false;
-        }
-        // The parties are free, on this node and (scaled out) on every node, before anyone hears of the end: whoever
-        // hears it may call again at once. A busy call never rang on the callee's devices: only the caller hears of it.
-        Forget(call);
-        IReadOnlyList<long> recipients = reason == "busy" ? [call.CallerId] : [call.CallerId, call.CalleeId];
-        var ended = Frames.Encode("call.ended", null, new CallEnded(Ids.Format(call.Id), reason, durationMs), CallsJsonContext.Default.CallEnded);
-        var record = new CallRecord(call.Media, Ids.Format(call.CallerId), startedAt, endedAt, durationMs, reason);
-        if (claimed)
-        {
-            // The record (a msg.new) follows call.ended, as on one node.
-            Track(call.Id, ReleaseThenEndAsync(call, recipients, ended, record, persisted));
-            return;
-        }
-        _router.Publish(recipients, ended);
-        Track(call.Id, StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted));
-    }
-
-    private async Task ReleaseThenEndAsync(LiveCall call, IReadOnlyList<long> recipients, byte[] ended, CallRecord record, bool persisted)
-    {
-        await Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
-        _router.Publish(recipients, ended);
-        await StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted);
-    }
-
-    private void Forget(LiveCall call)
-    {
-        if (call.Claimed)
-        {
-            call.Claimed = false;
-            _ = Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
-        }
-        _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
-        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
-        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CalleeId, call));
-    }
-
-    private void Track(long callId, Task task)
-    {
-        _recording[callId] = task;
-        _ = task.ContinueWith(_ => _recording.TryRemove(new KeyValuePair<long, Task>(callId, task)), CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    /// <summary>Stores the call's record (idempotent: its clientMsgId is <c>call:&lt;callId&gt;</c>), then deletes its <c>ActiveCalls</c> row.</summary>
-    private async Task StoreRecordAsync(long callId, long conversationId, long callerId, long calleeId, CallRecord record, bool deleteRow)
+    /// <summary>
+    /// A device of this node connected. While its user's call rings, a callee device rings too (a reloaded page, a
+    /// phone woken by a push: otherwise only devices online at the invite could answer); otherwise the device learns
+    /// about the call (<see cref="CallStateRestored"/>), and the first device of a party that comes back within the
+    /// grace takes over as its active device.
+    /// </summary>
+    public void DeviceConnected(CallDevice device)
     {
         try
         {
-            var pending = new PendingMessage(senderDeviceId: 0)
+            if (!_byUser.TryGetValue(device.UserId, out var call)) return;
+            lock (call)
             {
-                ConversationId = conversationId,
-                SenderId = callerId,
-                ClientMsgId = $"call:{Ids.Format(callId)}",
-                Type = MessageType.Call,
-                Content = JsonSerializer.Serialize(record, CallsJsonContext.Default.CallRecord),
-                Recipients = [callerId, calleeId],
-            };
-            await _committer.EnqueueAsync(pending, CancellationToken.None);
-            await pending.Stored.Task;
-            if (!deleteRow) return;
-            await DeleteRowAsync(callId);
+                if (call.State == CallState.Ended) return;
+                if (call.State == CallState.Ringing && call.Persisted && device.UserId == call.CalleeId)
+                {
+                    Raise(new CallIncoming(call.Id, call.CallerId, call.Media, device));
+                    return;
+                }
+                var party = call.PartyOf(device.UserId)!;
+                if (party.Grace is not null) party.TakeOver(device);
+                // A call still being admitted (its row not yet written) has not rung: nobody has heard of it yet.
+                if (!call.Persisted) return;
+                Raise(new CallStateRestored(call.Id, device, call.Other(party).UserId, call.Media, party == call.Caller,
+                    call.State == CallState.Connected, party.IsActive(device), call.AcceptedAt));
+            }
         }
         catch (Exception e)
         {
-            // The row (if any) stays, so the next start records the call as dropped.
-            LogRecordFailed(_logger, e, callId);
+            LogDeviceEventFailed(_logger, e, device.UserId);
         }
     }
 
-    private async Task DeleteRowAsync(long callId)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ParleyDb>().ActiveCalls.Where(c => c.Id == callId).ExecuteDeleteAsync(CancellationToken.None);
-    }
-
-    /// <summary>At start-up: a call that was live when the server died ends as <c>dropped</c>.</summary>
-    internal Task RecordLeftoverAsync(ActiveCall row)
-    {
-        var endedAt = _time.GetUtcNow();
-        var durationMs = row.AcceptedAt is null ? 0 : Math.Max(0, (long)(endedAt - row.AcceptedAt.Value).TotalMilliseconds);
-        var record = new CallRecord(row.Media, Ids.Format(row.CallerId), row.AcceptedAt, endedAt, durationMs, "dropped");
-        return StoreRecordAsync(row.Id, row.ConversationId, row.CallerId, row.CalleeId, record, deleteRow: true);
-    }
-
-    /// <summary>At shutdown: every live call ends as <c>dropped</c>, and its record is stored before the message writer stops.</summary>
-    internal async Task EndAllAsync(CancellationToken cancellationToken)
-    {
-        // From here on invites are refused (server_stopping): nothing would be left to end a call that rang now.
-        Interlocked.Exchange(ref _stopping, true);
-        foreach (var call in _calls.Values) End(call, "dropped");
-        await Task.WhenAll(_recording.Values).WaitAsync(cancellationToken);
-    }
-
-    private void OnDeviceRemoved(Connection connection)
+    /// <summary>
+    /// A device left: of this node, or of another node that had sent frames for one of this node's calls. If it was
+    /// its party's active device, the reconnect grace starts; when it runs out, the call ends as <c>dropped</c>.
+    /// </summary>
+    public void DeviceDisconnected(CallDevice device)
     {
         try
         {
-            if (!_byUser.TryGetValue(connection.UserId, out var call)) return;
-            DeviceGone(call, connection.UserId, connection.Id);
+            if (!_byUser.TryGetValue(device.UserId, out var call)) return;
+            lock (call)
+            {
+                if (call.State == CallState.Ended) return;
+                var party = call.PartyOf(device.UserId);
+                if (party is not null && party.IsActive(device)) party.Leave(StartGrace(call, party));
+            }
         }
         catch (Exception e)
         {
-            LogDeviceEventFailed(_logger, e, connection.UserId);
+            LogDeviceEventFailed(_logger, e, device.UserId);
         }
     }
 
-    private void DeviceGone(LiveCall call, long userId, long deviceId)
-    {
-        lock (call)
-        {
-            if (call.State == CallState.Ended) return;
-            if (userId == call.CallerId && call.CallerDevice == deviceId)
-            {
-                call.CallerDevice = 0;
-                call.CallerNode = null;
-                call.CallerGrace = StartGrace(call, caller: true);
-            }
-            else if (userId == call.CalleeId && call.CalleeDevice == deviceId)
-            {
-                call.CalleeDevice = 0;
-                call.CalleeNode = null;
-                call.CalleeGrace = StartGrace(call, caller: false);
-            }
-        }
-    }
-
-    private ITimer StartGrace(LiveCall call, bool caller)
+    private ITimer StartGrace(LiveCall call, Party party)
     {
         ITimer? timer = null;
         lock (call)
@@ -663,112 +347,99 @@ public sealed partial class CallSignalling
                 lock (call)
                 {
                     // A timer that fires just as it is replaced or cancelled must not end the call.
-                    if (call.State != CallState.Ended && (caller ? call.CallerGrace : call.CalleeGrace) == timer) End(call, "dropped");
+                    if (call.State != CallState.Ended && party.Grace == timer) End(call, CallEndReason.Dropped);
                 }
             }, null, _options.ReconnectGrace, Timeout.InfiniteTimeSpan);
             return timer;
         }
     }
 
-    private void OnDeviceAdded(Connection connection)
+    private void EndIf(LiveCall call, CallState expected, CallEndReason reason)
     {
-        try
+        lock (call)
         {
-            if (!_byUser.TryGetValue(connection.UserId, out var call)) return;
-            lock (call)
-            {
-                if (call.State == CallState.Ended) return;
-                // A callee device that connects while the call rings (a reloaded page, a phone woken by a push)
-                // rings too: otherwise the call could only be answered from devices that were online at the invite.
-                if (call.State == CallState.Ringing && call.Persisted && connection.UserId == call.CalleeId)
-                {
-                    connection.Enqueue(Frames.Encode("call.incoming", null,
-                        new CallIncoming(Ids.Format(call.Id), Ids.Format(call.CallerId), call.Media), CallsJsonContext.Default.CallIncoming));
-                    return;
-                }
-                // The first device of the party to come back within the grace takes over as its active device.
-                if (connection.UserId == call.CallerId && call.CallerGrace is not null)
-                {
-                    call.CallerGrace.Dispose();
-                    call.CallerGrace = null;
-                    call.CallerDevice = connection.Id;
-                    call.CallerNode = null;
-                }
-                else if (connection.UserId == call.CalleeId && call.CalleeGrace is not null)
-                {
-                    call.CalleeGrace.Dispose();
-                    call.CalleeGrace = null;
-                    call.CalleeDevice = connection.Id;
-                    call.CalleeNode = null;
-                }
-                // A call still being admitted (its row not yet written) has not rung: nobody has heard of it yet.
-                if (!call.Persisted) return;
-                // Tell the device about the call its user is in, and whether it is that user's active device: a
-                // reloaded page learns it is in a call, and can take it over with call.resume or hang up.
-                var caller = connection.UserId == call.CallerId;
-                connection.Enqueue(Frames.Encode("call.state", null, new CallStateEvent(
-                    Ids.Format(call.Id),
-                    Ids.Format(call.PeerOf(connection.UserId)),
-                    call.Media,
-                    caller ? "caller" : "callee",
-                    call.State == CallState.Connected ? "connected" : "ringing",
-                    call.DeviceOf(connection.UserId) == connection.Id,
-                    call.AcceptedAt), CallsJsonContext.Default.CallStateEvent));
-            }
-        }
-        catch (Exception e)
-        {
-            LogDeviceEventFailed(_logger, e, connection.UserId);
+            if (call.State == expected) End(call, reason);
         }
     }
 
-    private LiveCall Find(ClientFrame frame) => Find(Data(frame, CallsJsonContext.Default.CallRef).CallId);
+    /// <summary>Ends the call (once): <see cref="CallEnded"/> is raised once its parties are free, and its record is stored.</summary>
+    private void End(LiveCall call, CallEndReason reason)
+    {
+        CallEnded ended;
+        bool persisted;
+        bool claimed;
+        lock (call)
+        {
+            if (call.State == CallState.Ended) return;
+            persisted = call.Persisted;
+            call.State = CallState.Ended;
+            call.DisposeTimers();
+            var endedAt = _time.GetUtcNow();
+            var startedAt = call.AcceptedAt;
+            var durationMs = startedAt is null ? 0 : Math.Max(0, (long)(endedAt - startedAt.Value).TotalMilliseconds);
+            ended = new CallEnded(call.Id, call.ConversationId, call.CallerId, call.CalleeId, call.Media, reason,
+                call.InvitedAt, startedAt, endedAt, durationMs);
+            claimed = call.Claimed;
+            call.Claimed = false;
+        }
+        // The parties are free, on this node and (scaled out) on every node, before anyone hears of the end: whoever
+        // hears it may call again at once. The record (a msg.new) follows the end.
+        Forget(call);
+        if (claimed)
+        {
+            Track(call.Id, ReleaseThenEndAsync(ended, persisted));
+            return;
+        }
+        Raise(ended);
+        Track(call.Id, _records.StoreAsync(ended, deleteRow: persisted));
+    }
 
-    private LiveCall Find(string? callId) =>
-        _calls.TryGetValue(Ids.Parse(callId, "callId"), out var call) ? call : throw NotFound();
+    private async Task ReleaseThenEndAsync(CallEnded ended, bool persisted)
+    {
+        await _relay!.ReleasePartiesAsync(ended.CallId, ended.CallerId, ended.CalleeId);
+        Raise(ended);
+        await _records.StoreAsync(ended, deleteRow: persisted);
+    }
+
+    private void Forget(LiveCall call)
+    {
+        if (call.Claimed)
+        {
+            call.Claimed = false;
+            _ = _relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+        }
+        _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
+        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
+        _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CalleeId, call));
+    }
+
+    private void Track(long callId, Task task)
+    {
+        _ending[callId] = task;
+        _ = task.ContinueWith(_ => _ending.TryRemove(new KeyValuePair<long, Task>(callId, task)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Handlers run in this flow (often under the call's lock) and are quick; one that is not finishes on its own.</summary>
+    private void Raise<TEvent>(TEvent domainEvent) where TEvent : IDomainEvent
+    {
+        var pending = _events.PublishAsync(domainEvent);
+        if (!pending.IsCompletedSuccessfully) _ = pending.AsTask();
+    }
+
+    /// <summary>At shutdown: every live call ends as <c>dropped</c>, and its record is stored before the message writer stops.</summary>
+    internal async Task EndAllAsync(CancellationToken cancellationToken)
+    {
+        // From here on invites are refused (server_stopping): nothing would be left to end a call that rang now.
+        Interlocked.Exchange(ref _stopping, true);
+        foreach (var call in _calls.Values) End(call, CallEndReason.Dropped);
+        await Task.WhenAll(_ending.Values).WaitAsync(cancellationToken);
+    }
+
+    private LiveCall Find(long callId) => _calls.TryGetValue(callId, out var call) ? call : throw NotFound();
 
     /// <summary>Calls one is not a party of, ended calls and actions from the wrong device all look the same: nothing to see.</summary>
     private static ApiProblem NotFound() => ApiProblem.NotFound("call_not_found", "There is no such call for you to do that to.");
-
-    private bool TakeInvite(long userId)
-    {
-        var now = _time.GetUtcNow();
-        if (_invites.Count > 10_000)
-            foreach (var (user, old) in _invites)
-                if (now - old.Start >= TimeSpan.FromMinutes(1)) _invites.TryRemove(new KeyValuePair<long, InviteWindow>(user, old));
-        var window = _invites.GetOrAdd(userId, _ => new InviteWindow { Start = now });
-        lock (window)
-        {
-            if (now - window.Start >= TimeSpan.FromMinutes(1))
-            {
-                window.Start = now;
-                window.Count = 0;
-            }
-            if (window.Count >= _options.InvitesPerMinute) return false;
-            window.Count++;
-            return true;
-        }
-    }
-
-    private sealed class InviteWindow
-    {
-        public DateTimeOffset Start { get; set; }
-        public int Count { get; set; }
-    }
-
-    private static T Data<T>(ClientFrame frame, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) =>
-        frame.Data.ValueKind == JsonValueKind.Object
-            ? frame.Data.Deserialize(info) ?? throw ApiProblem.Invalid("data", "data is required.")
-            : throw ApiProblem.Invalid("data", "data must be an object.");
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Storing the record of call {CallId} failed; it will be recorded as dropped at the next start")]
-    private static partial void LogRecordFailed(ILogger logger, Exception exception, long callId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Updating the row of call {CallId} failed")]
-    private static partial void LogRowFailed(ILogger logger, Exception exception, long callId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Type} frame forwarded from another node failed")]
-    private static partial void LogForwardedFailed(ILogger logger, Exception exception, string? type);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling a device of user {UserId} coming or going failed for its call")]
     private static partial void LogDeviceEventFailed(ILogger logger, Exception exception, long userId);

@@ -61,6 +61,14 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(GroupDissolvedEvent))]
 [JsonSerializable(typeof(GroupJoinRequestEvent))]
 [JsonSerializable(typeof(GroupSystemContent))]
+[JsonSerializable(typeof(CallInviteData))]
+[JsonSerializable(typeof(CallRefData))]
+[JsonSerializable(typeof(CallRingingData))]
+[JsonSerializable(typeof(CallIncomingData))]
+[JsonSerializable(typeof(CallAcceptedData))]
+[JsonSerializable(typeof(CallResumedData))]
+[JsonSerializable(typeof(CallStateData))]
+[JsonSerializable(typeof(CallEndedData))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
 
 /// <summary>Enums in frames as the HTTP API writes them: camelCase strings (<c>owner</c>, <c>pending</c>).</summary>

@@ -20,6 +20,7 @@ public static class RealtimeSetup
         builder.Services.AddSingleton<MessageFrames>();
         MessageEventFrames.Subscribe(builder.Services);
         builder.Services.AddSingleton<CallFrames>();
+        CallEventFrames.Subscribe(builder.Services);
         return builder;
     }
 

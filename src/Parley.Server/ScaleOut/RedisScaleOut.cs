@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Parley.Server.Accounts;
-using Parley.Server.Calls;
 using Parley.Server.Realtime;
 using Parley.Server.Social;
 using Parley.Server.Storage;
@@ -266,7 +265,7 @@ public sealed partial class RedisScaleOut : IMessageRouter, IPresenceStore, IDev
         {
             var bytes = (byte[]?)message.Message;
             if (bytes is null || bytes.Length == 0) return;
-            var calls = _services.GetRequiredService<CallSignalling>();
+            var calls = _services.GetRequiredService<CallFrames>();
             if (bytes[0] == (byte)'G')
             {
                 var parts = System.Text.Encoding.ASCII.GetString(bytes).Split(' ');

@@ -64,7 +64,7 @@ public sealed class CallShutdownTests : IAsyncLifetime
             InvitedAt = now.AddMinutes(-2),
             AcceptedAt = now.AddMinutes(-1),
         };
-        var calls = _server.Services.GetRequiredService<CallSignalling>();
+        var callRecords = _server.Services.GetRequiredService<CallRecords>();
 
         // A row left by a crash: the start records the call as dropped and removes the row.
         await WithDbAsync(async db =>
@@ -72,7 +72,7 @@ public sealed class CallShutdownTests : IAsyncLifetime
             db.ActiveCalls.Add(row);
             return await db.SaveChangesAsync();
         });
-        await calls.RecordLeftoverAsync(row);
+        await callRecords.RecordLeftoverAsync(row);
         Assert.Equal(0, await ActiveRowsAsync());
 
         // The process died after storing the record and before removing the row: the next start stores nothing new.
@@ -81,7 +81,7 @@ public sealed class CallShutdownTests : IAsyncLifetime
             db.ActiveCalls.Add(row);
             return await db.SaveChangesAsync();
         });
-        await calls.RecordLeftoverAsync(row);
+        await callRecords.RecordLeftoverAsync(row);
         Assert.Equal(0, await ActiveRowsAsync());
 
         var records = (await alice.GetMessagesAsync(conversationId)).Where(m => m.Type == "call").ToList();
