@@ -194,6 +194,47 @@ public sealed class CallsContractTests(CallsFixture fixture) : IClassFixture<Cal
     }
 
     [Fact]
+    public async Task TheAnswerToAnInviteARejectOrAHangupComesBeforeTheCallEventsItCaused()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var carol = await _server.UserAsync("carol");
+        await TestServer.MakeFriendsAsync(carol.Sdk, bob.Sdk);
+        await using var alicePhone = await RawSocket.ConnectAsync(_server, alice);
+        await using var bobPhone = await RawSocket.ConnectAsync(_server, bob);
+        await using var carolPhone = await RawSocket.ConnectAsync(_server, carol);
+
+        // API.md: "ok {callId}, then call.* events".
+        var invited = await alicePhone.RequestAsync("call.invite", new { to = new { userId = bob.Id }, media = "audio" });
+        var callId = Str(RawSocket.Data(invited), "callId");
+        await alicePhone.WaitAsync("call.ringing", d => Str(d, "callId") == callId);
+        AssertBefore(await alicePhone.SoFarAsync(), RawSocket.Id(invited)!, "call.ringing", callId);
+
+        // A busy invite: its ok (with the id) before its end, or the caller could not tell which call ended.
+        var busyInvite = await carolPhone.RequestAsync("call.invite", new { to = new { userId = bob.Id }, media = "audio" });
+        var busyCall = Str(RawSocket.Data(busyInvite), "callId");
+        await carolPhone.WaitAsync("call.ended", d => Str(d, "callId") == busyCall);
+        AssertBefore(await carolPhone.SoFarAsync(), RawSocket.Id(busyInvite)!, "call.ended", busyCall);
+
+        var rejected = await bobPhone.RequestAsync("call.reject", new { callId });
+        Assert.Equal("ok", RawSocket.Type(rejected));
+        await bobPhone.WaitAsync("call.ended", d => Str(d, "callId") == callId);
+        AssertBefore(await bobPhone.SoFarAsync(), RawSocket.Id(rejected)!, "call.ended", callId);
+
+        var second = Str(RawSocket.Data(await alicePhone.RequestAsync("call.invite", new { to = new { userId = bob.Id }, media = "audio" })), "callId");
+        var hungUp = await alicePhone.RequestAsync("call.hangup", new { callId = second });
+        Assert.Equal("ok", RawSocket.Type(hungUp));
+        await alicePhone.WaitAsync("call.ended", d => Str(d, "callId") == second);
+        AssertBefore(await alicePhone.SoFarAsync(), RawSocket.Id(hungUp)!, "call.ended", second);
+    }
+
+    private static void AssertBefore(List<JsonElement> frames, string answerId, string eventType, string? callId)
+    {
+        var answer = frames.FindIndex(f => RawSocket.Id(f) == answerId);
+        var @event = frames.FindIndex(f => RawSocket.Type(f) == eventType && Str(RawSocket.Data(f), "callId") == callId);
+        Assert.True(answer >= 0 && @event > answer, $"The answer (at {answer}) comes before {eventType} (at {@event}).");
+    }
+
+    [Fact]
     public async Task IceServersAreServedToSignedInUsers()
     {
         var alice = await _server.UserAsync("alice");
