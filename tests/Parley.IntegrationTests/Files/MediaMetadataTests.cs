@@ -8,7 +8,7 @@ namespace Parley.IntegrationTests.Files;
 /// What the server reads from the headers of real media files (made by ffmpeg and ImageMagick, see
 /// <see cref="RealMedia"/>), uploaded over HTTP: the type from the magic numbers, and the dimensions or duration.
 /// </summary>
-public sealed class MediaMetadataTests(FilesFixture fixture) : IClassFixture<FilesFixture>
+public sealed class MediaMetadataTests(FilesFixture fixture, RealMedia media) : IClassFixture<FilesFixture>, IClassFixture<RealMedia>
 {
     private readonly TestServer _server = fixture.Server;
 
@@ -46,7 +46,7 @@ public sealed class MediaMetadataTests(FilesFixture fixture) : IClassFixture<Fil
         string file, string? kind, string contentType, int? width, int? height, long? durationMs, int toleranceMs)
     {
         var alice = await _server.NewUserAsync("alice");
-        var bytes = RealMedia.Bytes(file);
+        var bytes = media.Bytes(file);
         var uploaded = await UploadAsync(alice, bytes, file, kind);
 
         Assert.Equal(contentType, uploaded.ContentType);
@@ -64,9 +64,9 @@ public sealed class MediaMetadataTests(FilesFixture fixture) : IClassFixture<Fil
     public async Task WebMAndMp4CarryVoiceWhenUploadedAsVoice()
     {
         var alice = await _server.NewUserAsync("alice");
-        var webm = await UploadAsync(alice, RealMedia.Bytes("clip.webm"), "clip.webm", FileKinds.Voice);
+        var webm = await UploadAsync(alice, media.Bytes("clip.webm"), "clip.webm", FileKinds.Voice);
         Assert.Equal("audio/webm", webm.ContentType);
-        var mp4 = await UploadAsync(alice, RealMedia.Bytes("clip.mp4"), "clip.mp4", FileKinds.Voice);
+        var mp4 = await UploadAsync(alice, media.Bytes("clip.mp4"), "clip.mp4", FileKinds.Voice);
         Assert.Equal("audio/mp4", mp4.ContentType);
         Assert.Equal(1500, mp4.DurationMs);
     }
@@ -75,7 +75,7 @@ public sealed class MediaMetadataTests(FilesFixture fixture) : IClassFixture<Fil
     public async Task AVideoMayBeLargerThanTheJsonBodyLimit()
     {
         var alice = await _server.NewUserAsync("alice");
-        var bytes = RealMedia.Bytes("large.mp4");
+        var bytes = media.Bytes("large.mp4");
         Assert.True(bytes.Length > 1024 * 1024, $"the file is {bytes.Length} bytes");
         var progress = new List<long>();
         var uploaded = await alice.UploadFileAsync(new MemoryStream(bytes), "large.mp4", "video/mp4", FileKinds.Video,
@@ -106,7 +106,7 @@ public sealed class MediaMetadataTests(FilesFixture fixture) : IClassFixture<Fil
     public async Task AFileCutShortOrWithLyingSizesStillUploads(string file)
     {
         var alice = await _server.NewUserAsync("alice");
-        foreach (var (how, bytes) in Damaged(RealMedia.Bytes(file)))
+        foreach (var (how, bytes) in Damaged(media.Bytes(file)))
         {
             var uploaded = await UploadAsync(alice, bytes, file);
             Assert.Equal(bytes.Length, uploaded.Size);

@@ -6,10 +6,11 @@ namespace Parley.IntegrationTests.Files;
 /// <summary>
 /// Real media files, made at test time by ffmpeg and ImageMagick (Debian's <c>ffmpeg</c> and <c>imagemagick</c>
 /// packages, which scripts/test.sh installs) into a temporary folder, so that what the server reads from headers is
-/// checked against what real encoders write, not against bytes this code base builds. Each file is made once per
-/// test run, on first use. A missing tool fails the test that needs it, saying what to install: it is never skipped.
+/// checked against what real encoders write, not against bytes this code base builds. A class fixture: each file is
+/// made on first use in a test class, and the folder is deleted after the class. A missing tool fails the test that
+/// needs it, saying what to install: it is never skipped.
 /// </summary>
-internal static class RealMedia
+public sealed class RealMedia : IDisposable
 {
     /// <summary>The picture every image is made from: 320×240, a red disc on sky blue (small in every format).</summary>
     private static readonly string[] Picture = ["-size", "320x240", "xc:skyblue", "-fill", "red", "-draw", "circle 160,120 200,120"];
@@ -48,17 +49,17 @@ internal static class RealMedia
             "-c:v", "libx264", "-qp", "0", "-preset", "ultrafast"]),
     };
 
-    private static readonly string Folder = CreateFolder();
-    private static readonly Lock Making = new();
+    private readonly string _folder = Directory.CreateTempSubdirectory("parley-media-").FullName;
+    private readonly Lock _making = new();
 
     /// <summary>The bytes of a file named in the recipes, made on first use.</summary>
-    public static byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
+    public byte[] Bytes(string name) => File.ReadAllBytes(PathOf(name));
 
-    public static string PathOf(string name)
+    public string PathOf(string name)
     {
         if (!Recipes.TryGetValue(name, out var recipe)) throw new ArgumentOutOfRangeException(nameof(name), name, "No recipe for this file.");
-        var path = Path.Combine(Folder, name);
-        lock (Making)
+        var path = Path.Combine(_folder, name);
+        lock (_making)
         {
             if (!File.Exists(path)) Make(recipe.Tool, recipe.Arguments, path);
         }
@@ -99,19 +100,14 @@ internal static class RealMedia
         File.Move(partial, path);
     }
 
-    private static string CreateFolder()
+    public void Dispose()
     {
-        var folder = Directory.CreateTempSubdirectory("parley-media-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        try
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        };
-        return folder;
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
     }
 }

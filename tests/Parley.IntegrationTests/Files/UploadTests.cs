@@ -5,7 +5,7 @@ using Parley.IntegrationTests.Infrastructure;
 
 namespace Parley.IntegrationTests.Files;
 
-public sealed class UploadTests(FilesFixture fixture) : IClassFixture<FilesFixture>
+public sealed class UploadTests(FilesFixture fixture, RealMedia media) : IClassFixture<FilesFixture>, IClassFixture<RealMedia>
 {
     private readonly TestServer _server = fixture.Server;
 
@@ -16,7 +16,7 @@ public sealed class UploadTests(FilesFixture fixture) : IClassFixture<FilesFixtu
     public async Task APngIsTypedFromItsBytesAndItsSizeIsRead()
     {
         var alice = await _server.NewUserAsync("alice");
-        var png = RealMedia.Bytes("picture.png");
+        var png = media.Bytes("picture.png");
         // The client claims a JPEG; the bytes say PNG, and the bytes win.
         var uploaded = await UploadAsync(alice, png, "dot.png", claimedType: "image/jpeg", kind: FileKinds.Image);
 
