@@ -73,7 +73,7 @@ internal sealed class LiveCall
 /// One-to-one call signalling (docs/calls.md): the server owns each call's state (ringing, connected, ended),
 /// relays SDP and ICE candidates between the two active devices only, ends calls on timeouts and disconnects,
 /// and stores every ended call as a <c>call</c> message through the <see cref="MessageCommitter"/>.
-/// <para>State lives in the memory of the node that took the invite. Scaled out (Redis, <see cref="IDeviceRelay"/>),
+/// <para>State lives in the memory of the node that took the invite. Scaled out (Redis, <see cref="ICallRelay"/>),
 /// frames from a party's device on another node are forwarded here and answered through that node, and the busy
 /// check is shared (docs/calls.md, "Limits").</para>
 /// </summary>
@@ -101,12 +101,14 @@ public sealed partial class CallSignalling
     private readonly CallsOptions _options;
     private readonly ILogger<CallSignalling> _logger;
 
-    private readonly IServiceProvider _services;
+    /// <summary>Calls across nodes (in memory: nothing to relay); frames forwarded here come through <see cref="ForwardedCalls"/>.</summary>
+    private ICallRelay Relay { get; }
 
     public CallSignalling(LocalConnections connections, IMessageRouter router, IServiceScopeFactory scopes, MessageCommitter committer,
-        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, IServiceProvider services, ILogger<CallSignalling> logger)
+        IdGenerator ids, CallClock clock, IOptions<CallsOptions> options, ICallRelay relay, ILogger<CallSignalling> logger)
     {
-        _services = services;
+        Relay = relay;
+        relay.Register(new ForwardedCalls(this, relay));
         _connections = connections;
         _router = router;
         _scopes = scopes;
@@ -129,7 +131,8 @@ public sealed partial class CallSignalling
         if (frame.Type != "call.invite" && connection is Connection local
             && frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("callId", out var idValue)
             && idValue.ValueKind == JsonValueKind.String && Ids.TryParse(idValue.GetString(), out var callId)
-            && !_calls.ContainsKey(callId) && Relay?.TryForwardCall(callId, local, frame) == true)
+            && !_calls.ContainsKey(callId)
+            && Relay.TryForward(callId, new DeviceAddress(null, local.UserId, local.Id), JsonSerializer.SerializeToUtf8Bytes(frame, RealtimeJsonContext.Default.ClientFrame)))
             return Task.CompletedTask;
         switch (frame.Type)
         {
@@ -180,19 +183,6 @@ public sealed partial class CallSignalling
     internal void ForwardedDeviceGone(long userId, long connectionId)
     {
         if (_byUser.TryGetValue(userId, out var call)) DeviceGone(call, userId, connectionId);
-    }
-
-    private IDeviceRelay? Relay => _relay ??= _services.GetService<IDeviceRelay>() ?? NoRelay.Instance;
-
-    private IDeviceRelay? _relay;
-
-    private sealed class NoRelay : IDeviceRelay
-    {
-        public static readonly NoRelay Instance = new();
-        public void SendToDevice(string node, long userId, long connectionId, ReadOnlyMemory<byte> frame) { }
-        public bool TryForwardCall(long callId, Connection device, ClientFrame frame) => false;
-        public Task<bool> TryClaimPartiesAsync(long callId, long callerId, long calleeId) => Task.FromResult(true);
-        public Task ReleasePartiesAsync(long callId, long callerId, long calleeId) => Task.CompletedTask;
     }
 
     private async Task InviteAsync(IDevice connection, ClientFrame frame, CancellationToken cancellationToken)
@@ -249,7 +239,7 @@ public sealed partial class CallSignalling
         // Scaled out, the parties may be in a call held by another node: taken there too (nothing to take on one node).
         if (!busy)
         {
-            if (await Relay!.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
+            if (await Relay.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
             else busy = true;
         }
         if (busy)
@@ -462,8 +452,7 @@ public sealed partial class CallSignalling
     private bool SendToDevice(long userId, long deviceId, string? node, byte[] frame)
     {
         if (node is null) return _connections.TrySend(userId, deviceId, frame);
-        Relay?.SendToDevice(node, userId, deviceId, frame);
-        return true;
+        return Relay.SendToDevice(new DeviceAddress(node, userId, deviceId), frame);
     }
 
     /// <summary>The raw JSON of an optional field (null when absent or null), limited in size.</summary>
@@ -546,7 +535,7 @@ public sealed partial class CallSignalling
 
     private async Task ReleaseThenEndAsync(LiveCall call, IReadOnlyList<long> recipients, byte[] ended, CallRecord record, bool persisted)
     {
-        await Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+        await Relay.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
         _router.Publish(recipients, ended);
         await StoreRecordAsync(call.Id, call.ConversationId, call.CallerId, call.CalleeId, record, deleteRow: persisted);
     }
@@ -556,7 +545,7 @@ public sealed partial class CallSignalling
         if (call.Claimed)
         {
             call.Claimed = false;
-            _ = Relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+            _ = Relay.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
         }
         _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));
