@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Parley.Server.Http;
+using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Accounts;
@@ -128,28 +129,40 @@ public sealed class TokenService(
 /// <summary>
 /// Answers "has this session been revoked?" for every authenticated request without a database read each
 /// time: answers are cached for a short while. A revocation on this node takes effect at once; on other
-/// nodes at once too when they are scaled out through Redis (which relays <see cref="RevokedHere"/> to
-/// <see cref="RevokedElsewhere"/>), and otherwise within <see cref="CacheTime"/>.
+/// nodes at once too when they are scaled out (it is published on the <see cref="IChangeFeed"/>), and
+/// otherwise (that publish lost) within <see cref="CacheTime"/>.
 /// </summary>
-public sealed class SessionRevocations(IMemoryCache cache, IServiceScopeFactory scopes)
+public sealed class SessionRevocations
 {
     public static readonly TimeSpan CacheTime = TimeSpan.FromSeconds(30);
 
+    /// <summary>Change-feed topic: a session revoked.</summary>
+    public const string Topic = "session.revoked";
+
+    private readonly IMemoryCache cache;
+    private readonly IServiceScopeFactory scopes;
+    private readonly IChangeFeed feed;
+
+    public SessionRevocations(IMemoryCache cache, IServiceScopeFactory scopes, IChangeFeed feed)
+    {
+        this.cache = cache;
+        this.scopes = scopes;
+        this.feed = feed;
+        feed.Subscribe(Topic, RevokedElsewhere);
+    }
+
     /// <summary>Raised when a session is revoked, here or on another node, so that this node's open sockets of it can be closed.</summary>
     public event Action<long>? SessionRevoked;
-
-    /// <summary>Raised when a session is revoked on this node (for the other nodes to hear of it).</summary>
-    public event Action<long>? RevokedHere;
 
     public void Revoked(long sessionId)
     {
         cache.Set(Key(sessionId), true, CacheTime);
         SessionRevoked?.Invoke(sessionId);
-        RevokedHere?.Invoke(sessionId);
+        feed.Publish(Topic, sessionId);
     }
 
     /// <summary>Another node revoked the session.</summary>
-    public void RevokedElsewhere(long sessionId)
+    private void RevokedElsewhere(long sessionId)
     {
         cache.Set(Key(sessionId), true, CacheTime);
         SessionRevoked?.Invoke(sessionId);

@@ -44,11 +44,11 @@ public sealed partial class CallSignalling
     private readonly IdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly CallsOptions _options;
-    private readonly IDeviceRelay? _relay;
+    private readonly ICallRelay _relay;
     private readonly ILogger<CallSignalling> _logger;
 
     public CallSignalling(IServiceScopeFactory scopes, CallRecords records, InviteLimit invites, DomainEvents events, IdGenerator ids,
-        CallClock clock, IOptions<CallsOptions> options, IEnumerable<IDeviceRelay> relays, ILogger<CallSignalling> logger)
+        CallClock clock, IOptions<CallsOptions> options, ICallRelay relay, ILogger<CallSignalling> logger)
     {
         _scopes = scopes;
         _records = records;
@@ -57,8 +57,8 @@ public sealed partial class CallSignalling
         _ids = ids;
         _time = clock.Time;
         _options = options.Value;
-        // Scaled out only: the busy check across nodes.
-        _relay = relays.FirstOrDefault();
+        // The busy check across nodes (in memory: every party is free there).
+        _relay = relay;
         _logger = logger;
     }
 
@@ -122,7 +122,7 @@ public sealed partial class CallSignalling
             }
         }
         // Scaled out, the parties may be in a call held by another node: taken there too (nothing to take on one node).
-        if (!busy && _relay is not null)
+        if (!busy)
         {
             if (await _relay.TryClaimPartiesAsync(call.Id, callerId, calleeId)) call.Claimed = true;
             else busy = true;
@@ -396,7 +396,7 @@ public sealed partial class CallSignalling
 
     private async Task ReleaseThenEndAsync(CallEnded ended, bool persisted)
     {
-        await _relay!.ReleasePartiesAsync(ended.CallId, ended.CallerId, ended.CalleeId);
+        await _relay.ReleasePartiesAsync(ended.CallId, ended.CallerId, ended.CalleeId);
         Raise(ended);
         await _records.StoreAsync(ended, deleteRow: persisted);
     }
@@ -406,7 +406,7 @@ public sealed partial class CallSignalling
         if (call.Claimed)
         {
             call.Claimed = false;
-            _ = _relay!.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
+            _ = _relay.ReleasePartiesAsync(call.Id, call.CallerId, call.CalleeId);
         }
         _calls.TryRemove(new KeyValuePair<long, LiveCall>(call.Id, call));
         _byUser.TryRemove(new KeyValuePair<long, LiveCall>(call.CallerId, call));

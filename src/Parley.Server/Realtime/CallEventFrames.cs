@@ -18,7 +18,7 @@ namespace Parley.Server.Realtime;
 /// were raised; its user's other devices get them at once. One device per user is held at a time (two devices of one
 /// user answering call requests at the same instant: the second is not held).</para>
 /// </summary>
-public sealed class CallEventFrames(IMessageRouter router, LocalConnections local, IEnumerable<IDeviceRelay> relays) :
+public sealed class CallEventFrames(IMessageRouter router, ICallRelay relay) :
     IDomainEventHandler<CallRinging>,
     IDomainEventHandler<CallIncoming>,
     IDomainEventHandler<CallAccepted>,
@@ -27,9 +27,6 @@ public sealed class CallEventFrames(IMessageRouter router, LocalConnections loca
     IDomainEventHandler<CallStateRestored>,
     IDomainEventHandler<CallEnded>
 {
-    /// <summary>Scaled out only: devices on other nodes.</summary>
-    private readonly IDeviceRelay? _relay = relays.FirstOrDefault();
-
     /// <summary>By user: the device of theirs waiting for the answer to its call request, and the frames held for it.</summary>
     private readonly ConcurrentDictionary<long, Held> _held = new();
 
@@ -126,11 +123,8 @@ public sealed class CallEventFrames(IMessageRouter router, LocalConnections loca
     }
 
     /// <summary>Writes a frame to one device: into its outbox on this node, or through its node (best effort: lost if it is gone).</summary>
-    internal void Send(CallDevice device, ReadOnlyMemory<byte> frame)
-    {
-        if (device.Node is null) local.TrySend(device.UserId, device.DeviceId, frame);
-        else _relay?.SendToDevice(device.Node, device.UserId, device.DeviceId, frame);
-    }
+    internal void Send(CallDevice device, ReadOnlyMemory<byte> frame) =>
+        relay.SendToDevice(new DeviceAddress(device.Node, device.UserId, device.DeviceId), frame);
 
     /// <summary>
     /// Until the returned hold is released (right after the device's answer is written), call frames for this device

@@ -11,30 +11,32 @@ namespace Parley.Server.Realtime;
 /// besides is the signalling's events, as <see cref="CallEventFrames"/> writes them. It also tells the signalling when
 /// a device of this node connects or leaves.
 /// <para>Scaled out, a call lives on the node that took its invite: a frame for a call of another node is forwarded
-/// there (<see cref="IDeviceRelay"/>), which serves it here-as-there through <see cref="HandleForwardedAsync"/> and
+/// there (<see cref="ICallRelay"/>), whose <see cref="CallFrames"/> serves it (<see cref="HandleForwardedAsync"/>) and
 /// answers the device through its node.</para>
 /// </summary>
-public sealed partial class CallFrames
+public sealed partial class CallFrames : IForwardedCallHandler
 {
     private static readonly string[] Types = ["call.invite", "call.accept", "call.reject", "call.hangup", "call.signal", "call.resume"];
 
     private readonly CallSignalling _calls;
     private readonly CallEventFrames _events;
-    private readonly IDeviceRelay? _relay;
+    private readonly ICallRelay _relay;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<CallFrames> _logger;
 
-    public CallFrames(CallSignalling calls, CallEventFrames events, LocalConnections connections, IEnumerable<IDeviceRelay> relays,
+    public CallFrames(CallSignalling calls, CallEventFrames events, LocalConnections connections, ICallRelay relay,
         IHostApplicationLifetime lifetime, ILogger<CallFrames> logger)
     {
         _calls = calls;
         _events = events;
-        _relay = relays.FirstOrDefault();
+        _relay = relay;
         _lifetime = lifetime;
         _logger = logger;
         // On the thread that adds the device, before its first frame is read: call.state or call.incoming is the first it gets.
         connections.DeviceAdded += connection => calls.DeviceConnected(new CallDevice(connection.UserId, connection.Id));
         connections.DeviceRemoved += connection => calls.DeviceDisconnected(new CallDevice(connection.UserId, connection.Id));
+        // Call frames that devices on other nodes sent for this node's calls come here.
+        relay.Register(this);
     }
 
     public static WebApplication Map(WebApplication app)
@@ -47,16 +49,38 @@ public sealed partial class CallFrames
     public Task HandleAsync(Connection connection, ClientFrame frame)
     {
         // Scaled out: a call made on another node is served there (its answer comes back from there).
-        if (frame.Type != "call.invite" && CallIdOf(frame) is { } callId && !_calls.Holds(callId) && _relay?.TryForwardCall(callId, connection, frame) == true)
+        if (frame.Type != "call.invite" && CallIdOf(frame) is { } callId && !_calls.Holds(callId) 
+            && _relay.TryForward(callId, new DeviceAddress(null, connection.UserId, connection.Id),
+                JsonSerializer.SerializeToUtf8Bytes(frame, RealtimeJsonContext.Default.ClientFrame)))
             return Task.CompletedTask;
         return ServeAsync(connection, frame);
     }
 
-    /// <summary>A call frame forwarded from a device on another node (<see cref="IDevice.Node"/>) for a call of this node.</summary>
-    internal Task HandleForwardedAsync(IDevice device, ClientFrame frame, CancellationToken cancellationToken) => ServeAsync(device, frame);
+    /// <summary>A call frame forwarded from a device on another node (<paramref name="from"/>) for a call of this node.</summary>
+    public Task HandleForwardedAsync(DeviceAddress from, ReadOnlyMemory<byte> rawClientFrame, CancellationToken cancellationToken)
+    {
+        var frame = JsonSerializer.Deserialize(rawClientFrame.Span, RealtimeJsonContext.Default.ClientFrame);
+        return frame?.Type is null ? Task.CompletedTask : ServeAsync(new RelayedDevice(_relay, from), frame);
+    }
 
     /// <summary>A device on another node that acted in one of this node's calls went away: as if it left here.</summary>
-    internal void ForwardedDeviceGone(long userId, long deviceId) => _calls.DeviceDisconnected(new CallDevice(userId, deviceId));
+    public void ForwardedDeviceGone(DeviceAddress device) => _calls.DeviceDisconnected(new CallDevice(device.UserId, device.DeviceId, device.Node));
+
+    /// <summary>A device connected to another node, acting in one of this node's calls: answered through the relay.</summary>
+    private sealed class RelayedDevice(ICallRelay relay, DeviceAddress address) : IDevice
+    {
+        public long Id => address.DeviceId;
+        public long UserId => address.UserId;
+        public string? Node => address.Node;
+
+        public void Enqueue(ReadOnlyMemory<byte> frame) => relay.SendToDevice(address, frame);
+
+        public ValueTask SendAsync(ReadOnlyMemory<byte> frame)
+        {
+            Enqueue(frame);
+            return ValueTask.CompletedTask;
+        }
+    }
 
     private static long? CallIdOf(ClientFrame frame) =>
         frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("callId", out var value)

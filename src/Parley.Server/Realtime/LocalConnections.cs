@@ -6,9 +6,10 @@ namespace Parley.Server.Realtime;
 
 /// <summary>
 /// The WebSocket connections open on this node, by user. Sharded by the dictionary's own locking; a user's
-/// device list is copied on change (devices come and go rarely, frames are sent often).
+/// device list is copied on change (devices come and go rarely, frames are sent often). It is the
+/// <see cref="ILocalDelivery"/> through which the routers, presence and call relay of ScaleOut reach this node's devices.
 /// </summary>
-public sealed class LocalConnections : IMessageRouter, IPresenceStore
+public sealed class LocalConnections : ILocalDelivery
 {
     private readonly ConcurrentDictionary<long, Connection[]> _byUser = new();
 
@@ -31,6 +32,9 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
     /// <summary>After a device is removed (on the thread that removed it). Handlers must be quick and must not throw.</summary>
     public event Action<Connection>? DeviceRemoved;
 
+    /// <inheritdoc />
+    public event Action<long, long>? DeviceLeft;
+
     /// <summary>Adds a device; true when it is the user's first on this node.</summary>
     public bool Add(Connection connection)
     {
@@ -47,6 +51,7 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
     {
         var last = RemoveDevice(connection);
         DeviceRemoved?.Invoke(connection);
+        DeviceLeft?.Invoke(connection.UserId, connection.Id);
         return last;
     }
 
@@ -72,14 +77,6 @@ public sealed class LocalConnections : IMessageRouter, IPresenceStore
 
     /// <summary>The users with a device on this node (a snapshot, for reconciliation).</summary>
     public IEnumerable<long> UserIds => _byUser.Keys;
-
-    // One node: this node's devices are all there is.
-    public ValueTask<bool> DeviceAddedAsync(long userId, bool firstHere) => ValueTask.FromResult(firstHere);
-
-    public ValueTask<bool> DeviceRemovedAsync(long userId, bool lastHere) => ValueTask.FromResult(lastHere);
-
-    public ValueTask<IReadOnlySet<long>> OnlineAsync(IReadOnlyCollection<long> userIds, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlySet<long>>(userIds.Where(_byUser.ContainsKey).ToHashSet());
 
     /// <summary>Writes a frame to one device of a user (never waits); false when that device is not connected here.</summary>
     public bool TrySend(long userId, long connectionId, ReadOnlyMemory<byte> frame)

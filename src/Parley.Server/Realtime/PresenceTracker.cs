@@ -6,7 +6,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Realtime;
 
 /// <summary>Tells a user's friends when the user's first device connects and last device leaves; never someone the user blocked or who blocked the user.</summary>
-public sealed class PresenceTracker(IServiceScopeFactory scopes, IMessageRouter router)
+public sealed class PresenceTracker(IServiceScopeFactory scopes, IMessageRouter router) : IPresenceAnnouncer
 {
     public Task CameOnlineAsync(long userId) => AnnounceAsync(userId, online: true);
 

@@ -9,10 +9,10 @@ public static class RealtimeSetup
     {
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
         builder.Services.AddSingleton<LocalConnections>();
-        // One node: routing and presence are this node's own connections.
-        builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<LocalConnections>());
-        builder.Services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<LocalConnections>());
+        // What ScaleOut's routing, presence and call relay (in memory or Redis, see AddScaleOut) build on.
+        builder.Services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<LocalConnections>());
         builder.Services.AddSingleton<PresenceTracker>();
+        builder.Services.AddSingleton<IPresenceAnnouncer>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<FrameRoutes>();
         builder.Services.AddSingleton<Gateway>();
 

@@ -1,21 +1,31 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Parley.Server.ScaleOut.Redis;
 using Parley.Server.Storage;
 using StackExchange.Redis;
 
 namespace Parley.Server.ScaleOut;
 
 /// <summary>
-/// Several nodes (the same binary, started more times behind a load balancer) share one user base through Redis
-/// when <c>ConnectionStrings:Redis</c> is set: <see cref="RedisScaleOut"/> replaces this node's in-memory routing
-/// and presence (LocalConnections), and /readyz checks Redis. The nodes share one PostgreSQL database.
+/// Routing, presence, the call relay and the change feed. One node (no <c>ConnectionStrings:Redis</c>): the
+/// in-memory ones, over this node's devices. Several nodes (the same binary, started more times behind a load
+/// balancer) share one user base through Redis when <c>ConnectionStrings:Redis</c> is set: the Redis ones, and
+/// /readyz checks Redis. The nodes share one PostgreSQL database. The feature that owns the devices registers
+/// <see cref="ILocalDelivery"/> and <see cref="IPresenceAnnouncer"/> (Realtime).
 /// </summary>
 public static partial class ScaleOutSetup
 {
-    /// <summary>After AddStorage and AddRealtime: the Redis router and presence replace the in-memory ones.</summary>
     public static WebApplicationBuilder AddScaleOut(this WebApplicationBuilder builder)
     {
+        var services = builder.Services;
         var redis = builder.Configuration.GetConnectionString("Redis");
-        if (string.IsNullOrWhiteSpace(redis)) return builder;
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<IMessageRouter, InMemoryMessageRouter>();
+            services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
+            services.AddSingleton<ICallRelay, InMemoryCallRelay>();
+            services.AddSingleton<IChangeFeed, InMemoryChangeFeed>();
+            return builder;
+        }
 
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         if (database.Provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
@@ -27,19 +37,24 @@ public static partial class ScaleOutSetup
         var options = ConfigurationOptions.Parse(redis);
         // Start even while Redis is down, and keep retrying: readiness reports it, liveness does not.
         options.AbortOnConnectFail = false;
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-        builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
 
-        builder.Services.Configure<ScaleOutOptions>(builder.Configuration.GetSection(ScaleOutOptions.Section));
-        builder.Services.AddSingleton<RedisScaleOut>();
-        builder.Services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<RedisScaleOut>());
-        builder.Services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisScaleOut>());
-        builder.Services.AddSingleton<IDeviceRelay>(sp => sp.GetRequiredService<RedisScaleOut>());
+        services.Configure<ScaleOutOptions>(builder.Configuration.GetSection(ScaleOutOptions.Section));
+        services.AddSingleton<RedisNodeBus>();
+        services.AddSingleton<RedisMessageRouter>();
+        services.AddSingleton<RedisPresenceStore>();
+        services.AddSingleton<RedisCallRelay>();
+        services.AddSingleton<RedisChangeFeed>();
+        services.AddSingleton<IMessageRouter>(sp => sp.GetRequiredService<RedisMessageRouter>());
+        services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
+        services.AddSingleton<ICallRelay>(sp => sp.GetRequiredService<RedisCallRelay>());
+        services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<RedisChangeFeed>());
         // First of the hosted services: it joins before the node serves anyone, and leaves (goodbye) after
         // everything else stopped, once the devices' disconnections and the last messages went out.
-        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<RedisScaleOut>()));
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, RedisScaleOutService>());
         if (builder.Configuration.GetValue<int?>("Ids:WorkerId") is null)
-            builder.Services.AddSingleton<IStartupFilter, WorkerIdWarning>();
+            services.AddSingleton<IStartupFilter, WorkerIdWarning>();
         return builder;
     }
 

@@ -1,21 +1,31 @@
 using System.Collections.Concurrent;
+using Parley.Server.ScaleOut;
 
 namespace Parley.Server.Social;
 
 /// <summary>
 /// A counter per user and per group that moves whenever their friendships, blocks or memberships change on
 /// this node. Caches of "who may post where" remember the counters they were filled at and are void once a
-/// counter moves, so a change made here takes effect at once. With several nodes (Redis), each change is also
-/// broadcast (<see cref="Changed"/>) and moves the other nodes' counters within a Redis round trip; without the
-/// broadcast (Redis down) a change made elsewhere reaches this node when the cache entry expires.
+/// counter moves, so a change made here takes effect at once. With several nodes, each change is also published
+/// on the <see cref="IChangeFeed"/> and moves the other nodes' counters before any frame this node publishes after
+/// it reaches them (so a device that hears <c>friend.removed</c> already finds the right void on its node); should
+/// that be lost (Redis down), a change made elsewhere reaches this node when the cache entry expires.
 /// </summary>
 public sealed class SocialVersions
 {
+    /// <summary>Change-feed topics: a user's relationships, a group's membership.</summary>
+    public const string UserTopic = "social.user", GroupTopic = "social.group";
+
     private readonly ConcurrentDictionary<long, long> _users = new();
     private readonly ConcurrentDictionary<long, long> _groups = new();
+    private readonly IChangeFeed _feed;
 
-    /// <summary>After a change made on this node: (isGroup, id). Handlers must be quick and must not throw.</summary>
-    public event Action<bool, long>? Changed;
+    public SocialVersions(IChangeFeed feed)
+    {
+        _feed = feed;
+        feed.Subscribe(UserTopic, id => ChangedElsewhere(false, id));
+        feed.Subscribe(GroupTopic, id => ChangedElsewhere(true, id));
+    }
 
     public long OfUser(long userId) => _users.GetValueOrDefault(userId);
     public long OfGroup(long groupId) => _groups.GetValueOrDefault(groupId);
@@ -23,17 +33,17 @@ public sealed class SocialVersions
     public void UserChanged(long userId)
     {
         _users.AddOrUpdate(userId, 1, (_, v) => v + 1);
-        Changed?.Invoke(false, userId);
+        _feed.Publish(UserTopic, userId);
     }
 
     public void GroupChanged(long groupId)
     {
         _groups.AddOrUpdate(groupId, 1, (_, v) => v + 1);
-        Changed?.Invoke(true, groupId);
+        _feed.Publish(GroupTopic, groupId);
     }
 
-    /// <summary>A change made on another node: moves the counter without broadcasting it again.</summary>
-    public void ChangedElsewhere(bool isGroup, long id) => (isGroup ? _groups : _users).AddOrUpdate(id, 1, (_, v) => v + 1);
+    /// <summary>A change made on another node: moves the counter without publishing it again.</summary>
+    private void ChangedElsewhere(bool isGroup, long id) => (isGroup ? _groups : _users).AddOrUpdate(id, 1, (_, v) => v + 1);
 
     /// <summary>An endpoint filter for a route group: after any change (not a GET), the caller's relationships have moved.</summary>
     public static async ValueTask<object?> AfterUserChange(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

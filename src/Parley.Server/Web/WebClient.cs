@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
+using Parley.Server.Http;
 
 namespace Parley.Server.Web;
 
@@ -62,11 +63,14 @@ public static class WebClient
         return app;
     }
 
-    /// <summary>No other site may frame the app (clickjacking: an invisible frame could be clicked into accepting a call or a friend).</summary>
+    /// <summary>
+    /// The app's page: a strict Content-Security-Policy (only this server's scripts, see <see cref="SecurityHeaders.WebClientPolicy"/>),
+    /// and no other site may frame it (clickjacking: an invisible frame could be clicked into accepting a call or a friend).
+    /// </summary>
     private static void NoFraming(IHeaderDictionary headers)
     {
         headers.XFrameOptions = "DENY";
-        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        headers.ContentSecurityPolicy = SecurityHeaders.WebClientPolicy;
     }
 
     /// <summary>Paths the browser-side router owns: not the API, the socket, the API document or health checks, and no file name.</summary>

@@ -82,7 +82,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var server = new ServerProcess(Process.Start(info)!, new Uri($"http://127.0.0.1:{port}/"));
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Generous: a fresh process JIT-compiles its start-up, which takes long on a busy 2-core machine; a healthy one answers in seconds.
+        var deadline = DateTime.UtcNow.AddSeconds(120);
         while (DateTime.UtcNow < deadline)
         {
             if (server.HasExited) throw new InvalidOperationException($"The server exited with {server.ExitCode}:\n{server.Output}");
@@ -99,7 +100,7 @@ public sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         await server.DisposeAsync();
-        throw new TimeoutException($"The server did not answer within 30 s:\n{server.Output}");
+        throw new TimeoutException($"The server did not answer within 120 s:\n{server.Output}");
     }
 
     /// <summary>Runs the server with <paramref name="args"/> to its end (for commands, and for starts that must fail); returns the exit code and everything it printed.</summary>

@@ -10,25 +10,73 @@ public sealed class GatewayLimitsTests
     [Fact]
     public async Task AConnectionThatStopsAnsweringPingsIsClosed()
     {
+        // Clocks long enough for a busy machine: a live device answers a ping within 5 s however loaded the machine is.
+        var timeout = TimeSpan.FromSeconds(5);
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
         {
-            ["Gateway:KeepAliveInterval"] = "00:00:00.300",
-            ["Gateway:KeepAliveTimeout"] = "00:00:00.700",
+            ["Gateway:KeepAliveInterval"] = "00:00:01",
+            ["Gateway:KeepAliveTimeout"] = timeout.ToString(),
         });
         using var alice = await server.NewUserAsync();
         using var bob = await server.NewUserAsync();
+        using var carol = await server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, bob);
+        await TestServer.MakeFriendsAsync(alice, carol);
         await using var watcher = await ParleyRealtime.ConnectAsync(alice);
+
+        // A live device (its socket is read, so it answers pings); connected first, it outlives the dead one.
+        await using var live = await ParleyRealtime.ConnectAsync(carol);
+        Assert.True(await NextPresenceAsync(watcher, carol.UserId));
 
         // A device that went dead: it never reads, so it never answers the server's pings.
         using var dead = new ClientWebSocket();
+        dead.Options.KeepAliveInterval = TimeSpan.Zero; // and sends no pongs of its own
         dead.Options.SetRequestHeader("Authorization", $"Bearer {bob.AccessToken}");
         await dead.ConnectAsync(new Uri($"ws://{server.BaseAddress.Authority}/ws"), CancellationToken.None);
-        Assert.True((await watcher.NextEventAsync("presence")).Data.GetProperty("online").GetBoolean());
+        var connected = System.Diagnostics.Stopwatch.StartNew();
+        Assert.True(await NextPresenceAsync(watcher, bob.UserId));
 
-        var offline = await watcher.NextEventAsync("presence", TimeSpan.FromSeconds(10));
-        Assert.Equal(bob.UserId, offline.Data.GetProperty("userId").GetString());
-        Assert.False(offline.Data.GetProperty("online").GetBoolean());
+        // The server gives up on it once a ping has gone unanswered for the timeout (not sooner), and says it is offline.
+        Assert.False(await NextPresenceAsync(watcher, bob.UserId, TimeSpan.FromSeconds(60)));
+        Assert.True(connected.Elapsed >= timeout, $"closed after {connected.Elapsed}, before a ping could be {timeout} overdue");
+
+        // The dead device's connection really is gone: reading it now ends (a close or a broken connection), it does not wait.
+        var buffer = new byte[4096];
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            while ((await dead.ReceiveAsync(buffer, giveUp.Token)).MessageType != WebSocketMessageType.Close) { }
+        }
+        catch (WebSocketException)
+        {
+        }
+
+        // The live device, connected longer and answering every ping, is still connected (and was never reported offline above).
+        Assert.Equal(WebSocketState.Open, live.State);
+        Assert.Equal("pong", (await live.RequestAsync("ping", null, TimeSpan.FromSeconds(30))).Type);
+    }
+
+    /// <summary>The next presence event about <paramref name="userId"/>: true when online. Anyone else going offline fails the test.</summary>
+    private static async Task<bool> NextPresenceAsync(ParleyRealtime watcher, string userId, TimeSpan? timeout = null)
+    {
+        var wait = timeout ?? TimeSpan.FromSeconds(30);
+        using var cancel = new CancellationTokenSource(wait);
+        while (true)
+        {
+            ServerFrame e;
+            try
+            {
+                e = await watcher.Events.ReadAsync(cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no presence event about user {userId} within {wait}");
+            }
+            if (e.Type != "presence") continue;
+            var online = e.Data.GetProperty("online").GetBoolean();
+            if (e.Data.GetProperty("userId").GetString() == userId) return online;
+            Assert.True(online, $"someone else went offline: {e.Data}");
+        }
     }
 
     [Fact]

@@ -47,7 +47,24 @@ public sealed class WebClientTests : IAsyncLifetime
             using var page = await _server.Http.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             Assert.Equal("DENY", Assert.Single(page.Headers.GetValues("X-Frame-Options")));
-            Assert.Equal("frame-ancestors 'none'", Assert.Single(page.Headers.GetValues("Content-Security-Policy")));
+            Assert.Contains("frame-ancestors 'none'", Assert.Single(page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task ThePageRunsOnlyThisServersScriptsAndNeverSniffsOrLeaksTheReferrer()
+    {
+        foreach (var path in new[] { "/", "chats/12345" })
+        {
+            using var page = await _server.Http.GetAsync(path);
+            var policy = Assert.Single(page.Headers.GetValues("Content-Security-Policy"));
+            var directives = policy.Split(';', StringSplitOptions.TrimEntries).ToDictionary(d => d.Split(' ')[0], d => d);
+            Assert.Equal("script-src 'self'", directives["script-src"]);
+            Assert.Equal("default-src 'self'", directives["default-src"]);
+            Assert.Equal("object-src 'none'", directives["object-src"]);
+            Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+            Assert.Equal("nosniff", Assert.Single(page.Headers.GetValues("X-Content-Type-Options")));
+            Assert.Equal("no-referrer", Assert.Single(page.Headers.GetValues("Referrer-Policy")));
         }
     }
 

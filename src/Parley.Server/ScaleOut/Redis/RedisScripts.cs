@@ -1,4 +1,4 @@
-namespace Parley.Server.ScaleOut;
+namespace Parley.Server.ScaleOut.Redis;
 
 /// <summary>
 /// The Lua scripts of the scale-out, each one atomic on the Redis server. Keys (prefix <c>p</c>):
@@ -6,7 +6,9 @@ namespace Parley.Server.ScaleOut;
 /// <item><c>p nodes</c>: sorted set, node id → the time (Redis clock, ms) its heartbeat expires;</item>
 /// <item><c>p route:{userId}</c>: set of the nodes where the user has at least one device;</item>
 /// <item><c>p users:{nodeId}</c>: set of the users with a device on that node (for its goodbye or its reaping);</item>
-/// <item>channel <c>p node:{nodeId}</c>: frames for that node's devices; channel <c>p changes</c>: social version moves and revoked sessions.</item>
+/// <item><c>p busy:{userId}</c>: "{callId} {nodeId}" while the user is a party of a call held by that node;</item>
+/// <item>channel <c>p node:{nodeId}</c>: envelopes for that node (frames, changes, frames for one device);
+/// channel <c>p worker:{workerId}</c>: call frames for the calls of the node with that worker id (<see cref="Envelopes"/>).</item>
 /// </list>
 /// Scripts name their keys from ARGV, so they need one Redis (or a primary with replicas), not Redis Cluster.
 /// </summary>
@@ -80,24 +82,33 @@ internal static class RedisScripts
         "for i = 4, #ARGV do local key = p .. 'busy:' .. ARGV[i] if redis.call('GET', key) == call .. ' ' .. node then redis.call('DEL', key) end end return 1";
 
     /// <summary>
-    /// ARGV: prefix, this node, count, then per frame: except connection id, frame bytes, user count, users….
-    /// Looks up the nodes of every recipient and publishes one envelope per other node holding, in order, every
-    /// frame of the batch for that node: <c>{except} {user,user,…} {length}\n{frame}</c> repeated.
+    /// ARGV: prefix, this node, count, then per item either <c>F</c>, except connection id, frame bytes, user count,
+    /// users… (a frame) or <c>C</c>, record bytes (a change, already encoded). Looks up the nodes of every frame's
+    /// recipients and publishes one envelope per other node holding, in order, every record of the batch for that
+    /// node: an F record per frame with the recipients on that node (<see cref="Envelopes"/>), and every change
+    /// (for every other node known, live or not). Returns the number of envelopes published.
     /// </summary>
     public const string Publish =
-        "local p, self, n = ARGV[1], ARGV[2], tonumber(ARGV[3]) local out = {} local i = 4 " +
+        "local p, self, n = ARGV[1], ARGV[2], tonumber(ARGV[3]) local out = {} local i = 4 local everyone = nil " +
+        "local function parts_of(node) local parts = out[node] if not parts then parts = {} out[node] = parts end return parts end " +
         "for k = 1, n do " +
-        "  local except, frame, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]) i = i + 3 " +
-        "  local per = {} " +
-        "  for j = i, i + count - 1 do local uid = ARGV[j] " +
-        "    for _, node in ipairs(redis.call('SMEMBERS', p .. 'route:' .. uid)) do " +
-        "      if node ~= self then local l = per[node] if not l then l = {} per[node] = l end l[#l + 1] = uid end " +
+        "  if ARGV[i] == 'C' then " +
+        "    local record = ARGV[i + 1] i = i + 2 " +
+        "    if not everyone then everyone = redis.call('ZRANGE', p .. 'nodes', 0, -1) end " +
+        "    for _, node in ipairs(everyone) do if node ~= self then local parts = parts_of(node) parts[#parts + 1] = record end end " +
+        "  else " +
+        "    local except, frame, count = ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]) i = i + 4 " +
+        "    local per = {} " +
+        "    for j = i, i + count - 1 do local uid = ARGV[j] " +
+        "      for _, node in ipairs(redis.call('SMEMBERS', p .. 'route:' .. uid)) do " +
+        "        if node ~= self then local l = per[node] if not l then l = {} per[node] = l end l[#l + 1] = uid end " +
+        "      end " +
         "    end " +
-        "  end " +
-        "  i = i + count " +
-        "  for node, uids in pairs(per) do " +
-        "    local parts = out[node] if not parts then parts = {} out[node] = parts end " +
-        "    parts[#parts + 1] = except .. ' ' .. table.concat(uids, ',') .. ' ' .. #frame .. '\\n' .. frame " +
+        "    i = i + count " +
+        "    for node, uids in pairs(per) do " +
+        "      local parts = parts_of(node) " +
+        "      parts[#parts + 1] = 'F' .. except .. ' ' .. table.concat(uids, ',') .. ' ' .. #frame .. '\\n' .. frame " +
+        "    end " +
         "  end " +
         "end " +
         "local sent = 0 " +
