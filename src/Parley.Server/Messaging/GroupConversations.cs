@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Social.Groups;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
@@ -6,11 +7,12 @@ namespace Parley.Server.Messaging;
 /// <summary>
 /// Keeps a group's conversation rows in step with its membership, inside the group feature's own transaction:
 /// the conversation exists from the group's creation (so system messages and the list need no special case),
-/// and each member has a <see cref="ConversationMember"/> row exactly while a member.
+/// and each member has a <see cref="ConversationMember"/> row exactly while a member. The group feature calls it
+/// through its port, <see cref="IGroupConversationRows"/>, which explains why this is not an event.
 /// </summary>
-public static class GroupConversations
+public sealed class GroupConversations : IGroupConversationRows
 {
-    public static void Created(ParleyDb db, long groupId, IEnumerable<long> memberIds, DateTimeOffset now)
+    public void Created(ParleyDb db, long groupId, IEnumerable<long> memberIds, DateTimeOffset now)
     {
         db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = now, LastMessageAt = now });
         foreach (var userId in memberIds) db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId });
@@ -20,7 +22,7 @@ public static class GroupConversations
     /// Newcomers start with everything before their arrival read (history stays readable, but is not "unread").
     /// A returning member's old row is reused.
     /// </summary>
-    public static async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
+    public async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
     {
         if (userIds.Count == 0) return;
         var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => (long?)c.LastSeq).FirstOrDefaultAsync(cancellationToken);
@@ -37,9 +39,9 @@ public static class GroupConversations
     }
 
     /// <summary>The member's list row goes; the group's history stays with the members who remain.</summary>
-    public static Task LeftAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken) =>
+    public Task LeftAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken) =>
         db.ConversationMembers.Where(m => m.ConversationId == groupId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
-    public static Task DissolvedAsync(ParleyDb db, long groupId, CancellationToken cancellationToken) =>
+    public Task DissolvedAsync(ParleyDb db, long groupId, CancellationToken cancellationToken) =>
         db.ConversationMembers.Where(m => m.ConversationId == groupId).ExecuteDeleteAsync(cancellationToken);
 }
