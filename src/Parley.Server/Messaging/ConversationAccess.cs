@@ -43,14 +43,9 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
     /// <summary>Checks that <paramref name="userId"/> may read the conversation (history, sync, read receipts).</summary>
     public async Task<ConversationAccessGrant> ForReadingAsync(long userId, long conversationId, CancellationToken cancellationToken)
     {
-        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken);
-        if (conversation is null)
-        {
-            // A group whose first message has not been sent yet still has an (empty) conversation to read.
-            var groupMembers = await GroupMemberIdsAsync(conversationId, cancellationToken);
-            if (groupMembers.Contains(userId)) return new ConversationAccessGrant(conversationId, ConversationKind.Group, groupMembers);
-            throw NotFound();
-        }
+        // Every group has its conversation from its creation on (the Conversations migration made those of older groups).
+        var conversation = await db.Conversations.AsNoTracking().FirstOrDefaultAsync(c => c.Id == conversationId, cancellationToken)
+            ?? throw NotFound();
         if (conversation.Kind == ConversationKind.Direct)
         {
             var other = OtherSide(conversation, userId);
@@ -138,18 +133,6 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
             ?? throw ApiProblem.NotFound("group_not_found", "There is no such group.");
         var members = await db.GroupMembers.AsNoTracking().Where(m => m.GroupId == groupId)
             .Select(m => new { m.UserId, m.Role, m.MutedUntil }).ToListAsync(cancellationToken);
-        if (!await db.Conversations.AnyAsync(c => c.Id == groupId, cancellationToken))
-        {
-            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = time.GetUtcNow() });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-            }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-            {
-                db.ChangeTracker.Clear();
-            }
-        }
         var rights = new GroupRights(
             members.ToDictionary(m => m.UserId, m => new MemberRights(m.Role, m.MutedUntil)),
             members.Select(m => m.UserId).ToArray(),

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -52,28 +53,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
             .Select(x => x.Id)
             .ToListAsync(cancellationToken);
         var order = pageIds.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
-        var rows = (await (
-                from m in db.ConversationMembers
-                join c in db.Conversations on m.ConversationId equals c.Id
-                where m.UserId == me && pageIds.Contains(c.Id)
-                select new Row
-                {
-                    Id = c.Id,
-                    Kind = c.Kind,
-                    LastSeq = c.LastSeq,
-                    Activity = c.LastMessageAt ?? c.CreatedAt,
-                    MentionAllSeq = c.MentionAllSeq,
-                    ReadSeq = m.ReadSeq,
-                    Pinned = m.Pinned,
-                    Muted = m.Muted,
-                    HiddenAtSeq = m.HiddenAtSeq,
-                    ClearedSeq = m.ClearedSeq,
-                    MentionSeq = m.MentionSeq,
-                    DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
-                        && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
-                })
-            .AsNoTracking()
-            .ToListAsync(cancellationToken))
+        var rows = (await Rows(me).Where(r => pageIds.Contains(r.Id)).ToListAsync(cancellationToken))
             .OrderBy(r => order[r.Id])
             .ToList();
 
@@ -119,27 +99,29 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
     }
 
     private async Task<Row> RowAsync(long me, long conversationId, CancellationToken cancellationToken) =>
-        await (
-            from m in db.ConversationMembers
-            join c in db.Conversations on m.ConversationId equals c.Id
-            where m.UserId == me && m.ConversationId == conversationId
-            select new Row
-            {
-                Id = c.Id,
-                Kind = c.Kind,
-                LastSeq = c.LastSeq,
-                Activity = c.LastMessageAt ?? c.CreatedAt,
-                MentionAllSeq = c.MentionAllSeq,
-                ReadSeq = m.ReadSeq,
-                Pinned = m.Pinned,
-                Muted = m.Muted,
-                HiddenAtSeq = m.HiddenAtSeq,
-                ClearedSeq = m.ClearedSeq,
-                MentionSeq = m.MentionSeq,
-                DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
-                    && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
-            }).AsNoTracking().FirstOrDefaultAsync(cancellationToken)
-        ?? throw NotFound();
+        await Rows(me).Where(r => r.Id == conversationId).FirstOrDefaultAsync(cancellationToken) ?? throw NotFound();
+
+    /// <summary>The user's list rows with everything a view needs, unread deletions counted in the same statement.</summary>
+    private IQueryable<Row> Rows(long me) =>
+        (from m in db.ConversationMembers
+         join c in db.Conversations on m.ConversationId equals c.Id
+         where m.UserId == me
+         select new Row
+         {
+             Id = c.Id,
+             Kind = c.Kind,
+             LastSeq = c.LastSeq,
+             Activity = c.LastMessageAt ?? c.CreatedAt,
+             MentionAllSeq = c.MentionAllSeq,
+             ReadSeq = m.ReadSeq,
+             Pinned = m.Pinned,
+             Muted = m.Muted,
+             HiddenAtSeq = m.HiddenAtSeq,
+             ClearedSeq = m.ClearedSeq,
+             MentionSeq = m.MentionSeq,
+             DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
+                 && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
+         }).AsNoTracking();
 
     private async Task<List<ConversationView>> ViewsAsync(long me, List<Row> rows, CancellationToken cancellationToken)
     {
@@ -291,16 +273,14 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
         public string Format()
         {
             var text = string.Create(CultureInfo.InvariantCulture, $"{(Pinned ? 1 : 0)}.{Activity.UtcTicks}.{Id}");
-            return Convert.ToBase64String(Encoding.ASCII.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            return Base64Url.EncodeToString(Encoding.ASCII.GetBytes(text));
         }
 
         public static Cursor Parse(string cursor)
         {
             try
             {
-                var base64 = cursor.Replace('-', '+').Replace('_', '/');
-                base64 += new string('=', (4 - base64.Length % 4) % 4);
-                var parts = Encoding.ASCII.GetString(Convert.FromBase64String(base64)).Split('.');
+                var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor)).Split('.');
                 if (parts.Length == 3 && parts[0] is "0" or "1"
                     && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
                     && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks

@@ -45,28 +45,11 @@ public sealed class DeleteForMe(ParleyDb db, ConversationAccess access, Events.D
     public async Task<long> ClearAsync(long userId, long conversationId, long? upToSeq, CancellationToken cancellationToken)
     {
         if (upToSeq < 0) throw ApiProblem.Invalid("upToSeq", "upToSeq must not be negative.");
-        var grant = await access.ForReadingAsync(userId, conversationId, cancellationToken);
+        await access.ForReadingAsync(userId, conversationId, cancellationToken);
         var lastSeq = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSeq).FirstOrDefaultAsync(cancellationToken);
         var target = Math.Min(upToSeq ?? lastSeq, lastSeq);
 
         var moved = await MoveAsync(userId, conversationId, target, cancellationToken);
-        // Not for a group: its members have rows exactly while members (see ReadState.MarkReadAsync).
-        if (moved == 0 && target > 0 && grant.Kind == ConversationKind.Direct && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
-        {
-            // A member without a list row (made before list rows existed): make it.
-            db.ConversationMembers.Add(new ConversationMember { ConversationId = conversationId, UserId = userId, ClearedSeq = target });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                moved = 1;
-            }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-            {
-                db.ChangeTracker.Clear();
-                moved = await MoveAsync(userId, conversationId, target, cancellationToken);
-            }
-        }
-
         var current = await db.ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
             .Select(m => m.ClearedSeq).FirstOrDefaultAsync(cancellationToken);
         if (moved > 0)

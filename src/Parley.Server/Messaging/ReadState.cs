@@ -18,26 +18,8 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, Events.Dom
         var moved = await db.ConversationMembers
             .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.ReadSeq < upTo)
             .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReadSeq, upTo), cancellationToken);
-        // Only a direct conversation may lack its row (made before rows existed). A group member has one exactly while a
-        // member: a missing row means they left after the check above, and making one would bring the group back
-        // into their list, search and downloads.
-        if (moved == 0 && upTo > 0 && grant.Kind == ConversationKind.Direct && !await db.ConversationMembers.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
-        {
-            db.ConversationMembers.Add(new ConversationMember { ConversationId = conversationId, UserId = userId, ReadSeq = upTo });
-            try
-            {
-                await db.SaveChangesAsync(cancellationToken);
-                moved = 1;
-            }
-            catch (DbUpdateException e) when (DbErrors.IsUniqueViolation(e))
-            {
-                db.ChangeTracker.Clear();
-                moved = await db.ConversationMembers
-                    .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.ReadSeq < upTo)
-                    .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReadSeq, upTo), cancellationToken);
-            }
-        }
-
+        // No row means no longer a member (a group left after the check above): nothing to move. Direct
+        // conversations get both rows when they are made, groups one per member as they join.
         var current = await db.ConversationMembers.Where(m => m.ConversationId == conversationId && m.UserId == userId)
             .Select(m => m.ReadSeq).FirstOrDefaultAsync(cancellationToken);
         if (moved > 0)

@@ -18,5 +18,5 @@ public static class SocialSetup
         return builder;
     }
 
-    public static RouteGroupBuilder MapSocialApi(this RouteGroupBuilder api) => api.MapFriendsApi().MapGroupsApi();
+    public static RouteGroupBuilder MapSocialApi(this RouteGroupBuilder api) => api.MapUserDirectoryApi().MapFriendsApi().MapGroupsApi();
 }

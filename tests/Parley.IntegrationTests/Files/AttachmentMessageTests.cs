@@ -8,7 +8,7 @@ using Parley.IntegrationTests.Infrastructure;
 namespace Parley.IntegrationTests.Files;
 
 /// <summary>Who may download a file, and attachment messages that carry uploads.</summary>
-public sealed class AttachmentMessageTests(FilesFixture fixture) : IClassFixture<FilesFixture>
+public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media) : IClassFixture<FilesFixture>, IClassFixture<RealMedia>
 {
     private readonly TestServer _server = fixture.Server;
 
@@ -95,12 +95,12 @@ public sealed class AttachmentMessageTests(FilesFixture fixture) : IClassFixture
     public async Task AVoiceMessageCarriesTheDurationOverTheSocket()
     {
         var (alice, bob) = await FriendsAsync();
-        var voice = await UploadAsync(alice, TestFiles.Wav(2000), "note.wav", FileKinds.Voice);
+        var voice = await UploadAsync(alice, media.Bytes("tone.wav"), "note.wav", FileKinds.Voice);
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
         var ack = await aliceSocket.SendMessageAsync(MessageTarget.User(bob.UserId), "voice", null, new { fileId = voice.FileId });
         var stored = Assert.Single(await bob.GetMessagesAsync(ack.ConversationId));
         Assert.Equal("voice", stored.Type);
-        Assert.Equal(2000, stored.File!.Value.GetProperty("durationMs").GetInt64());
+        Assert.Equal(2500, stored.File!.Value.GetProperty("durationMs").GetInt64());
         Assert.Equal("audio/wav", stored.File!.Value.GetProperty("contentType").GetString());
     }
 
@@ -154,9 +154,10 @@ public sealed class AttachmentMessageTests(FilesFixture fixture) : IClassFixture
         var owner = await _server.NewUserAsync("owner");
         var member = await _server.NewFriendAsync(owner, "member");
         var group = await owner.CreateGroupAsync("pictures", [member.UserId]);
-        var uploaded = await UploadAsync(owner, TestFiles.JpegHeader(8, 8), "g.jpg", FileKinds.Image);
+        var jpeg = media.Bytes("picture.jpg");
+        var uploaded = await UploadAsync(owner, jpeg, "g.jpg", FileKinds.Image);
         await owner.SendMessageAsync(MessageTarget.Group(group.Id), "image", null, new { fileId = uploaded.FileId });
-        Assert.Equal(TestFiles.JpegHeader(8, 8), await DownloadAsync(member, uploaded.FileId));
+        Assert.Equal(jpeg, await DownloadAsync(member, uploaded.FileId));
 
         await member.LeaveGroupAsync(group.Id);
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => member.DownloadFileAsync(uploaded.FileId));
