@@ -25,17 +25,12 @@ public sealed class GroupConversations : IGroupConversationRows
     public async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
     {
         if (userIds.Count == 0) return;
-        var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => (long?)c.LastSeq).FirstOrDefaultAsync(cancellationToken);
-        if (lastSeq is null)
-        {
-            // A group made before conversations were created with groups.
-            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = DateTimeOffset.UtcNow });
-            lastSeq = 0;
-        }
+        // Every group has its conversation from its creation on (the Conversations migration made those of older groups).
+        var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => c.LastSeq).FirstAsync(cancellationToken);
         var existing = await db.ConversationMembers.Where(m => m.ConversationId == groupId && userIds.Contains(m.UserId))
             .Select(m => m.UserId).ToListAsync(cancellationToken);
         foreach (var userId in userIds.Except(existing))
-            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq.Value });
+            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq });
     }
 
     /// <summary>The member's list row goes; the group's history stays with the members who remain.</summary>
