@@ -76,14 +76,17 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
         }
     }
 
-    /// <summary>Runs until the socket closes; <paramref name="onFrame"/> gets each text frame (the memory is valid only during the call).</summary>
-    public async Task RunAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken stopping)
+    /// <summary>
+    /// Runs until the socket closes; <paramref name="onFrame"/> gets every frame the device sends, whatever it is
+    /// (the memory is valid only during the call), so that each one is counted and answered.
+    /// </summary>
+    public async Task RunAsync(Func<Connection, ReceivedFrame, Task> onFrame, CancellationToken stopping)
     {
         using var stop = stopping.Register(() => Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping: reconnect and sync"));
         var writing = WriteLoopAsync();
         try
         {
-            await ReadLoopAsync(onFrame, onRejected, _closing.Token);
+            await ReadLoopAsync(onFrame, _closing.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
@@ -98,7 +101,7 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
         }
     }
 
-    private async Task ReadLoopAsync(Func<Connection, ReadOnlyMemory<byte>, Task> onFrame, Func<Connection, string, Task> onRejected, CancellationToken cancellationToken)
+    private async Task ReadLoopAsync(Func<Connection, ReceivedFrame, Task> onFrame, CancellationToken cancellationToken)
     {
         // Reading goes on after our close frame is sent, until the device answers it (or the grace period ends).
         while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
@@ -106,6 +109,12 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
             // Wait for data without holding a buffer: an idle connection then costs no frame buffer at all.
             var first = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
             if (first.MessageType == WebSocketMessageType.Close) return;
+            if (first.EndOfMessage)
+            {
+                // A frame with no payload at all: reading on would take the next frame's bytes for it.
+                await onFrame(this, new ReceivedFrame(first.MessageType == WebSocketMessageType.Text ? FrameKind.Text : FrameKind.Binary, ReadOnlyMemory<byte>.Empty));
+                continue;
+            }
 
             var buffer = ArrayPool<byte>.Shared.Rent(maxFrameBytes + 1);
             try
@@ -126,9 +135,8 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
                     }
                 } while (!result.EndOfMessage);
 
-                if (oversized) await onRejected(this, "frame_too_large");
-                else if (result.MessageType == WebSocketMessageType.Text) await onFrame(this, buffer.AsMemory(0, length));
-                else await onRejected(this, "binary_not_supported");
+                var kind = oversized ? FrameKind.TooLarge : result.MessageType == WebSocketMessageType.Text ? FrameKind.Text : FrameKind.Binary;
+                await onFrame(this, new ReceivedFrame(kind, kind == FrameKind.Text ? buffer.AsMemory(0, length) : ReadOnlyMemory<byte>.Empty));
             }
             finally
             {
@@ -152,3 +160,15 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
         }
     }
 }
+
+public enum FrameKind
+{
+    Text,
+    Binary,
+
+    /// <summary>Longer than <c>Gateway:MaxFrameBytes</c>: read to its end and dropped, never held whole.</summary>
+    TooLarge,
+}
+
+/// <summary>One frame as read from the socket: its bytes only for a text frame of allowed size.</summary>
+public readonly record struct ReceivedFrame(FrameKind Kind, ReadOnlyMemory<byte> Bytes);

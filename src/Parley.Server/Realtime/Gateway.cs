@@ -58,20 +58,13 @@ public sealed partial class Gateway(
         });
         var connection = new Connection(ids.Next(), http.User.UserId(), http.User.SessionId(), socket, _options.OutboxCapacity, _options.MaxFrameBytes);
         var budget = new FrameBudget(_options.FramesPerSecond, _options.FramesPerSecond * 2, time);
-        var rejected = 0;
 
         try
         {
             // Awaited before the first frame is read: once the device has had an answer, it is reachable from every node.
             if (await presenceStore.DeviceAddedAsync(connection.UserId, connections.Add(connection))) await AnnounceAsync(connection.UserId, online: true);
-            await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, () =>
-            {
-                if (budget.TryTake()) return true;
-                if (++rejected > _options.MaxRejectedFrames) c.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
-                return false;
-            }), (c, code) => c.SendAsync(Frames.Error(null, code, code == "frame_too_large"
-                ? $"Frames are limited to {_options.MaxFrameBytes} bytes."
-                : "Only text frames holding JSON are understood.")).AsTask(), lifetime.ApplicationStopping);
+            var gate = new FrameGate(budget, _options.MaxRejectedFrames);
+            await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, gate), lifetime.ApplicationStopping);
         }
         finally
         {
@@ -93,12 +86,47 @@ public sealed partial class Gateway(
         }
     }
 
-    private async Task HandleFrameAsync(Connection connection, ReadOnlyMemory<byte> bytes, Func<bool> withinRateLimit)
+    /// <summary>A connection's frame budget and its count of refusals (see <see cref="GatewayOptions.MaxRejectedFrames"/>).</summary>
+    private sealed class FrameGate(FrameBudget budget, int maxRejected)
     {
+        private int _rejected;
+
+        /// <summary>Takes a token for the frame; past the refusals allowed, closes the connection (1008).</summary>
+        public bool Admit(Connection connection)
+        {
+            if (budget.TryTake()) return true;
+            if (++_rejected > maxRejected) connection.Close(WebSocketCloseStatus.PolicyViolation, "too many frames");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Every frame is charged to the connection's budget before anything else is done with it, garbage, binary,
+    /// empty and oversized frames included, and every one gets its documented answer (docs/protocol.md).
+    /// </summary>
+    private async Task HandleFrameAsync(Connection connection, ReceivedFrame received, FrameGate gate)
+    {
+        if (!gate.Admit(connection))
+        {
+            // The refusal carries the request's id when there is one, so the client can retry that request; finding
+            // it reads the frame's top level only, without building anything.
+            await connection.SendAsync(Frames.Error(FrameIdReader.TryRead(received.Bytes.Span), "rate_limited", "Too many frames; slow down."));
+            return;
+        }
+        switch (received.Kind)
+        {
+            case FrameKind.TooLarge:
+                await connection.SendAsync(Frames.Error(null, "frame_too_large", $"Frames are limited to {_options.MaxFrameBytes} bytes."));
+                return;
+            case FrameKind.Binary:
+                await connection.SendAsync(Frames.Error(null, "binary_not_supported", "Only text frames holding JSON are understood."));
+                return;
+        }
+
         ClientFrame? frame;
         try
         {
-            frame = JsonSerializer.Deserialize(bytes.Span, RealtimeJsonContext.Default.ClientFrame);
+            frame = JsonSerializer.Deserialize(received.Bytes.Span, RealtimeJsonContext.Default.ClientFrame);
         }
         catch (JsonException)
         {
@@ -108,12 +136,6 @@ public sealed partial class Gateway(
         if (frame?.Type is null)
         {
             await connection.SendAsync(Frames.Error(frame?.Id, "invalid_frame", "A frame needs a \"type\"."));
-            return;
-        }
-        // Counted after parsing, so that the refusal carries the request's id and the client can retry that request.
-        if (!withinRateLimit())
-        {
-            await connection.SendAsync(Frames.Error(frame.Id, "rate_limited", "Too many frames; slow down."));
             return;
         }
 

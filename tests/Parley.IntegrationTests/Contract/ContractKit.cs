@@ -275,6 +275,18 @@ internal sealed class RawSocket : IAsyncDisposable
 
     public WebSocketState State => _socket.State;
 
+    /// <summary>Completes when the server has closed the socket (or the connection broke) and every frame before was read.</summary>
+    public Task Closed => _reading;
+
+    /// <summary>Every frame received until now, without asking the server (the socket may be closed).</summary>
+    public List<JsonElement> Received
+    {
+        get
+        {
+            lock (_seen) return [.. _seen];
+        }
+    }
+
     /// <summary>Frames that broke the wire conventions (ids as strings, times with milliseconds); checked on every wait.</summary>
     public List<string> Violations { get; } = [];
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
