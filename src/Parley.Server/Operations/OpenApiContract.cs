@@ -58,6 +58,9 @@ internal static class OpenApiContract
                 schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
                 if (type != typeof(string)) schema.Format = "date-time";
             }
+            // The same hides the items of a list of strings (ids, ICE urls): the generator writes no items at all.
+            if (schema.Items is null && schema.Type is { } arrayType && arrayType.HasFlag(JsonSchemaType.Array) && ElementType(type) == typeof(string))
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
             return Task.CompletedTask;
         });
 
@@ -189,6 +192,11 @@ internal static class OpenApiContract
     }
 
     private const string Quote = "ReplyQuote";
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericArguments() is [var element] && typeof(IEnumerable<>).MakeGenericType(element).IsAssignableFrom(type) ? element
+        : null;
 
     private static OpenApiResponse ProblemResponse(OpenApiDocument? document, string description) => new()
     {
