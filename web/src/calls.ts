@@ -12,6 +12,7 @@ import { api, ApiError, errorText } from './api';
 import { endReasons } from './errors';
 import { realtime } from './realtime';
 import { notify } from './store';
+import type { IceServers } from './types';
 
 export type CallPhase = 'calling' | 'ringing' | 'incoming' | 'connecting' | 'connected' | 'ended';
 
@@ -99,8 +100,8 @@ export function useCall(): CallState | null {
 
 async function iceServers(): Promise<RTCIceServer[]> {
   try {
-    const r = await api.get<RTCIceServer[] | { iceServers: RTCIceServer[] }>('/calls/ice-servers');
-    return Array.isArray(r) ? r : (r.iceServers ?? []);
+    const r = await api.get<IceServers>('/calls/ice-servers');
+    return r.iceServers.map((s) => ({ urls: s.urls, username: s.username ?? undefined, credential: s.credential ?? undefined }));
   } catch {
     return [];
   }

@@ -1,166 +1,105 @@
-// Shapes of the API (docs/API.md). Ids are strings; times ISO 8601 strings.
+// The shapes the client uses. Everything the HTTP API returns comes from the server's OpenAPI document:
+// `api-types.ts` is generated from `openapi/v1.json` by `scripts/api-types.mjs` in every build (docs/web-client.md,
+// "API types"); these are names for its schemas, nothing more. Ids are strings; times ISO 8601 strings.
+//
+// Below them, by hand and marked as such: what the OpenAPI document cannot describe: the payloads of WebSocket
+// events that no HTTP endpoint returns (docs/protocol.md), and the shapes of a message's `content`, which depend on
+// its `type` (a call record, a group event).
+import type { components } from './api-types';
 
-export type Sex = 'unknown' | 'male' | 'female';
+type Schemas = components['schemas'];
 
-export interface OwnProfile {
-  id: string;
-  phone?: string | null;
-  email?: string | null;
-  username?: string | null;
-  nickname: string;
-  avatar?: string | null;
-  sex?: Sex;
-  createdAt?: string;
-}
+export type Sex = Schemas['Sex'];
+export type OwnProfile = Schemas['OwnProfile'];
+export type UserProfile = Schemas['UserProfile'];
+export type AuthResponse = Schemas['AuthResponse'];
+export type Friend = Schemas['FriendView'];
+export type FriendRequest = Schemas['FriendRequestView'];
+export type GroupRole = Schemas['GroupRole'];
+export type Group = Schemas['GroupView'];
+export type GroupMember = Schemas['GroupMemberView'];
+export type JoinRequest = Schemas['JoinRequestView'];
+export type MessageType = Schemas['MessageType'];
+export type FileRef = Schemas['FileView'];
+export type ReplyQuote = Schemas['ReplyQuote'];
+export type Message = Schemas['MessageView'];
+export type LastMessage = Schemas['LastMessagePreview'];
+export type Conversation = Schemas['ConversationView'];
+export type ConversationPage = Schemas['ConversationPage'];
+export type Ack = Schemas['MessageAck'];
+/** `msg.read` (an event) is the same record `POST /conversations/{id}/read` answers. */
+export type ReadReceipt = Schemas['ReadReceipt'];
+export type IceServers = Schemas['IceServersResponse'];
 
-export interface UserProfile {
-  id: string;
-  username?: string | null;
-  nickname: string;
-  avatar?: string | null;
-  isFriend?: boolean;
-  phone?: string | null;
-  email?: string | null;
-}
+// ---------------------------------------------------------------------------------------------------------
+// Hand-written: not in the OpenAPI document.
 
-export interface AuthResponse {
-  accessToken: string;
-  expiresAt: string;
-  refreshToken: string;
-  user: OwnProfile;
-}
-
-export interface Friend {
-  userId: string;
-  username?: string | null;
-  nickname: string;
-  avatar?: string | null;
-  remark?: string | null;
-  online: boolean;
-}
-
-export interface FriendRequest {
-  id: string;
-  fromUserId: string;
-  toUserId: string;
-  message?: string | null;
-  status: 'pending' | 'accepted' | 'rejected';
-  createdAt: string;
-  from: UserProfile;
-  to: UserProfile;
-}
-
-export type GroupRole = 'owner' | 'admin' | 'member';
-
-export interface Group {
-  id: string;
-  name: string;
-  icon?: string | null;
-  notice?: string | null;
-  ownerId: string;
-  joinApproval: boolean;
-  mutedUntil?: string | null;
-  memberCount: number;
-  myRole?: GroupRole | null;
-}
-
-export interface GroupMember {
-  userId: string;
-  username?: string | null;
-  nickname: string;
-  avatar?: string | null;
-  role: GroupRole;
-  joinedAt: string;
-  mutedUntil?: string | null;
-}
-
-export interface JoinRequest {
-  id: string;
-  userId?: string;
-  message?: string | null;
-  status?: string;
-  user?: UserProfile;
-  nickname?: string;
-}
-
-export type MessageType = 'text' | 'emoji' | 'image' | 'voice' | 'video' | 'file' | 'call' | 'system';
-
-export interface FileRef {
-  fileId: string;
-  name: string;
-  size: number;
-  contentType: string;
-  url: string;
-  durationMs?: number;
-  width?: number;
-  height?: number;
-}
-
-export interface ReplyQuote {
-  messageId?: string;
-  seq?: number;
-  senderId?: string;
-  type?: MessageType;
-  preview?: string;
-}
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  seq: number;
-  senderId: string;
-  clientMsgId: string;
-  type: MessageType;
-  content: unknown;
-  file?: FileRef | null;
-  replyTo?: ReplyQuote | string | null;
-  mentions?: string[] | null;
-  sentAt: string;
-  recalled: boolean;
-}
-
+/** A `call` message's `content`: the call record (docs/calls.md). */
 export interface CallContent {
   media: 'audio' | 'video';
   initiatorId: string;
-  startedAt?: string;
+  startedAt?: string | null;
   endedAt: string;
   durationMs: number;
   endReason: string;
 }
 
-export interface LastMessage {
-  id?: string;
-  seq?: number;
-  senderId?: string;
-  type?: MessageType;
-  preview?: string;
-  content?: unknown;
-  sentAt?: string;
-  recalled?: boolean;
+/** A group `system` message's `content` (docs/protocol.md, "Group system messages"). */
+export interface SystemEvent {
+  event?: string;
+  text?: string;
+  actorId?: string;
+  actorName?: string;
+  userIds?: string[];
+  userNames?: string[];
+  via?: 'invitation' | 'request' | 'approval' | string;
+  name?: string;
+  notice?: string;
+  role?: string;
+  until?: string;
 }
 
-export interface Conversation {
-  id: string;
-  kind: 'direct' | 'group';
-  peer?: { id?: string; userId?: string; nickname: string; name?: string; remark?: string | null; avatar?: string | null } | null;
-  group?: { id: string; name: string; icon?: string | null; memberCount?: number } | null;
-  lastMessage?: LastMessage | null;
-  lastSeq: number;
-  readSeq: number;
-  unreadCount: number;
+/** WebSocket events (docs/protocol.md) whose payloads no HTTP endpoint returns. */
+export interface MessageBatchEvent {
+  messages: Message[];
+}
+export interface RecalledEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+  recalledBy?: string;
+}
+export interface DeletedEvent {
+  conversationId: string;
+  messageId: string;
+  seq: number;
+}
+export interface ClearedEvent {
+  conversationId: string;
+  clearedSeq: number;
+}
+export interface TypingEvent {
+  conversationId: string;
+  userId: string;
+}
+export interface ConversationUpdatedEvent {
+  conversationId: string;
   pinned: boolean;
   muted: boolean;
-  online?: boolean;
-  peerReadSeq?: number;
-  lastActivityAt?: string;
-  hidden?: boolean;
-  mentioned?: boolean;
+  hidden: boolean;
 }
-
-export interface Ack {
-  clientMsgId: string;
-  messageId: string;
-  conversationId: string;
-  seq: number;
-  sentAt: string;
+export interface PresenceEvent {
+  userId: string;
+  online: boolean;
+}
+export interface GroupDissolvedEvent {
+  groupId: string;
+  by?: string;
+}
+export interface FriendRequestEvent {
+  request?: FriendRequest;
+}
+/** The answer to `msg.sync`: `msg.synced` with the request's id. */
+export interface SyncDone {
+  refused?: string[];
 }

@@ -56,3 +56,10 @@ public static class Json
             writer.WritePropertyName(value);
     }
 }
+
+/// <summary>
+/// An enum as the HTTP API writes it, camelCase (<c>owner</c>, <c>pending</c>), for source-generated contexts that do
+/// not go through <see cref="Json.Configure"/> (socket frames, stored message content).
+/// </summary>
+internal sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.CamelCase)
+    where TEnum : struct, Enum;

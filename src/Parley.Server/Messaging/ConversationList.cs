@@ -182,12 +182,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 group = new GroupSummary(Ids.Format(g.Id), g.Name, g.Icon, g.MemberCount);
             }
 
-            LastMessagePreview? lastMessage = null;
-            if (previews.TryGetValue(row.Id, out var m))
-            {
-                lastMessage = new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), MessageTypes.Name(m.Type),
-                    MessagePreview.Of(m.Type, m.Content, m.File, m.Recalled), m.SentAt, m.Recalled);
-            }
+            var lastMessage = previews.TryGetValue(row.Id, out var m) ? LastMessagePreview.Of(m) : null;
             var seen = Math.Max(row.ReadSeq, row.ClearedSeq);
             views.Add(new ConversationView(
                 Ids.Format(row.Id),

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Parley.Server.Http;
+
 namespace Parley.Server.Messaging;
 
 /// <summary>The other person of a direct conversation; <c>name</c> is what to show: my remark for them, else their nickname.</summary>
@@ -5,8 +8,37 @@ public sealed record PeerSummary(string Id, string Nickname, string? Avatar, str
 
 public sealed record GroupSummary(string Id, string Name, string? Icon, int MemberCount);
 
-/// <summary>The newest message I still see, in one line (see <see cref="MessagePreview"/>).</summary>
-public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled);
+/// <summary>
+/// The newest message I still see: <c>preview</c> in one line (see <see cref="MessagePreview"/>), and the structure a
+/// client words it from itself (docs/conversations.md): <c>content</c> for a <c>call</c> or <c>system</c> message
+/// (the call record, the group event), <c>file</c> for a message with an attachment; both null otherwise and once
+/// the message is recalled.
+/// </summary>
+public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled,
+    JsonElement? Content, JsonElement? File)
+{
+    public static LastMessagePreview Of(Message m)
+    {
+        var structured = m.Type is MessageType.Call or MessageType.System;
+        return new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), MessageTypes.Name(m.Type),
+            MessagePreview.Of(m.Type, m.Content, m.File, m.Recalled), m.SentAt, m.Recalled,
+            m.Recalled || !structured ? null : Parse(m.Content),
+            m.Recalled || m.File is null ? null : Parse(m.File));
+    }
+
+    private static JsonElement? Parse(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>One row of the conversation list.</summary>
 public sealed record ConversationView(

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Social.Groups;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
@@ -6,11 +7,12 @@ namespace Parley.Server.Messaging;
 /// <summary>
 /// Keeps a group's conversation rows in step with its membership, inside the group feature's own transaction:
 /// the conversation exists from the group's creation (so system messages and the list need no special case),
-/// and each member has a <see cref="ConversationMember"/> row exactly while a member.
+/// and each member has a <see cref="ConversationMember"/> row exactly while a member. The group feature calls it
+/// through its port, <see cref="IGroupConversationRows"/>, which explains why this is not an event.
 /// </summary>
-public static class GroupConversations
+public sealed class GroupConversations : IGroupConversationRows
 {
-    public static void Created(ParleyDb db, long groupId, IEnumerable<long> memberIds, DateTimeOffset now)
+    public void Created(ParleyDb db, long groupId, IEnumerable<long> memberIds, DateTimeOffset now)
     {
         db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = now, LastMessageAt = now });
         foreach (var userId in memberIds) db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId });
@@ -20,26 +22,21 @@ public static class GroupConversations
     /// Newcomers start with everything before their arrival read (history stays readable, but is not "unread").
     /// A returning member's old row is reused.
     /// </summary>
-    public static async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
+    public async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
     {
         if (userIds.Count == 0) return;
-        var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => (long?)c.LastSeq).FirstOrDefaultAsync(cancellationToken);
-        if (lastSeq is null)
-        {
-            // A group made before conversations were created with groups.
-            db.Conversations.Add(new Conversation { Id = groupId, Kind = ConversationKind.Group, CreatedAt = DateTimeOffset.UtcNow });
-            lastSeq = 0;
-        }
+        // Every group has its conversation from its creation on (the Conversations migration made those of older groups).
+        var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => c.LastSeq).FirstAsync(cancellationToken);
         var existing = await db.ConversationMembers.Where(m => m.ConversationId == groupId && userIds.Contains(m.UserId))
             .Select(m => m.UserId).ToListAsync(cancellationToken);
         foreach (var userId in userIds.Except(existing))
-            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq.Value });
+            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq });
     }
 
     /// <summary>The member's list row goes; the group's history stays with the members who remain.</summary>
-    public static Task LeftAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken) =>
+    public Task LeftAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken) =>
         db.ConversationMembers.Where(m => m.ConversationId == groupId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
 
-    public static Task DissolvedAsync(ParleyDb db, long groupId, CancellationToken cancellationToken) =>
+    public Task DissolvedAsync(ParleyDb db, long groupId, CancellationToken cancellationToken) =>
         db.ConversationMembers.Where(m => m.ConversationId == groupId).ExecuteDeleteAsync(cancellationToken);
 }

@@ -1,3 +1,6 @@
+using Parley.Server.Events;
+using Parley.Server.Social.Groups;
+
 namespace Parley.Server.Messaging;
 
 public static class MessagingSetup
@@ -17,6 +20,10 @@ public static class MessagingSetup
         builder.Services.AddScoped<Recalls>();
         builder.Services.AddScoped<DeleteForMe>();
         builder.Services.AddScoped<MessageSearcher>();
+        // What the group feature asks of Messaging: its conversation rows inside the group change's transaction,
+        // and a system message for each change its history tells.
+        builder.Services.AddSingleton<IGroupConversationRows, GroupConversations>();
+        builder.Services.AddEventHandler<GroupChanged, GroupSystemMessages>();
         return builder;
     }
 }

@@ -58,6 +58,9 @@ internal static class OpenApiContract
                 schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
                 if (type != typeof(string)) schema.Format = "date-time";
             }
+            // The same hides the items of a list of strings (ids, ICE urls): the generator writes no items at all.
+            if (schema.Items is null && schema.Type is { } arrayType && arrayType.HasFlag(JsonSchemaType.Array) && ElementType(type) == typeof(string))
+                schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
             return Task.CompletedTask;
         });
 
@@ -97,6 +100,8 @@ internal static class OpenApiContract
                 },
             };
 
+            DescribeMessageParts(document);
+
             document.Paths ??= [];
             document.Paths["/healthz"] = Plain("Operations", "Liveness: 200 while the process runs.", unhealthy: false);
             document.Paths["/readyz"] = Plain("Operations", "Readiness: 200 when the database (and Redis, when configured) answers; 503 otherwise.", unhealthy: true);
@@ -132,6 +137,66 @@ internal static class OpenApiContract
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>
+    /// A message's <c>file</c>, <c>replyTo</c> and <c>mentions</c> are stored JSON passed through as is, which the
+    /// generator sees as "anything": say what they hold (docs/protocol.md, docs/conversations.md), so that clients
+    /// generated from the document (the web client's types) get their shapes. <c>content</c> stays open: its shape
+    /// depends on <c>type</c>.
+    /// </summary>
+    private static void DescribeMessageParts(OpenApiDocument document)
+    {
+        var schemas = document.Components!.Schemas!;
+        IOpenApiSchema Nullable(IOpenApiSchema schema) => new OpenApiSchema { OneOf = [new OpenApiSchema { Type = JsonSchemaType.Null }, schema] };
+        var file = Nullable(new OpenApiSchemaReference("FileView", document));
+        var type = new OpenApiSchemaReference("MessageType", document);
+
+        schemas[Quote] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "The quoted message, fixed at send time (docs/conversations.md, \"Replies and mentions\"): preview as in the conversation list's lastMessage; recalling the quoted message makes it [recalled] with recalled true.",
+            Required = new HashSet<string> { "messageId", "seq", "senderId", "type", "preview", "recalled" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["messageId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["seq"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+                ["senderId"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["type"] = type,
+                ["preview"] = new OpenApiSchema { Type = JsonSchemaType.String },
+                ["recalled"] = new OpenApiSchema { Type = JsonSchemaType.Boolean },
+            },
+        };
+
+        if (schemas.TryGetValue("MessageView", out var m) && m is OpenApiSchema message && message.Properties is { } properties)
+        {
+            properties["content"] = new OpenApiSchema { Description = "By type: text and emoji a string; call the call record; system the event (docs/protocol.md)." };
+            properties["file"] = file;
+            properties["replyTo"] = new OpenApiSchemaReference(Quote, document);
+            properties["mentions"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String },
+                Description = "User ids, or \"all\" (groups).",
+            };
+        }
+
+        if (schemas.TryGetValue("LastMessagePreview", out var l) && l is OpenApiSchema last && last.Properties is { } fields)
+        {
+            fields["type"] = type;
+            fields["content"] = new OpenApiSchema
+            {
+                Description = "A call message's call record or a system message's group event, as in the message's content; null for other types and once recalled.",
+            };
+            fields["file"] = file;
+        }
+    }
+
+    private const string Quote = "ReplyQuote";
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.IsGenericType && type.GetGenericArguments() is [var element] && typeof(IEnumerable<>).MakeGenericType(element).IsAssignableFrom(type) ? element
+        : null;
 
     private static OpenApiResponse ProblemResponse(OpenApiDocument? document, string description) => new()
     {

@@ -60,7 +60,6 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(GroupMemberLeftEvent))]
 [JsonSerializable(typeof(GroupDissolvedEvent))]
 [JsonSerializable(typeof(GroupJoinRequestEvent))]
-[JsonSerializable(typeof(GroupSystemContent))]
 [JsonSerializable(typeof(CallInviteData))]
 [JsonSerializable(typeof(CallRefData))]
 [JsonSerializable(typeof(CallRingingData))]
@@ -70,7 +69,3 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(CallStateData))]
 [JsonSerializable(typeof(CallEndedData))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
-
-/// <summary>Enums in frames as the HTTP API writes them: camelCase strings (<c>owner</c>, <c>pending</c>).</summary>
-internal sealed class CamelCaseEnumConverter<TEnum>() : JsonStringEnumConverter<TEnum>(JsonNamingPolicy.CamelCase)
-    where TEnum : struct, Enum;

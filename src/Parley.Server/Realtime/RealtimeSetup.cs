@@ -19,6 +19,7 @@ public static class RealtimeSetup
         // Each feature's frames in and events out.
         builder.Services.AddSingleton<MessageFrames>();
         MessageEventFrames.Subscribe(builder.Services);
+        SocialEventFrames.Subscribe(builder.Services);
         builder.Services.AddSingleton<CallFrames>();
         CallEventFrames.Subscribe(builder.Services);
         return builder;

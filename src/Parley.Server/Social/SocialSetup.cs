@@ -10,8 +10,11 @@ public static class SocialSetup
         builder.Services.Configure<GroupsOptions>(builder.Configuration.GetSection(GroupsOptions.Section));
         builder.Services.AddSingleton<SocialVersions>();
         builder.Services.AddSingleton<FriendEvents>();
-        builder.Services.AddSingleton<GroupEvents>();
-        builder.Services.AddSingleton<GroupSystemMessages>();
+        builder.Services.AddScoped<GroupMembership>();
+        builder.Services.AddScoped<GroupDirectory>();
+        builder.Services.AddScoped<GroupAnnouncer>();
+        // The group's conversation rows (IGroupConversationRows) and its system messages (a GroupChanged handler)
+        // are Messaging's, registered by AddMessaging.
         return builder;
     }
 

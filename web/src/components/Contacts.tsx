@@ -6,7 +6,7 @@ import { Avatar } from './Avatar';
 
 /** Opens the direct conversation with a friend, or a new one that is created by the first message. */
 export function openChatWith(userId: string) {
-  const c = getState().conversations.find((x) => x.kind === 'direct' && (x.peer?.id ?? x.peer?.userId) === userId);
+  const c = getState().conversations.find((x) => x.kind === 'direct' && x.peer?.id === userId);
   setState({ selected: c ? c.id : 'user:' + userId, panel: 'chats' });
 }
 

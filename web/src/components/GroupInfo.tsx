@@ -112,7 +112,7 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
                 {requests.map((r) => (
                   <li key={r.id} class="person">
                     <span class="grow">
-                      {r.user?.nickname ?? r.nickname ?? 'Someone'}
+                      {r.user?.nickname ?? 'Someone'}
                       {r.message && <span class="muted small block">{r.message}</span>}
                     </span>
                     <button type="button" class="primary small" onClick={() => void act(() => api.post(`/groups/${groupId}/join-requests/${r.id}/accept`))}>

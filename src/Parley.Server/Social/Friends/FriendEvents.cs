@@ -1,46 +1,48 @@
 using Microsoft.EntityFrameworkCore;
-using Parley.Server.Http;
-using Parley.Server.Realtime;
+using Parley.Server.Events;
 using Parley.Server.ScaleOut;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Social.Friends;
 
-/// <summary><c>friend.request</c>: a request as <c>GET /friend-requests</c> shows it to the recipient.</summary>
-public sealed record FriendRequestEvent(FriendRequestView Request);
-
-/// <summary><c>friend.added</c>: the new friend as <c>GET /friends</c> shows them to the recipient.</summary>
-public sealed record FriendAddedEvent(FriendView Friend);
-
-/// <summary><c>friend.removed</c>: the other side of the friendship that ended.</summary>
-public sealed record FriendRemovedEvent(string UserId);
+// The friend feature's events, raised by FriendEvents after the change has committed (see DomainEvents). Each
+// carries the views as the HTTP API shows them to each recipient (whose friend, whose remark), one per recipient.
 
 /// <summary>
-/// The live side of the friend feature: after a change has committed, the devices of both people involved
-/// hear about it. Views are made from each recipient's point of view (who is whose friend, whose remark), so
-/// each of the two gets a frame of their own. Delivery is best effort, as for every event; the lists over
-/// HTTP are the truth.
+/// A friend request was made, accepted or rejected (<c>friend.request</c>): the requester and the addressee each get
+/// the request as <c>GET /friend-requests</c> shows it to them.
 /// </summary>
-public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence, SocialVersions versions)
+public sealed record FriendRequestChanged(long RequestId, IReadOnlyList<ViewFor<FriendRequestView>> Views) : IDomainEvent;
+
+/// <summary>Two people became friends (<c>friend.added</c>): each gets the other as <c>GET /friends</c> shows them.</summary>
+public sealed record FriendAdded(long UserId, long OtherId, IReadOnlyList<ViewFor<FriendView>> Views) : IDomainEvent;
+
+/// <summary><see cref="UserId"/> ended the friendship with <see cref="OtherId"/> (<c>friend.removed</c>, to both, each naming the other).</summary>
+public sealed record FriendRemoved(long UserId, long OtherId) : IDomainEvent;
+
+/// <summary>
+/// Raises the friend events once a change has committed. Before anyone hears of a friendship made or ended, this
+/// node's cached "who may message whom" for the two is void (<see cref="SocialVersions"/>), so that a message sent
+/// the moment the event arrives is judged on the new state. Delivery is best effort, as for every event; the lists
+/// over HTTP are the truth.
+/// </summary>
+public sealed class FriendEvents(DomainEvents events, IPresenceStore presence, SocialVersions versions)
 {
     /// <summary>
-    /// <c>friend.request</c> to both people: the addressee sees it arrive (or their other devices see it
-    /// handled), the requester's devices see their outgoing request appear, be accepted or be rejected.
+    /// To both people: the addressee sees it arrive (or their other devices see it handled), the requester's
+    /// devices see their outgoing request appear, be accepted or be rejected.
     /// </summary>
     public async Task RequestChangedAsync(ParleyDb db, FriendRequest request, CancellationToken cancellationToken)
     {
+        var views = new List<ViewFor<FriendRequestView>>(2);
         foreach (var userId in new[] { request.FromUserId, request.ToUserId })
-        {
-            var view = await FriendsApi.ViewAsync(db, request, userId, cancellationToken);
-            router.Publish([userId], Frames.Encode("friend.request", null, new FriendRequestEvent(view), RealtimeJsonContext.Default.FriendRequestEvent));
-        }
+            views.Add(new([userId], await FriendsApi.ViewAsync(db, request, userId, cancellationToken)));
+        await events.PublishAsync(new FriendRequestChanged(request.Id, views), cancellationToken);
     }
 
-    /// <summary><c>friend.added</c> to both: each sees the other as the new friend. Call once the friendship has committed.</summary>
+    /// <summary>To both: each sees the other as the new friend. Call once the friendship has committed.</summary>
     public async Task AddedAsync(ParleyDb db, long a, long b, CancellationToken cancellationToken)
     {
-        // Before anyone hears of it: this node's cached "who may message whom" for the two is void, so that
-        // a message sent the moment the event arrives is allowed.
         versions.UserChanged(a);
         versions.UserChanged(b);
         var pair = new[] { a, b };
@@ -49,20 +51,16 @@ public sealed class FriendEvents(IMessageRouter router, IPresenceStore presence,
             .Where(f => (f.UserId == a && f.FriendId == b) || (f.UserId == b && f.FriendId == a))
             .ToListAsync(cancellationToken);
         var online = await presence.OnlineAsync(pair, cancellationToken);
-        foreach (var side in sides)
-        {
-            var friend = users[side.FriendId];
-            var view = FriendsApi.View(side, friend, online.Contains(friend.Id));
-            router.Publish([side.UserId], Frames.Encode("friend.added", null, new FriendAddedEvent(view), RealtimeJsonContext.Default.FriendAddedEvent));
-        }
+        var views = sides.Select(side => new ViewFor<FriendView>([side.UserId],
+            FriendsApi.View(side, users[side.FriendId], online.Contains(side.FriendId)))).ToList();
+        await events.PublishAsync(new FriendAdded(a, b, views), cancellationToken);
     }
 
-    /// <summary><c>friend.removed</c> to both, each naming the other.</summary>
-    public void Removed(long a, long b)
+    /// <summary>To both, each naming the other.</summary>
+    public ValueTask RemovedAsync(long a, long b)
     {
         versions.UserChanged(a);
         versions.UserChanged(b);
-        router.Publish([a], Frames.Encode("friend.removed", null, new FriendRemovedEvent(Ids.Format(b)), RealtimeJsonContext.Default.FriendRemovedEvent));
-        router.Publish([b], Frames.Encode("friend.removed", null, new FriendRemovedEvent(Ids.Format(a)), RealtimeJsonContext.Default.FriendRemovedEvent));
+        return events.PublishAsync(new FriendRemoved(a, b));
     }
 }

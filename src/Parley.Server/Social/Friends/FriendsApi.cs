@@ -236,7 +236,7 @@ public static class FriendsApi
             .Where(f => (f.UserId == me && f.FriendId == friendId) || (f.UserId == friendId && f.FriendId == me))
             .ExecuteDeleteAsync(cancellationToken);
         if (removed == 0) throw ApiProblem.NotFound("not_friends", "This person is not your friend.");
-        events.Removed(me, friendId);
+        await events.RemovedAsync(me, friendId);
         return TypedResults.NoContent();
     }
 

@@ -1,4 +1,5 @@
 using Parley.Server.Accounts;
+using Parley.Server.Http;
 using Parley.Server.Social.Friends;
 
 namespace Parley.Server.Social.Groups;
@@ -30,3 +31,18 @@ public sealed record InviteResult(List<string> Added, List<string> Pending);
 public sealed record JoinRequestView(
     string Id, string GroupId, string UserId, string? InviterId, string? Message, RequestStatus Status,
     DateTimeOffset CreatedAt, string? HandledBy, DateTimeOffset? HandledAt, UserProfile? User);
+
+/// <summary>The views from the rows, as every group endpoint and event shows them.</summary>
+public static class GroupViews
+{
+    public static GroupView Group(Group group, int memberCount, GroupRole? myRole, int maxMembers, DateTimeOffset now) =>
+        new(Ids.Format(group.Id), group.Name, group.Icon, group.Notice, Ids.Format(group.OwnerId), group.JoinApproval,
+            group.MutedUntil > now ? group.MutedUntil : null, memberCount, maxMembers, myRole, group.CreatedAt);
+
+    public static GroupMemberView Member(GroupMember m, User u) =>
+        new(Ids.Format(u.Id), u.Username, u.Nickname, u.Avatar, m.Role, m.JoinedAt, m.MutedUntil, m.InvitedBy is { } inviter ? Ids.Format(inviter) : null);
+
+    public static JoinRequestView JoinRequest(GroupJoinRequest r, UserProfile? user) =>
+        new(Ids.Format(r.Id), Ids.Format(r.GroupId), Ids.Format(r.UserId), r.InviterId is { } i ? Ids.Format(i) : null, r.Message,
+            r.Status, r.CreatedAt, r.HandledBy is { } h ? Ids.Format(h) : null, r.HandledAt, user);
+}

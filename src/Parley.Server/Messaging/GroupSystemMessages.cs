@@ -1,37 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Parley.Server.Events;
 using Parley.Server.Http;
-using Parley.Server.Messaging;
-using Parley.Server.Realtime;
+using Parley.Server.Social.Groups;
 using Parley.Server.Storage;
 
-namespace Parley.Server.Social.Groups;
-
-/// <summary>
-/// What happened in a group, as the API's callers describe it: an event name (see docs/protocol.md), the
-/// acting user, and the fields that event has.
-/// </summary>
-public sealed record GroupHappening(string Event, long ActorId)
-{
-    public const string Created = "group.created";
-    public const string MembersJoined = "member.joined";
-    public const string MemberLeft = "member.left";
-    public const string MemberRemoved = "member.removed";
-    public const string NameChanged = "name.changed";
-    public const string NoticeChanged = "notice.changed";
-    public const string OwnerChanged = "owner.changed";
-    public const string RoleChanged = "role.changed";
-    public const string Muted = "group.muted";
-    public const string Unmuted = "group.unmuted";
-
-    public IReadOnlyCollection<long>? UserIds { get; init; }
-    public string? Via { get; init; }
-    public string? Name { get; init; }
-    public string? Notice { get; init; }
-    public GroupRole? Role { get; init; }
-    public DateTimeOffset? Until { get; init; }
-}
+namespace Parley.Server.Messaging;
 
 /// <summary>
 /// The content of a <c>system</c> message: self-describing, with the nicknames the people had at the time, so
@@ -50,28 +25,43 @@ public sealed record GroupSystemContent(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GroupRole? Role,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? Until);
 
+/// <summary>The stored content of messages the server writes itself; enums and times as the API writes them.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    Converters = [typeof(Json.UtcMillisecondsConverter), typeof(CamelCaseEnumConverter<GroupRole>)])]
+[JsonSerializable(typeof(GroupSystemContent))]
+internal sealed partial class MessagingJsonContext : JsonSerializerContext;
+
 /// <summary>
 /// Writes a group's <c>system</c> messages (created, joined, left, removed, renamed, notice, roles, mutes) into
-/// its history, through the <see cref="MessageCommitter"/> like any message: they get seqs, reach the members
-/// as <c>msg.new</c> and come back in history and sync. The sender is the acting user; the clientMsgId is
-/// <c>sys:&lt;snowflake&gt;</c>. Called after the group change has committed, and awaited, so that the change's
-/// HTTP answer comes after its message is stored (tests and clients see a deterministic order).
+/// its history when the group feature raises <see cref="GroupChanged"/>, through the <see cref="MessageCommitter"/>
+/// like any message: they get seqs, reach the members as <c>msg.new</c> and come back in history and sync. The
+/// sender is the acting user; the clientMsgId is <c>sys:&lt;snowflake&gt;</c>.
+/// <para>A subscriber, so that the group feature (Social) needs nothing of Messaging. The handler waits until the
+/// message is stored, and the publisher awaits its handlers, so the group change's HTTP answer still comes after
+/// its message is stored (tests and clients see a deterministic order).</para>
 /// </summary>
-public sealed partial class GroupSystemMessages(MessageCommitter committer, IdGenerator ids, ILogger<GroupSystemMessages> logger)
+public sealed partial class GroupSystemMessages(
+    MessageCommitter committer, IdGenerator ids, IServiceScopeFactory scopes, ILogger<GroupSystemMessages> logger) : IDomainEventHandler<GroupChanged>
 {
     /// <summary>
-    /// Stores the message for <paramref name="audience"/> (the members after the change). A failure to store it
-    /// is logged and swallowed: the group change itself has committed and stands.
+    /// Stores the message for the members after the change. A failure to store it is logged and swallowed: the
+    /// group change itself has committed and stands.
     /// </summary>
-    public async Task PostAsync(ParleyDb db, GroupAudience audience, GroupHappening happening)
+    public async ValueTask HandleAsync(GroupChanged changed, CancellationToken cancellationToken)
     {
-        if (audience.UserIds.Count == 0) return;
+        if (changed.Members.Count == 0) return;
+        var happening = changed.What;
         try
         {
             var people = happening.UserIds ?? [];
             var wanted = people.Append(happening.ActorId).Distinct().ToList();
-            var names = await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id))
-                .ToDictionaryAsync(u => u.Id, u => u.Nickname, CancellationToken.None);
+            Dictionary<long, string> names;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+                names = await db.Users.AsNoTracking().Where(u => wanted.Contains(u.Id))
+                    .ToDictionaryAsync(u => u.Id, u => u.Nickname, CancellationToken.None);
+            }
             var content = new GroupSystemContent(
                 happening.Event,
                 Ids.Format(happening.ActorId),
@@ -85,19 +75,19 @@ public sealed partial class GroupSystemMessages(MessageCommitter committer, IdGe
                 happening.Until);
             var pending = new PendingMessage(senderDeviceId: 0)
             {
-                ConversationId = audience.GroupId,
+                ConversationId = changed.GroupId,
                 SenderId = happening.ActorId,
                 ClientMsgId = "sys:" + Ids.Format(ids.Next()),
                 Type = MessageType.System,
-                Content = JsonSerializer.Serialize(content, RealtimeJsonContext.Default.GroupSystemContent),
-                Recipients = audience.UserIds,
+                Content = JsonSerializer.Serialize(content, MessagingJsonContext.Default.GroupSystemContent),
+                Recipients = changed.Members,
             };
             await committer.EnqueueAsync(pending, CancellationToken.None);
             await pending.Stored.Task;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            LogNotStored(logger, e, happening.Event, audience.GroupId);
+            LogNotStored(logger, e, happening.Event, changed.GroupId);
         }
     }
 
