@@ -48,6 +48,7 @@ public partial class Program
         app.UseSecurityHeaders();
         app.UseProblemHandling();
         app.UseBodyLimit();
+        app.UseInputGuard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

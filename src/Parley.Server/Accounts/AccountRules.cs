@@ -1,5 +1,6 @@
 using System.Net.Mail;
 using System.Text.RegularExpressions;
+using Parley.Server.Http;
 using PhoneNumbers;
 
 namespace Parley.Server.Accounts;
@@ -74,8 +75,8 @@ public static partial class AccountRules
     /// <summary>Null when the nickname is acceptable, otherwise why not.</summary>
     public static string? CheckNickname(string? nickname)
     {
-        if (string.IsNullOrWhiteSpace(nickname)) return "The nickname is required.";
-        if (nickname.Trim().Length > MaxNicknameLength) return $"The nickname must be at most {MaxNicknameLength} characters.";
+        if (string.IsNullOrWhiteSpace(nickname) || DisplayText.Clean(nickname).Length == 0) return "The nickname is required.";
+        if (DisplayText.Clean(nickname).Length > MaxNicknameLength) return $"The nickname must be at most {MaxNicknameLength} characters.";
         if (nickname.Any(char.IsControl)) return "The nickname must not contain control characters.";
         return null;
     }

@@ -64,7 +64,7 @@ public static class AuthApi
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var nickname = request.Nickname!.Trim();
+        var nickname = DisplayText.Clean(request.Nickname!);
         var user = new User
         {
             Id = ids.Next(),

@@ -38,7 +38,7 @@ public static class UsersApi
         if (request.Nickname is not null)
         {
             if (AccountRules.CheckNickname(request.Nickname) is { } problem) throw ApiProblem.Invalid("nickname", problem);
-            user.Nickname = request.Nickname.Trim();
+            user.Nickname = DisplayText.Clean(request.Nickname);
             user.NicknameNormalized = user.Nickname.ToLowerInvariant();
         }
         if (request.Username is not null)

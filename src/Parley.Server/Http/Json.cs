@@ -33,15 +33,25 @@ public static class Json
     }
 
     /// <summary>
-    /// Every string the API reads: PostgreSQL cannot store the NUL character in text, so it is refused at the door
-    /// (a 400) instead of failing deep in a write.
+    /// Every string the API reads, in HTTP bodies and socket frames alike (see <see cref="InputText"/>): text that is no
+    /// valid Unicode (an escaped lone surrogate) or holds NUL, which PostgreSQL cannot store, is refused at the door
+    /// (a 400, or <c>validation_failed</c> on the socket) instead of failing deep in a handler or a write.
     /// </summary>
     public sealed class TextConverter : JsonConverter<string>
     {
         public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            var text = reader.GetString();
-            if (text is not null && text.Contains('\0', StringComparison.Ordinal)) throw new JsonException("Text must not contain the NUL character (\\u0000).");
+            string? text;
+            try
+            {
+                text = reader.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // An escape such as \ud800 with no partner: no text at all.
+                throw new JsonException(InputText.NotUnicode);
+            }
+            if (text is not null && InputText.Problem(text) is { } problem) throw new JsonException(problem);
             return text;
         }
 

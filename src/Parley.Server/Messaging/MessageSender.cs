@@ -106,21 +106,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
     }
 
     /// <summary>A JSON string as .NET text; escapes that make no valid text (a lone surrogate) are bad input, not a crash.</summary>
-    private static string ReadString(JsonElement element, string field)
-    {
-        string text;
-        try
-        {
-            text = element.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw ApiProblem.Invalid(field, $"{field} is not valid Unicode text.");
-        }
-        // PostgreSQL cannot store NUL in text: refused here rather than failing the batch it would land in.
-        if (text.Contains('\0', StringComparison.Ordinal)) throw ApiProblem.Invalid(field, $"{field} must not contain the NUL character.");
-        return text;
-    }
+    private static string ReadString(JsonElement element, string field) => InputText.GetString(element, field);
 
     /// <summary>
     /// An attachment is named by <c>file: {fileId}</c>, an id from <c>POST /api/v1/files</c>; the rest of the

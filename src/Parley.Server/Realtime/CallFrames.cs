@@ -51,7 +51,7 @@ public sealed partial class CallFrames : IForwardedCallHandler
         // Scaled out: a call made on another node is served there (its answer comes back from there).
         if (frame.Type != "call.invite" && CallIdOf(frame) is { } callId && !_calls.Holds(callId) 
             && _relay.TryForward(callId, new DeviceAddress(null, connection.UserId, connection.Id),
-                JsonSerializer.SerializeToUtf8Bytes(frame, RealtimeJsonContext.Default.ClientFrame)))
+                JsonSerializer.SerializeToUtf8Bytes(frame, ClientFrameJsonContext.Default.ClientFrame)))
             return Task.CompletedTask;
         return ServeAsync(connection, frame);
     }
@@ -59,7 +59,7 @@ public sealed partial class CallFrames : IForwardedCallHandler
     /// <summary>A call frame forwarded from a device on another node (<paramref name="from"/>) for a call of this node.</summary>
     public Task HandleForwardedAsync(DeviceAddress from, ReadOnlyMemory<byte> rawClientFrame, CancellationToken cancellationToken)
     {
-        var frame = JsonSerializer.Deserialize(rawClientFrame.Span, RealtimeJsonContext.Default.ClientFrame);
+        var frame = JsonSerializer.Deserialize(rawClientFrame.Span, ClientFrameJsonContext.Default.ClientFrame);
         return frame?.Type is null ? Task.CompletedTask : ServeAsync(new RelayedDevice(_relay, from), frame);
     }
 
@@ -82,9 +82,20 @@ public sealed partial class CallFrames : IForwardedCallHandler
         }
     }
 
-    private static long? CallIdOf(ClientFrame frame) =>
-        frame.Data.ValueKind == JsonValueKind.Object && frame.Data.TryGetProperty("callId", out var value)
-        && value.ValueKind == JsonValueKind.String && Ids.TryParse(value.GetString(), out var callId) ? callId : null;
+    private static long? CallIdOf(ClientFrame frame)
+    {
+        if (frame.Data.ValueKind != JsonValueKind.Object || !frame.Data.TryGetProperty("callId", out var value) || value.ValueKind != JsonValueKind.String)
+            return null;
+        try
+        {
+            return Ids.TryParse(value.GetString(), out var callId) ? callId : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // No valid text, so no call to forward to: the handler refuses it (InputText).
+            return null;
+        }
+    }
 
     /// <summary>Serves the frame and answers the device; refusals become <c>error</c> frames with the request's id.</summary>
     private async Task ServeAsync(IDevice device, ClientFrame frame)
@@ -125,7 +136,7 @@ public sealed partial class CallFrames : IForwardedCallHandler
         switch (frame.Type)
         {
             case "call.invite":
-                var invite = frame.ReadData(RealtimeJsonContext.Default.CallInviteData);
+                var invite = frame.ReadData(ClientFrameJsonContext.Default.CallInviteData);
                 var calleeId = Ids.Parse(invite.To?.UserId, "to.userId");
                 var callId = await _calls.InviteAsync(by, calleeId, invite.Media, _lifetime.ApplicationStopping);
                 return Frames.Encode("ok", frame.Id, new CallRefData(Ids.Format(callId)), RealtimeJsonContext.Default.CallRefData);
@@ -150,7 +161,7 @@ public sealed partial class CallFrames : IForwardedCallHandler
         return Frames.Empty("ok", frame.Id);
     }
 
-    private static long CallId(ClientFrame frame) => Ids.Parse(frame.ReadData(RealtimeJsonContext.Default.CallRefData).CallId, "callId");
+    private static long CallId(ClientFrame frame) => Ids.Parse(frame.ReadData(ClientFrameJsonContext.Default.CallRefData).CallId, "callId");
 
     /// <summary><c>sdp</c> and <c>candidate</c> are any JSON, passed on as the raw text they came as.</summary>
     private void Signal(CallDevice by, ClientFrame frame)
@@ -158,7 +169,7 @@ public sealed partial class CallFrames : IForwardedCallHandler
         if (frame.Data.ValueKind != JsonValueKind.Object) throw ApiProblem.Invalid("data", "data must be an object.");
         var sdp = Raw(frame.Data, "sdp");
         var candidate = Raw(frame.Data, "candidate");
-        var callId = frame.Data.TryGetProperty("callId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+        var callId = frame.Data.TryGetProperty("callId", out var id) && id.ValueKind == JsonValueKind.String ? InputText.GetString(id, "callId") : null;
         _calls.Signal(by, Ids.Parse(callId, "callId"), sdp, candidate);
     }
 

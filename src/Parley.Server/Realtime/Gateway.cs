@@ -126,7 +126,7 @@ public sealed partial class Gateway(
         ClientFrame? frame;
         try
         {
-            frame = JsonSerializer.Deserialize(received.Bytes.Span, RealtimeJsonContext.Default.ClientFrame);
+            frame = JsonSerializer.Deserialize(received.Bytes.Span, ClientFrameJsonContext.Default.ClientFrame);
         }
         catch (JsonException)
         {

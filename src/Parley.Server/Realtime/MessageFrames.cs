@@ -24,7 +24,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
 
     public async Task SendAsync(Connection connection, ClientFrame frame)
     {
-        var body = frame.ReadData(RealtimeJsonContext.Default.SendMessageBody);
+        var body = frame.ReadData(ClientFrameJsonContext.Default.SendMessageBody);
         await using var scope = scopes.CreateAsyncScope();
         // Awaited before the next frame is read: one device's sends keep their order. The ack is not awaited: the
         // device may pipeline sends meanwhile, and its acks leave in commit order (see PendingMessage.Stored).
@@ -52,7 +52,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
 
     public async Task MarkReadAsync(Connection connection, ClientFrame frame)
     {
-        var request = frame.ReadData(RealtimeJsonContext.Default.ReadRequest);
+        var request = frame.ReadData(ClientFrameJsonContext.Default.ReadRequest);
         var conversationId = Ids.Parse(request.ConversationId, "conversationId");
         var seq = request.Seq ?? throw ApiProblem.Invalid("seq", "seq is required.");
         await using var scope = scopes.CreateAsyncScope();
@@ -63,7 +63,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
     /// <summary><c>msg.batch</c> frames in seq order, each waiting for room in the device's outbox, then <c>msg.synced</c> (see <see cref="MessageSync"/>).</summary>
     public async Task SyncAsync(Connection connection, ClientFrame frame)
     {
-        var request = frame.Data.ValueKind == JsonValueKind.Object ? frame.ReadData(RealtimeJsonContext.Default.SyncRequest) : new SyncRequest(null);
+        var request = frame.Data.ValueKind == JsonValueKind.Object ? frame.ReadData(ClientFrameJsonContext.Default.SyncRequest) : new SyncRequest(null);
         await using var scope = scopes.CreateAsyncScope();
         var summary = await scope.ServiceProvider.GetRequiredService<MessageSync>().RunAsync(connection.UserId, request.Conversations,
             page => connection.SendAsync(Frames.Batch(page.ConversationId, page.Messages, page.HasMore)), Stopping);
@@ -72,7 +72,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
 
     public async Task TypingAsync(Connection connection, ClientFrame frame)
     {
-        var request = frame.ReadData(RealtimeJsonContext.Default.ConversationRef);
+        var request = frame.ReadData(ClientFrameJsonContext.Default.ConversationRef);
         var conversationId = Ids.Parse(request.ConversationId, "conversationId");
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<TypingNotices>().NotifyAsync(connection.UserId, conversationId, Stopping);

@@ -36,11 +36,6 @@ public sealed record ReadDone(long Seq);
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true,
     Converters = [typeof(Json.UtcMillisecondsConverter), typeof(CamelCaseEnumConverter<GroupRole>),
         typeof(CamelCaseEnumConverter<RequestStatus>), typeof(CamelCaseEnumConverter<Sex>)])]
-[JsonSerializable(typeof(ClientFrame))]
-[JsonSerializable(typeof(SendMessageBody))]
-[JsonSerializable(typeof(SyncRequest))]
-[JsonSerializable(typeof(ReadRequest))]
-[JsonSerializable(typeof(ConversationRef))]
 [JsonSerializable(typeof(MessageAck))]
 [JsonSerializable(typeof(ReadReceipt))]
 [JsonSerializable(typeof(FrameError))]
@@ -69,3 +64,18 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(CallStateData))]
 [JsonSerializable(typeof(CallEndedData))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// What clients send: every string goes through <see cref="Json.TextConverter"/> (no NUL, valid Unicode), so no bad
+/// text reaches a handler. Kept apart from <see cref="RealtimeJsonContext"/>, whose frames are written on the hot path
+/// by the generated fast path, which a custom string converter would switch off.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, Converters = [typeof(Json.TextConverter)])]
+[JsonSerializable(typeof(ClientFrame))]
+[JsonSerializable(typeof(SendMessageBody))]
+[JsonSerializable(typeof(SyncRequest))]
+[JsonSerializable(typeof(ReadRequest))]
+[JsonSerializable(typeof(ConversationRef))]
+[JsonSerializable(typeof(CallInviteData))]
+[JsonSerializable(typeof(CallRefData))]
+internal sealed partial class ClientFrameJsonContext : JsonSerializerContext;

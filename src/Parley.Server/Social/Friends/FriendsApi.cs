@@ -221,7 +221,7 @@ public static class FriendsApi
         var friendId = Ids.TryParse(userId, out var parsed) ? parsed : 0;
         var friendship = await db.Friendships.FirstOrDefaultAsync(f => f.UserId == me && f.FriendId == friendId, cancellationToken)
             ?? throw ApiProblem.NotFound("not_friends", "This person is not your friend.");
-        friendship.Remark = string.IsNullOrWhiteSpace(body.Remark) ? null : body.Remark.Trim();
+        friendship.Remark = string.IsNullOrWhiteSpace(body.Remark) || DisplayText.Clean(body.Remark) is not { Length: > 0 } remark ? null : remark;
         await db.SaveChangesAsync(cancellationToken);
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == friendId, cancellationToken);
         return TypedResults.Ok(View(friendship, user, (await presence.OnlineAsync([user.Id], cancellationToken)).Contains(user.Id)));

@@ -15,7 +15,8 @@ public static class GroupChecks
     public static string? CheckName(string? name)
     {
         if (string.IsNullOrWhiteSpace(name)) return null;
-        var trimmed = name.Trim();
+        var trimmed = DisplayText.Clean(name);
+        if (trimmed.Length == 0) return null;
         if (trimmed.Length > GroupRules.MaxNameLength)
             throw ApiProblem.Invalid("name", $"The group name must be at most {GroupRules.MaxNameLength} characters.");
         return trimmed;
