@@ -19,7 +19,7 @@ public sealed class ParleyChat : IAsyncDisposable
     private readonly ParleyClient _client;
     private readonly ConcurrentDictionary<string, PendingSend> _unacked = new();
     private readonly Dictionary<string, SeqWindow> _seen = [];
-    private readonly Channel<ChatMessage> _messages = Channel.CreateUnbounded<ChatMessage>();
+    private readonly Channel<MessageView> _messages = Channel.CreateUnbounded<MessageView>();
     private readonly Channel<ServerFrame> _events = Channel.CreateUnbounded<ServerFrame>();
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _connected = new(0);
@@ -32,7 +32,7 @@ public sealed class ParleyChat : IAsyncDisposable
     /// Messages of every conversation, each (conversation, seq) once. Live messages come in seq order; after a
     /// reconnect, a live message may come before the older ones the sync brings, so sort by seq to display.
     /// </summary>
-    public ChannelReader<ChatMessage> Messages => _messages.Reader;
+    public ChannelReader<MessageView> Messages => _messages.Reader;
 
     /// <summary>Every other event (presence, read receipts, typing, errors without a request).</summary>
     public ChannelReader<ServerFrame> Events => _events.Reader;
@@ -51,7 +51,7 @@ public sealed class ParleyChat : IAsyncDisposable
     }
 
     /// <summary>Sends a message and completes with its ack, however many reconnections that takes.</summary>
-    public Task<MessageAck> SendAsync(MessageTarget to, string type, object? content, object? file = null,
+    public Task<MessageAck> SendAsync(SendTarget to, string type, object? content, object? file = null,
         string? replyTo = null, IReadOnlyList<string>? mentions = null)
     {
         var send = new PendingSend(to, type, content, file, Guid.NewGuid().ToString("N")) { ReplyTo = replyTo, Mentions = mentions };
@@ -170,11 +170,11 @@ public sealed class ParleyChat : IAsyncDisposable
             switch (frame.Type)
             {
                 case "msg.new":
-                    Deliver(frame.Data.Deserialize<ChatMessage>(ParleyClient.JsonOptions)!);
+                    Deliver(frame.Data.Deserialize<MessageView>(ParleyClient.JsonOptions)!);
                     break;
                 case "msg.batch":
                     foreach (var item in frame.Data.GetProperty("messages").EnumerateArray())
-                        Deliver(item.Deserialize<ChatMessage>(ParleyClient.JsonOptions)!);
+                        Deliver(item.Deserialize<MessageView>(ParleyClient.JsonOptions)!);
                     break;
                 default:
                     _events.Writer.TryWrite(frame);
@@ -183,7 +183,7 @@ public sealed class ParleyChat : IAsyncDisposable
         }
     }
 
-    private void Deliver(ChatMessage message)
+    private void Deliver(MessageView message)
     {
         // A sync and a live msg.new may carry the same message, in either order: each seq passes once.
         if (Seen(message.ConversationId, message.Seq)) _messages.Writer.TryWrite(message);
@@ -235,11 +235,11 @@ public sealed class ParleyChat : IAsyncDisposable
         _connected.Dispose();
     }
 
-    private sealed class PendingSend(MessageTarget to, string type, object? content, object? file, string clientMsgId)
+    private sealed class PendingSend(SendTarget to, string type, object? content, object? file, string clientMsgId)
     {
         private static long _counter;
         public long Order { get; } = Interlocked.Increment(ref _counter);
-        public MessageTarget To { get; } = to;
+        public SendTarget To { get; } = to;
         public string Type { get; } = type;
         public object? Content { get; } = content;
         public object? File { get; } = file;

@@ -2,23 +2,23 @@ namespace Parley.Client;
 
 public sealed partial class ParleyClient
 {
-    public Task<VerificationCodeSent> RequestVerificationCodeAsync(string email, CancellationToken cancellationToken = default) =>
-        SendAsync<VerificationCodeSent>(HttpMethod.Post, "api/v1/auth/verification-codes", new { email }, cancellationToken, authenticated: false);
+    public Task<VerificationCodeResponse> RequestVerificationCodeAsync(string email, CancellationToken cancellationToken = default) =>
+        SendAsync<VerificationCodeResponse>(HttpMethod.Post, "api/v1/auth/verification-codes", new { email }, cancellationToken, authenticated: false);
 
     /// <summary>Creates an account and signs in as it.</summary>
-    public async Task<AuthResult> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
-        Session = await SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/register", request, cancellationToken, authenticated: false).ConfigureAwait(false);
+    public async Task<AuthResponse> RegisterAsync(RegisterRequest request, CancellationToken cancellationToken = default) =>
+        Session = await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/auth/register", request, cancellationToken, authenticated: false).ConfigureAwait(false);
 
     /// <param name="login">A phone number, e-mail address or username.</param>
-    public async Task<AuthResult> LoginAsync(string login, string password, CancellationToken cancellationToken = default) =>
-        Session = await SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/login", new { login, password }, cancellationToken, authenticated: false)
+    public async Task<AuthResponse> LoginAsync(string login, string password, CancellationToken cancellationToken = default) =>
+        Session = await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/auth/login", new { login, password }, cancellationToken, authenticated: false)
             .ConfigureAwait(false);
 
     /// <summary>Exchanges the refresh token (this session's, unless another is given) for a new pair.</summary>
-    public async Task<AuthResult> RefreshAsync(string? refreshToken = null, CancellationToken cancellationToken = default)
+    public async Task<AuthResponse> RefreshAsync(string? refreshToken = null, CancellationToken cancellationToken = default)
     {
         var token = refreshToken ?? Session?.RefreshToken ?? throw new InvalidOperationException("No refresh token.");
-        return Session = await SendAsync<AuthResult>(HttpMethod.Post, "api/v1/auth/refresh", new { refreshToken = token }, cancellationToken,
+        return Session = await SendAsync<AuthResponse>(HttpMethod.Post, "api/v1/auth/refresh", new { refreshToken = token }, cancellationToken,
             authenticated: false).ConfigureAwait(false);
     }
 

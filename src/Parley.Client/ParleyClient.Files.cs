@@ -8,10 +8,10 @@ public sealed partial class ParleyClient
     /// <summary>
     /// Uploads an attachment (multipart, streamed from <paramref name="content"/>). <paramref name="kind"/>
     /// (<see cref="FileKinds"/>) makes the server check that the bytes are that kind; <paramref name="progress"/>
-    /// gets the number of bytes sent so far. The returned <see cref="UploadedFile.FileId"/> goes into an image,
+    /// gets the number of bytes sent so far. The returned <see cref="FileView.FileId"/> goes into an image,
     /// voice, video or file message as <c>file: {fileId}</c>.
     /// </summary>
-    public async Task<UploadedFile> UploadFileAsync(Stream content, string fileName, string? contentType = null, string? kind = null,
+    public async Task<FileView> UploadFileAsync(Stream content, string fileName, string? contentType = null, string? kind = null,
         IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         using var form = new MultipartFormDataContent();
@@ -25,7 +25,7 @@ public sealed partial class ParleyClient
         Authorize(request);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadFromJsonAsync<UploadedFile>(JsonOptions, cancellationToken).ConfigureAwait(false)
+        return await response.Content.ReadFromJsonAsync<FileView>(JsonOptions, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException("POST api/v1/files answered with an empty body.");
     }
 

@@ -6,20 +6,20 @@ public sealed partial class ParleyClient
     /// Sends over HTTP (the same pipeline as the socket); the reply is the ack. <paramref name="replyTo"/> quotes a message of
     /// the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
     /// </summary>
-    public Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
+    public Task<MessageAck> SendMessageAsync(SendTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
         string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default) =>
         SendAsync<MessageAck>(HttpMethod.Post, "api/v1/messages",
             new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type, content, file, replyTo, mentions = mentions?.ToList() },
             cancellationToken);
 
-    public Task<List<ChatMessage>> GetMessagesAsync(string conversationId, long? beforeSeq = null, long? afterSeq = null, int? limit = null,
+    public Task<List<MessageView>> GetMessagesAsync(string conversationId, long? beforeSeq = null, long? afterSeq = null, int? limit = null,
         CancellationToken cancellationToken = default)
     {
         var parameters = new List<string>();
         if (beforeSeq is not null) parameters.Add($"beforeSeq={beforeSeq}");
         if (afterSeq is not null) parameters.Add($"afterSeq={afterSeq}");
         if (limit is not null) parameters.Add($"limit={limit}");
-        return SendAsync<List<ChatMessage>>(HttpMethod.Get,
+        return SendAsync<List<MessageView>>(HttpMethod.Get,
             $"api/v1/conversations/{Escape(conversationId)}/messages" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : ""), null, cancellationToken);
     }
 
@@ -36,16 +36,16 @@ public sealed partial class ParleyClient
             "api/v1/conversations" + (parameters.Count > 0 ? "?" + string.Join('&', parameters) : ""), null, cancellationToken);
     }
 
-    public Task<ConversationSummary> GetConversationAsync(string conversationId, CancellationToken cancellationToken = default) =>
-        SendAsync<ConversationSummary>(HttpMethod.Get, $"api/v1/conversations/{Escape(conversationId)}", null, cancellationToken);
+    public Task<ConversationView> GetConversationAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        SendAsync<ConversationView>(HttpMethod.Get, $"api/v1/conversations/{Escape(conversationId)}", null, cancellationToken);
 
     /// <summary>Pins, mutes or hides a conversation for me; fields left null stay as they are.</summary>
-    public Task<ConversationSummary> UpdateConversationAsync(string conversationId, bool? pinned = null, bool? muted = null, bool? hidden = null,
+    public Task<ConversationView> UpdateConversationAsync(string conversationId, bool? pinned = null, bool? muted = null, bool? hidden = null,
         CancellationToken cancellationToken = default) =>
-        SendAsync<ConversationSummary>(HttpMethod.Patch, $"api/v1/conversations/{Escape(conversationId)}", new { pinned, muted, hidden }, cancellationToken);
+        SendAsync<ConversationView>(HttpMethod.Patch, $"api/v1/conversations/{Escape(conversationId)}", new { pinned, muted, hidden }, cancellationToken);
 
     /// <summary>Who has read a message: counts for any member, and the lists for its sender.</summary>
-    public Task<MessageReceipts> GetReceiptsAsync(string conversationId, string messageId, CancellationToken cancellationToken = default) =>
-        SendAsync<MessageReceipts>(HttpMethod.Get,
+    public Task<ReceiptsView> GetReceiptsAsync(string conversationId, string messageId, CancellationToken cancellationToken = default) =>
+        SendAsync<ReceiptsView>(HttpMethod.Get,
             $"api/v1/conversations/{Escape(conversationId)}/messages/{Escape(messageId)}/receipts", null, cancellationToken);
 }

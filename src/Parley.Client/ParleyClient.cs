@@ -38,7 +38,7 @@ public sealed partial class ParleyClient : IDisposable
     public Uri BaseAddress => _http.BaseAddress ?? throw new InvalidOperationException("The HttpClient has no BaseAddress.");
 
     /// <summary>The current session, set by register, login and refresh.</summary>
-    public AuthResult? Session { get; private set; }
+    public AuthResponse? Session { get; private set; }
 
     public string? AccessToken => Session?.AccessToken;
 

@@ -67,7 +67,7 @@ public sealed class ParleyRealtime : IAsyncDisposable
     /// Sends a message and returns the server's ack (its id, conversation and seq). <paramref name="replyTo"/> quotes a message
     /// of the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
     /// </summary>
-    public async Task<MessageAck> SendMessageAsync(MessageTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
+    public async Task<MessageAck> SendMessageAsync(SendTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
         string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default)
     {
         var frame = await RequestAsync("msg.send",
@@ -102,7 +102,7 @@ public sealed class ParleyRealtime : IAsyncDisposable
         RequestAsync("call.hangup", new { callId }, cancellationToken: cancellationToken);
 
     /// <summary>
-    /// Takes a call over on this device (after a reconnect or a reload, see <see cref="CallStateInfo"/>): it becomes its user's
+    /// Takes a call over on this device (after a reconnect or a reload, see <see cref="CallStateData"/>): it becomes its user's
     /// active device in the call; once connected, the other party's active device gets <c>call.resumed</c>.
     /// </summary>
     public Task ResumeCallAsync(string callId, CancellationToken cancellationToken = default) =>
@@ -138,7 +138,7 @@ public sealed class ParleyRealtime : IAsyncDisposable
         }
     }
 
-    /// <summary>The next event of the given type, read as <typeparamref name="T"/> (call events: <see cref="CallRinging"/>, <see cref="CallEnded"/> …).</summary>
+    /// <summary>The next event of the given type, read as <typeparamref name="T"/> (call events: <see cref="CallRingingData"/>, <see cref="CallEndedData"/> …).</summary>
     public async Task<T> NextEventAsync<T>(string type, TimeSpan? timeout = null) =>
         (await NextEventAsync(type, timeout).ConfigureAwait(false)).Data.Deserialize<T>(ParleyClient.JsonOptions)!;
 

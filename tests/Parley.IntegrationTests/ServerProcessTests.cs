@@ -14,7 +14,7 @@ public sealed class ServerProcessTests : IDisposable
     {
         var port = ServerProcess.FreePort();
         string phone;
-        AuthResult session;
+        AuthResponse session;
         await using (var server = await ServerProcess.StartAsync(_workingDirectory, port))
         {
             Assert.True(File.Exists(Path.Combine(_workingDirectory, "data", "parley.db")), "the SQLite database is created under ./data/");

@@ -31,7 +31,7 @@ public sealed record UpdateProfileRequest
     public string? OldPassword { get; init; }
 }
 
-public sealed record AuthResult(string AccessToken, DateTimeOffset ExpiresAt, string RefreshToken, OwnProfile User);
+public sealed record AuthResponse(string AccessToken, DateTimeOffset ExpiresAt, string RefreshToken, OwnProfile User);
 
 public sealed record OwnProfile(
     string Id, string? Phone, string? Email, string? Username, string Nickname, string? Avatar, Sex Sex, DateTimeOffset CreatedAt);
@@ -39,4 +39,4 @@ public sealed record OwnProfile(
 public sealed record UserProfile(
     string Id, string? Username, string Nickname, string? Avatar, Sex Sex, bool IsFriend, string? Phone, string? Email);
 
-public sealed record VerificationCodeSent(DateTimeOffset ExpiresAt, int RetryAfterSeconds);
+public sealed record VerificationCodeResponse(DateTimeOffset ExpiresAt, int RetryAfterSeconds);

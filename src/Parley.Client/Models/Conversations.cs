@@ -1,20 +1,20 @@
 namespace Parley.Client;
 
 /// <summary>A direct conversation's other person; <see cref="Name"/> is my remark for them, else their nickname.</summary>
-public sealed record ConversationPeer(string Id, string Nickname, string? Avatar, string? Remark, string Name);
+public sealed record PeerSummary(string Id, string Nickname, string? Avatar, string? Remark, string Name);
 
-public sealed record ConversationGroup(string Id, string Name, string? Icon, int MemberCount);
+public sealed record GroupSummary(string Id, string Name, string? Icon, int MemberCount);
 
 /// <summary>The newest message I still see, in one line: text cut short, or a label such as <c>[image]</c> or <c>[recalled]</c>.</summary>
 public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled);
 
 /// <summary>One row of the conversation list (<c>kind</c> is <c>direct</c> or <c>group</c>).</summary>
-public sealed record ConversationSummary(
+public sealed record ConversationView(
     string Id,
     string Kind,
-    ConversationPeer? Peer,
+    PeerSummary? Peer,
     bool? Online,
-    ConversationGroup? Group,
+    GroupSummary? Group,
     LastMessagePreview? LastMessage,
     DateTimeOffset LastActivityAt,
     long LastSeq,
@@ -26,9 +26,9 @@ public sealed record ConversationSummary(
     bool Mentioned,
     long? PeerReadSeq);
 
-public sealed record ConversationPage(List<ConversationSummary> Conversations, string? NextCursor);
+public sealed record ConversationPage(List<ConversationView> Conversations, string? NextCursor);
 
-public sealed record MessageReader(string UserId, long ReadSeq);
+public sealed record Reader(string UserId, long ReadSeq);
 
 /// <summary>How many other members have read a message; <see cref="ReadBy"/> and <see cref="UnreadBy"/> only for its sender.</summary>
-public sealed record MessageReceipts(string MessageId, long Seq, int ReadCount, int MemberCount, List<MessageReader>? ReadBy, List<string>? UnreadBy);
+public sealed record ReceiptsView(string MessageId, long Seq, int ReadCount, int MemberCount, List<Reader>? ReadBy, List<string>? UnreadBy);

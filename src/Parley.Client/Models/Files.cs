@@ -7,7 +7,7 @@ namespace Parley.Client;
 /// An uploaded file, as <c>POST /api/v1/files</c> returns it and as an attachment message carries it.
 /// <see cref="ContentType"/> is what the server found in the bytes, not what was claimed.
 /// </summary>
-public sealed record UploadedFile(
+public sealed record FileView(
     string FileId, string Name, long Size, string ContentType, string Url, int? Width = null, int? Height = null, long? DurationMs = null);
 
 /// <summary>Kinds for <see cref="ParleyClient.UploadFileAsync"/>: the server checks the bytes against it and applies its size limit.</summary>

@@ -7,11 +7,11 @@ public enum GroupRole
     Owner,
 }
 
-public sealed record Group(
+public sealed record GroupView(
     string Id, string Name, string? Icon, string? Notice, string OwnerId, bool JoinApproval, DateTimeOffset? MutedUntil,
     int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt);
 
-public sealed record UpdateGroupRequest
+public sealed record UpdateGroupBody
 {
     public string? Name { get; init; }
     public string? Icon { get; init; }
@@ -19,12 +19,12 @@ public sealed record UpdateGroupRequest
     public bool? JoinApproval { get; init; }
 }
 
-public sealed record GroupMember(
+public sealed record GroupMemberView(
     string UserId, string? Username, string Nickname, string? Avatar, GroupRole Role, DateTimeOffset JoinedAt,
     DateTimeOffset? MutedUntil, string? InvitedBy);
 
 public sealed record InviteResult(List<string> Added, List<string> Pending);
 
-public sealed record JoinRequest(
+public sealed record JoinRequestView(
     string Id, string GroupId, string UserId, string? InviterId, string? Message, RequestStatus Status, DateTimeOffset CreatedAt,
     string? HandledBy, DateTimeOffset? HandledAt, UserProfile? User);

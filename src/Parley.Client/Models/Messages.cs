@@ -4,19 +4,19 @@ using System.Text.Json.Serialization;
 namespace Parley.Client;
 
 /// <summary>Exactly one of the three.</summary>
-public sealed record MessageTarget(
+public sealed record SendTarget(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? UserId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? GroupId = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ConversationId = null)
 {
-    public static MessageTarget User(string userId) => new(UserId: userId);
-    public static MessageTarget Group(string groupId) => new(GroupId: groupId);
-    public static MessageTarget Conversation(string conversationId) => new(ConversationId: conversationId);
+    public static SendTarget User(string userId) => new(UserId: userId);
+    public static SendTarget Group(string groupId) => new(GroupId: groupId);
+    public static SendTarget Conversation(string conversationId) => new(ConversationId: conversationId);
 }
 
 public sealed record MessageAck(string ClientMsgId, string MessageId, string ConversationId, long Seq, DateTimeOffset SentAt);
 
-public sealed record ChatMessage(
+public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, string Type, JsonElement Content,
     JsonElement? File, DateTimeOffset SentAt, bool Recalled, MessageQuote? ReplyTo = null, List<string>? Mentions = null);
 
@@ -24,10 +24,10 @@ public sealed record ChatMessage(
 public sealed record MessageQuote(string MessageId, long Seq, string SenderId, string Type, string Preview, bool Recalled);
 
 /// <summary>The data of a <c>msg.recalled</c> event.</summary>
-public sealed record MessageRecalled(string ConversationId, string MessageId, long Seq, string RecalledBy);
+public sealed record RecallData(string ConversationId, string MessageId, long Seq, string RecalledBy);
 
 /// <summary>The data of a <c>msg.deleted</c> event (to the deleting user's own devices).</summary>
-public sealed record MessageDeleted(string ConversationId, string MessageId, long Seq);
+public sealed record DeletionData(string ConversationId, string MessageId, long Seq);
 
 /// <summary>The data of a <c>conversation.cleared</c> event (to the clearing user's own devices).</summary>
-public sealed record ConversationCleared(string ConversationId, long ClearedSeq);
+public sealed record ClearedData(string ConversationId, long ClearedSeq);

@@ -20,14 +20,14 @@ public sealed class CallFlowTests(CallsFixture fixture) : IClassFixture<CallsFix
 
         var callId = await alicePhone.InviteCallAsync(bob.UserId, "video");
         foreach (var device in new[] { alicePhone, aliceLaptop })
-            Assert.Equal(new CallRinging(callId, bob.UserId, "video"), await device.NextEventAsync<CallRinging>("call.ringing"));
+            Assert.Equal(new CallRingingData(callId, bob.UserId, "video"), await device.NextEventAsync<CallRingingData>("call.ringing"));
         foreach (var device in new[] { bobPhone, bobLaptop })
-            Assert.Equal(new CallIncoming(callId, alice.UserId, "video"), await device.NextEventAsync<CallIncoming>("call.incoming"));
+            Assert.Equal(new CallIncomingData(callId, alice.UserId, "video"), await device.NextEventAsync<CallIncomingData>("call.incoming"));
 
         await bobLaptop.AcceptCallAsync(callId);
         // Everyone hears of the accept: the phone, which did not accept, stops ringing on it.
         foreach (var device in new[] { alicePhone, aliceLaptop, bobPhone, bobLaptop })
-            Assert.Equal(callId, (await device.NextEventAsync<CallAccepted>("call.accepted")).CallId);
+            Assert.Equal(callId, (await device.NextEventAsync<CallAcceptedData>("call.accepted")).CallId);
         var startedAt = fixture.Clock.GetUtcNow();
 
         // The other devices are not in the call: they can neither accept again, nor signal, nor hang up.
@@ -61,7 +61,7 @@ public sealed class CallFlowTests(CallsFixture fixture) : IClassFixture<CallsFix
         {
             var saw = await CallKit.UntilAsync(device, "call.ended");
             Assert.DoesNotContain(saw, f => f.Type == "call.signal");
-            Assert.Equal(new CallEnded(callId, "hung_up", 93_500), saw[^1].Data.Deserialize<CallEnded>(ParleyClient.JsonOptions));
+            Assert.Equal(new CallEndedData(callId, "hung_up", 93_500), saw[^1].Data.Deserialize<CallEndedData>(ParleyClient.JsonOptions));
             Assert.Equal("call", (await device.NextEventAsync("msg.new")).Data.GetProperty("type").GetString());
         }
         var (message, record) = await CallKit.RecordAsync(alicePhone);
@@ -166,7 +166,7 @@ public sealed class CallFlowTests(CallsFixture fixture) : IClassFixture<CallsFix
 
         // Free again: a new call between the two rings.
         var again = await bobPhone.InviteCallAsync(alice.UserId, "audio");
-        Assert.Equal(again, (await alicePhone.NextEventAsync<CallIncoming>("call.incoming")).CallId);
+        Assert.Equal(again, (await alicePhone.NextEventAsync<CallIncomingData>("call.incoming")).CallId);
         await bobPhone.HangupCallAsync(again);
         await CallKit.EndedAsync(alicePhone, again, "cancelled");
     }

@@ -78,7 +78,7 @@ public sealed class CallRefusalTests(CallsFixture fixture) : IClassFixture<Calls
         await alicePhone.HangupCallAsync(callId);
         await CallKit.EndedAsync(bobPhone, callId, "hung_up");
         var hers = await malloryPhone.InviteCallAsync(bob.UserId, "audio");
-        Assert.Equal(hers, (await bobPhone.NextEventAsync<CallIncoming>("call.incoming")).CallId);
+        Assert.Equal(hers, (await bobPhone.NextEventAsync<CallIncomingData>("call.incoming")).CallId);
         await malloryPhone.HangupCallAsync(hers);
     }
 

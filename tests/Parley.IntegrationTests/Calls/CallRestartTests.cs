@@ -20,7 +20,7 @@ public sealed class CallRestartTests : IAsyncLifetime
     {
         var (alice, bob) = await RestartableServer.FriendsAsync(server, "call me maybe");
         var (carol, dave) = await RestartableServer.FriendsAsync(server, "call me maybe");
-        var conversationId = (await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "calling you")).ConversationId;
+        var conversationId = (await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "calling you")).ConversationId;
         var alicePhone = await ParleyRealtime.ConnectAsync(alice);
         var bobPhone = await ParleyRealtime.ConnectAsync(bob);
         var carolPhone = await ParleyRealtime.ConnectAsync(carol);

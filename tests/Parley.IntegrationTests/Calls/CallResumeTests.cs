@@ -48,12 +48,12 @@ public sealed class CallResumeTests(CallsFixture fixture) : IClassFixture<CallsF
         await bobTab.DisposeAsync();
         await PresenceAsync(alicePhone, bob.UserId, online: false);
         await using var bobReloaded = await ParleyRealtime.ConnectAsync(bob);
-        var state = (await GreetingAsync(bobReloaded)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateInfo>(ParleyClient.JsonOptions)!;
+        var state = (await GreetingAsync(bobReloaded)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateData>(ParleyClient.JsonOptions)!;
         Assert.Equal((callId, alice.UserId, "video", "callee", "connected", true), (state.CallId, state.PeerId, state.Media, state.Role, state.State, state.Active));
         Assert.NotNull(state.StartedAt);
 
         await bobReloaded.ResumeCallAsync(callId);
-        Assert.Equal(callId, (await alicePhone.NextEventAsync<CallResumed>("call.resumed")).CallId);
+        Assert.Equal(callId, (await alicePhone.NextEventAsync<CallResumedData>("call.resumed")).CallId);
         // The caller makes a fresh offer; the resumed device answers.
         await alicePhone.SignalAsync(callId, sdp: new { type = "offer", sdp = "fresh" });
         Assert.Equal("fresh", (await bobReloaded.NextEventAsync<CallSignal>("call.signal")).Sdp!.Value.GetProperty("sdp").GetString());
@@ -77,7 +77,7 @@ public sealed class CallResumeTests(CallsFixture fixture) : IClassFixture<CallsF
 
         // The client gave its socket up and reconnected before the server noticed the old one was dead.
         await using var bobNew = await ParleyRealtime.ConnectAsync(bob);
-        var state = (await GreetingAsync(bobNew)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateInfo>(ParleyClient.JsonOptions)!;
+        var state = (await GreetingAsync(bobNew)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateData>(ParleyClient.JsonOptions)!;
         Assert.Equal(("callee", "connected", false), (state.Role, state.State, state.Active));
         // Not the active device yet: it may not signal or hang up.
         await CallKit.RefusedAsync("call_not_found", () => bobNew.SignalAsync(callId, sdp: "x"));
@@ -110,7 +110,7 @@ public sealed class CallResumeTests(CallsFixture fixture) : IClassFixture<CallsF
         await aliceTab.DisposeAsync();
         await PresenceAsync(bobPhone, alice.UserId, online: false);
         await using var aliceReloaded = await ParleyRealtime.ConnectAsync(alice);
-        var state = (await GreetingAsync(aliceReloaded)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateInfo>(ParleyClient.JsonOptions)!;
+        var state = (await GreetingAsync(aliceReloaded)).Single(f => f.Type == "call.state").Data.Deserialize<CallStateData>(ParleyClient.JsonOptions)!;
         Assert.Equal((callId, bob.UserId, "audio", "caller", "ringing", true, (DateTimeOffset?)null),
             (state.CallId, state.PeerId, state.Media, state.Role, state.State, state.Active, state.StartedAt));
         await aliceReloaded.ResumeCallAsync(callId);
@@ -144,7 +144,7 @@ public sealed class CallResumeTests(CallsFixture fixture) : IClassFixture<CallsF
         await using var bobAgain = await ParleyRealtime.ConnectAsync(bob);
         Assert.Contains(await GreetingAsync(bobAgain), f => f.Type == "call.state");
         await bobAgain.ResumeCallAsync(callId);
-        Assert.Equal(callId, (await aliceAgain.NextEventAsync<CallResumed>("call.resumed")).CallId);
+        Assert.Equal(callId, (await aliceAgain.NextEventAsync<CallResumedData>("call.resumed")).CallId);
         await aliceAgain.SignalAsync(callId, sdp: "offer 2");
         Assert.Equal("offer 2", (await bobAgain.NextEventAsync<CallSignal>("call.signal")).Sdp!.Value.GetString());
         await aliceAgain.HangupCallAsync(callId);

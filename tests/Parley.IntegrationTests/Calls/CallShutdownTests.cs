@@ -52,7 +52,7 @@ public sealed class CallShutdownTests : IAsyncLifetime
     public async Task ALeftoverRowIsRecordedAsDroppedOnceEvenWhenItsRecordWasStoredBefore()
     {
         var (alice, bob) = await CallKit.FriendsAsync(_server);
-        var conversationId = (await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "call me")).ConversationId;
+        var conversationId = (await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "call me")).ConversationId;
         var now = DateTimeOffset.UtcNow;
         var row = new ActiveCall
         {

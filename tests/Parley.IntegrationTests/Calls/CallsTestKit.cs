@@ -47,29 +47,29 @@ public static class CallKit
         }
     }
 
-    public static async Task<CallEnded> EndedAsync(ParleyRealtime device, string callId, string reason)
+    public static async Task<CallEndedData> EndedAsync(ParleyRealtime device, string callId, string reason)
     {
-        var ended = await device.NextEventAsync<CallEnded>("call.ended");
+        var ended = await device.NextEventAsync<CallEndedData>("call.ended");
         Assert.Equal(callId, ended.CallId);
         Assert.Equal(reason, ended.EndReason);
         return ended;
     }
 
     /// <summary>The call record delivered as msg.new; checks it is a <c>call</c> message and returns it with its content.</summary>
-    public static async Task<(JsonElement Message, CallRecordContent Content)> RecordAsync(ParleyRealtime device)
+    public static async Task<(JsonElement Message, CallRecord Content)> RecordAsync(ParleyRealtime device)
     {
         var message = await device.NextEventAsync("msg.new");
         Assert.Equal("call", message.Data.GetProperty("type").GetString());
-        return (message.Data, message.Data.GetProperty("content").Deserialize<CallRecordContent>(ParleyClient.JsonOptions)!);
+        return (message.Data, message.Data.GetProperty("content").Deserialize<CallRecord>(ParleyClient.JsonOptions)!);
     }
 
     /// <summary>The call record in a user's history (the last call message of the conversation).</summary>
-    public static async Task<CallRecordContent> StoredRecordAsync(ParleyClient client, string conversationId, string callId)
+    public static async Task<CallRecord> StoredRecordAsync(ParleyClient client, string conversationId, string callId)
     {
         var history = await client.GetMessagesAsync(conversationId);
         var message = Assert.Single(history, m => m.ClientMsgId == $"call:{callId}");
         Assert.Equal("call", message.Type);
-        return message.Content.Deserialize<CallRecordContent>(ParleyClient.JsonOptions)!;
+        return message.Content.Deserialize<CallRecord>(ParleyClient.JsonOptions)!;
     }
 
     public static async Task RefusedAsync(string code, Func<Task> action)

@@ -20,7 +20,7 @@ public sealed class BlockTests(ServerFixture fixture) : IClassFixture<ServerFixt
         var added = await RawAnswer.SendAsync(alice, HttpMethod.Post, "api/v1/blocks", new { userId = bob.UserId });
 
         Assert.Equal(HttpStatusCode.Created, added.Status);
-        var block = added.As<BlockedUser>();
+        var block = added.As<BlockedUserView>();
         Assert.Equal(bob.UserId, block.UserId);
         Assert.Equal("bob", block.Nickname);
         Assert.InRange(block.BlockedAt, before, DateTimeOffset.UtcNow.AddSeconds(5));
@@ -46,7 +46,7 @@ public sealed class BlockTests(ServerFixture fixture) : IClassFixture<ServerFixt
         var again = await RawAnswer.SendAsync(alice, HttpMethod.Post, "api/v1/blocks", new { userId = bob.UserId });
 
         Assert.Equal(HttpStatusCode.OK, again.Status);
-        Assert.Equal(first, again.As<BlockedUser>());
+        Assert.Equal(first, again.As<BlockedUserView>());
         Assert.Single(await alice.GetBlocksAsync());
     }
 

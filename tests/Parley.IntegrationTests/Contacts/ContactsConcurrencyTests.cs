@@ -32,7 +32,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
             AssertEveryAnswerIsClean(answers);
             AssertRefusalsAre(answers, (HttpStatusCode.Conflict, "already_friends"));
             AssertCount(1, answers, a => a.Status == HttpStatusCode.Created, "201 Created");
-            var requests = answers.Where(a => a.Succeeded).Select(a => a.As<FriendRequest>()).ToList();
+            var requests = answers.Where(a => a.Succeeded).Select(a => a.As<FriendRequestView>()).ToList();
             Assert.Single(requests.Select(r => r.Id).Distinct());
             Assert.Contains(requests, r => r.Status == RequestStatus.Accepted);
             await AssertFriendsOnceEachWayAsync(alice, bob);
@@ -54,7 +54,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
             AssertEveryAnswerIsClean(answers);
             Assert.All(answers, a => Assert.True(a.Succeeded, $"every repeat succeeds, but got {a}"));
             AssertCount(1, answers, a => a.Status == HttpStatusCode.Created, "201 Created");
-            Assert.Single(answers.Select(a => a.As<FriendRequest>().Id).Distinct());
+            Assert.Single(answers.Select(a => a.As<FriendRequestView>().Id).Distinct());
             await AssertOneRequestBetweenAsync(alice, bob, RequestStatus.Pending);
             Assert.Empty(await alice.GetFriendsAsync());
         }
@@ -74,7 +74,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
 
             AssertEveryAnswerIsClean(answers);
             AssertRefusalsAre(answers, (HttpStatusCode.Conflict, "request_already_handled"));
-            var accepted = SingleSuccess(answers).As<FriendRequest>();
+            var accepted = SingleSuccess(answers).As<FriendRequestView>();
             Assert.Equal(sent.Id, accepted.Id);
             Assert.Equal(RequestStatus.Accepted, accepted.Status);
             await AssertFriendsOnceEachWayAsync(alice, bob);
@@ -96,7 +96,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
 
             AssertEveryAnswerIsClean(answers);
             AssertRefusalsAre(answers, (HttpStatusCode.Conflict, "request_already_handled"));
-            var winner = SingleSuccess(answers).As<FriendRequest>();
+            var winner = SingleSuccess(answers).As<FriendRequestView>();
             await AssertOneRequestBetweenAsync(alice, bob, winner.Status);
             if (winner.Status == RequestStatus.Accepted)
             {
@@ -126,7 +126,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
 
             AssertEveryAnswerIsClean(answers);
             AssertRefusalsAre(answers, (HttpStatusCode.Conflict, "request_already_handled"), (HttpStatusCode.Conflict, "already_friends"));
-            var winner = SingleSuccess(answers).As<FriendRequest>();
+            var winner = SingleSuccess(answers).As<FriendRequestView>();
             Assert.Equal(sent.Id, winner.Id);
             Assert.Equal(RequestStatus.Accepted, winner.Status);
             await AssertFriendsOnceEachWayAsync(alice, bob);
@@ -168,7 +168,7 @@ public sealed class ContactsConcurrencyTests(ServerFixture fixture) : IClassFixt
 
             AssertEveryAnswerIsClean(answers);
             Assert.All(answers, a => Assert.True(a.Succeeded, $"every block succeeds, but got {a}"));
-            Assert.All(answers, a => Assert.Equal(bob.UserId, a.As<BlockedUser>().UserId));
+            Assert.All(answers, a => Assert.Equal(bob.UserId, a.As<BlockedUserView>().UserId));
             Assert.Equal(bob.UserId, Assert.Single(await alice.GetBlocksAsync()).UserId);
             await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => bob.SendFriendRequestAsync(alice.UserId));
         }

@@ -190,7 +190,7 @@ public sealed class FriendListTests(ServerFixture fixture) : IClassFixture<Serve
 
         var again = await RawAnswer.AskAsync(bob, alice.UserId, "friends again?");
         Assert.Equal(HttpStatusCode.Created, again.Status);
-        await alice.AcceptFriendRequestAsync(again.As<FriendRequest>().Id);
+        await alice.AcceptFriendRequestAsync(again.As<FriendRequestView>().Id);
 
         var friend = Assert.Single(await alice.GetFriendsAsync());
         Assert.Equal(bob.UserId, friend.UserId);

@@ -18,7 +18,7 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
         var answer = await RawAnswer.AskAsync(alice, bob.UserId, "  hi Bob, it's Alice  ");
 
         Assert.Equal(HttpStatusCode.Created, answer.Status);
-        var request = answer.As<FriendRequest>();
+        var request = answer.As<FriendRequestView>();
         Assert.Equal(alice.UserId, request.FromUserId);
         Assert.Equal(bob.UserId, request.ToUserId);
         Assert.Equal("hi Bob, it's Alice", request.Message);
@@ -68,7 +68,7 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
         // Incoming is the default direction.
         var byDefault = await RawAnswer.SendAsync(bob, HttpMethod.Get, "api/v1/friend-requests");
         Assert.Equal(HttpStatusCode.OK, byDefault.Status);
-        Assert.Equal(sent.Id, Assert.Single(byDefault.As<List<FriendRequest>>()).Id);
+        Assert.Equal(sent.Id, Assert.Single(byDefault.As<List<FriendRequestView>>()).Id);
     }
 
     [Fact]
@@ -108,8 +108,8 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
         var again = await RawAnswer.AskAsync(alice, bob.UserId, "hi again");
 
         Assert.Equal(HttpStatusCode.OK, again.Status);
-        var request = again.As<FriendRequest>();
-        Assert.Equal(first.As<FriendRequest>().Id, request.Id);
+        var request = again.As<FriendRequestView>();
+        Assert.Equal(first.As<FriendRequestView>().Id, request.Id);
         Assert.Equal(RequestStatus.Pending, request.Status);
         Assert.Equal(request.Id, Assert.Single(await bob.GetFriendRequestsAsync("incoming")).Id);
         Assert.Equal(request.Id, Assert.Single(await alice.GetFriendRequestsAsync("outgoing")).Id);
@@ -126,7 +126,7 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
         var bobAsks = await RawAnswer.AskAsync(bob, alice.UserId, "oh hi");
 
         Assert.Equal(HttpStatusCode.OK, bobAsks.Status);
-        var request = bobAsks.As<FriendRequest>();
+        var request = bobAsks.As<FriendRequestView>();
         Assert.Equal(aliceAsks.Id, request.Id);
         Assert.Equal(RequestStatus.Accepted, request.Status);
         Assert.NotNull(request.HandledAt);
@@ -188,7 +188,7 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
         var again = await RawAnswer.AskAsync(alice, bob.UserId, "please?");
 
         Assert.Equal(HttpStatusCode.Created, again.Status);
-        var second = again.As<FriendRequest>();
+        var second = again.As<FriendRequestView>();
         Assert.NotEqual(first.Id, second.Id);
         Assert.Equal(RequestStatus.Pending, second.Status);
         var incoming = await bob.GetFriendRequestsAsync("incoming");

@@ -16,9 +16,9 @@ public sealed class BlockedSignalsTests(ServerFixture fixture) : IClassFixture<S
     public async Task APersonIBlockedGetsNoReadReceiptOfMineInADirectConversation()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var ack = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "hi");
-        await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "there");
-        await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "you");
+        var ack = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "hi");
+        await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "there");
+        await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "you");
         await alice.BlockAsync(bob.UserId);
         await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
         await using var aliceLaptop = await ParleyRealtime.ConnectAsync(alice);
@@ -48,7 +48,7 @@ public sealed class BlockedSignalsTests(ServerFixture fixture) : IClassFixture<S
         using var cast = await GroupCast.StartAsync(_server);
         // The member blocks the admin; the owner is on good terms with both.
         await cast.Member.BlockAsync(cast.Admin.UserId);
-        var ack = await cast.Owner.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "read me");
+        var ack = await cast.Owner.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "read me");
         await using var adminSocket = await ParleyRealtime.ConnectAsync(cast.Admin);
         await using var memberSocket = await ParleyRealtime.ConnectAsync(cast.Member);
         await using var ownerSocket = await ParleyRealtime.ConnectAsync(cast.Owner);
@@ -63,7 +63,7 @@ public sealed class BlockedSignalsTests(ServerFixture fixture) : IClassFixture<S
         Assert.Equal(cast.Admin.UserId, (await adminSocket.NextEventAsync("msg.read")).Data.GetProperty("userId").GetString());
         Assert.Equal(cast.Member.UserId, (await memberSocket.NextEventAsync("msg.read")).Data.GetProperty("userId").GetString());
         // The owner reads: both hear that.
-        var ownerAck = await cast.Admin.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "one more");
+        var ownerAck = await cast.Admin.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "one more");
         await cast.Owner.MarkReadAsync(cast.GroupId, ownerAck.Seq);
         Assert.Equal(cast.Owner.UserId, (await adminSocket.NextEventAsync("msg.read")).Data.GetProperty("userId").GetString());
         Assert.Equal(cast.Owner.UserId, (await memberSocket.NextEventAsync("msg.read")).Data.GetProperty("userId").GetString());

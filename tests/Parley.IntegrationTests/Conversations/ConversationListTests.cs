@@ -21,9 +21,9 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         var online = await aliceSocket.NextEventAsync("presence");
         Assert.Equal(bob.UserId, online.Data.GetProperty("userId").GetString());
 
-        var withBob = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "hi alice");
+        var withBob = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "hi alice");
         var group = await alice.CreateGroupAsync("Lunch", [bob.UserId, carol.UserId]);
-        var withCarol = await carol.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "hey");
+        var withCarol = await carol.SendMessageAsync(SendTarget.User(alice.UserId), "text", "hey");
 
         var rows = await alice.AllConversationsAsync();
         Assert.Equal([withCarol.ConversationId, group.Id, withBob.ConversationId], rows.Select(r => r.Id));
@@ -56,7 +56,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         Assert.Null(groupRow.Peer);
         Assert.Null(groupRow.Online);
         Assert.Null(groupRow.PeerReadSeq);
-        Assert.Equal(new ConversationGroup(group.Id, "Lunch", null, 3), groupRow.Group);
+        Assert.Equal(new GroupSummary(group.Id, "Lunch", null, 3), groupRow.Group);
         // The group's story starts with its creation, written by the creator (so not unread for them).
         Assert.Equal("system", groupRow.LastMessage!.Type);
         Assert.Equal("alice created \"Lunch\" with bob, carol", groupRow.LastMessage.Preview);
@@ -65,7 +65,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
 
         // Pinned rows come first whatever their age; a new message moves a row up among its peers.
         await alice.UpdateConversationAsync(withBob.ConversationId, pinned: true);
-        await bob.SendMessageAsync(MessageTarget.Group(group.Id), "text", "where?");
+        await bob.SendMessageAsync(SendTarget.Group(group.Id), "text", "where?");
         rows = await alice.AllConversationsAsync();
         Assert.Equal([withBob.ConversationId, group.Id, withCarol.ConversationId], rows.Select(r => r.Id));
         Assert.True(rows[0].Pinned);
@@ -80,7 +80,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     public async Task OnlineIsShownOnlyToFriendsWhoHaveNotBlockedEachOther()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "hi");
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
         await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
         await aliceSocket.NextEventAsync("presence");
@@ -103,15 +103,15 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     {
         var (alice, bob) = await _server.FriendsAsync();
         var longText = string.Concat(Enumerable.Repeat("0123456789", 12));
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "line one\nline two");
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "line one\nline two");
         Assert.Equal("line one line two", (await bob.GetConversationAsync(ack.ConversationId)).LastMessage!.Preview);
 
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", longText);
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", longText);
         var preview = (await bob.GetConversationAsync(ack.ConversationId)).LastMessage!.Preview;
         Assert.Equal(80, preview.Length);
         Assert.Equal(longText[..79] + "…", preview);
 
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "emoji", "🎉");
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "emoji", "🎉");
         var row = await bob.GetConversationAsync(ack.ConversationId);
         Assert.Equal(("emoji", "🎉", 3L), (row.LastMessage!.Type, row.LastMessage.Preview, row.UnreadCount));
     }
@@ -121,12 +121,12 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     {
         var (alice, bob) = await _server.FriendsAsync();
         var picture = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(2, 2)), "dot.png", null, FileKinds.Image);
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
         var row = await bob.GetConversationAsync(ack.ConversationId);
         Assert.Equal(("image", "[image]"), (row.LastMessage!.Type, row.LastMessage.Preview));
 
         var report = await alice.UploadFileAsync(new MemoryStream("quarterly numbers"u8.ToArray()), "report.txt", "text/plain", FileKinds.File);
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "file", null, new { fileId = report.FileId });
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "file", null, new { fileId = report.FileId });
         Assert.Equal("[file] report.txt", (await bob.GetConversationAsync(ack.ConversationId)).LastMessage!.Preview);
     }
 
@@ -150,8 +150,8 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     public async Task ThePreviewSkipsMessagesDeletedOrClearedForMeOnlyAndShowsRecalls()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var first = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "first");
-        var second = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "second");
+        var first = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "first");
+        var second = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "second");
 
         await bob.DeleteForMeAsync(first.ConversationId, second.MessageId);
         Assert.Equal("first", (await bob.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
@@ -163,7 +163,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         Assert.Equal(0, cleared.UnreadCount);
         Assert.Equal("second", (await alice.GetConversationAsync(first.ConversationId)).LastMessage!.Preview);
 
-        var third = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "third");
+        var third = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "third");
         var row = await bob.GetConversationAsync(first.ConversationId);
         Assert.Equal(("third", 1L), (row.LastMessage!.Preview, row.UnreadCount));
 
@@ -178,7 +178,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     public async Task AHiddenConversationLeavesTheListUntilANewMessageAndMyOtherDevicesFollow()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var ack = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "psst");
+        var ack = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "psst");
         await using var aliceLaptop = await ParleyRealtime.ConnectAsync(alice);
 
         var hidden = await alice.UpdateConversationAsync(ack.ConversationId, hidden: true);
@@ -190,7 +190,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         Assert.NotNull(await bob.RowAsync(ack.ConversationId));
         Assert.True((await alice.GetConversationAsync(ack.ConversationId)).Hidden);
 
-        await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "still there?");
+        await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "still there?");
         var back = await alice.RowAsync(ack.ConversationId);
         Assert.NotNull(back);
         Assert.False(back.Hidden);
@@ -207,7 +207,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     public async Task PinAndMuteArePerUserAndReachMyOtherDevices()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var ack = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "hello");
+        var ack = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "hello");
         await using var alicePhone = await ParleyRealtime.ConnectAsync(alice);
 
         var row = await alice.UpdateConversationAsync(ack.ConversationId, pinned: true, muted: true);
@@ -236,7 +236,7 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
         for (var i = 0; i < 5; i++)
         {
             using var friend = await _server.NewFriendAsync(alice, $"friend{i}");
-            ids.Add((await friend.SendMessageAsync(MessageTarget.User(alice.UserId), "text", $"m{i}")).ConversationId);
+            ids.Add((await friend.SendMessageAsync(SendTarget.User(alice.UserId), "text", $"m{i}")).ConversationId);
         }
         await alice.UpdateConversationAsync(ids[1], pinned: true);
         await alice.UpdateConversationAsync(ids[3], pinned: true);
@@ -280,9 +280,9 @@ public sealed class ConversationListTests(ServerFixture fixture) : IClassFixture
     {
         var (alice, bob) = await _server.FriendsAsync();
         using var stranger = await _server.NewUserAsync("stranger");
-        var direct = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "private");
+        var direct = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "private");
         using var cast = await GroupCast.StartAsync(_server);
-        var inGroup = await cast.Owner.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "members only");
+        var inGroup = await cast.Owner.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "members only");
 
         Assert.Empty(await stranger.AllConversationsAsync());
         Assert.Null(await cast.Outsider.RowAsync(cast.GroupId));

@@ -14,9 +14,9 @@ internal static class ConversationTestKit
     }
 
     /// <summary>Every row of my list, page after page.</summary>
-    public static async Task<List<ConversationSummary>> AllConversationsAsync(this ParleyClient client, int pageSize = 200)
+    public static async Task<List<ConversationView>> AllConversationsAsync(this ParleyClient client, int pageSize = 200)
     {
-        var rows = new List<ConversationSummary>();
+        var rows = new List<ConversationView>();
         string? cursor = null;
         do
         {
@@ -28,6 +28,6 @@ internal static class ConversationTestKit
         return rows;
     }
 
-    public static async Task<ConversationSummary?> RowAsync(this ParleyClient client, string conversationId) =>
+    public static async Task<ConversationView?> RowAsync(this ParleyClient client, string conversationId) =>
         (await client.AllConversationsAsync()).SingleOrDefault(c => c.Id == conversationId);
 }

@@ -11,7 +11,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     private const int Page = SmallPageServerFixture.PageSize;
     private readonly TestServer _server = fixture.Server;
 
-    private static async Task<List<MessageAck>> SendAsync(ParleyClient from, MessageTarget to, int count, string text = "message")
+    private static async Task<List<MessageAck>> SendAsync(ParleyClient from, SendTarget to, int count, string text = "message")
     {
         var acks = new List<MessageAck>();
         for (var i = 1; i <= count; i++) acks.Add(await from.TextAsync(to, $"{text} {i}"));
@@ -19,9 +19,9 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     }
 
     /// <summary>The whole history as a user sees it, newest first, page by page (pages here hold at most 4).</summary>
-    private static async Task<List<ChatMessage>> History(ParleyClient client, string conversationId)
+    private static async Task<List<MessageView>> History(ParleyClient client, string conversationId)
     {
-        var all = new List<ChatMessage>();
+        var all = new List<MessageView>();
         while (true)
         {
             var page = await client.GetMessagesAsync(conversationId, beforeSeq: all.Count == 0 ? null : all[^1].Seq, limit: Page);
@@ -34,7 +34,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     public async Task ADeletedMessageIsGoneForMeOnlyAndMyOtherDevicesHearOfIt()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 3, "parrot");
+        var sent = await SendAsync(alice, SendTarget.User(bob.UserId), 3, "parrot");
         var conversation = sent[0].ConversationId;
         await using var aliceLaptop = await alice.DeviceAsync();
         await using var bobPhone = await bob.DeviceAsync();
@@ -55,7 +55,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
 
         // Again: not an error, and nothing new to tell; Bob heard nothing of it either.
         await alice.DeleteForMeAsync(conversation, sent[1].MessageId);
-        await bob.TextAsync(MessageTarget.User(alice.UserId), "still here");
+        await bob.TextAsync(SendTarget.User(alice.UserId), "still here");
         Assert.Equal("msg.new", (await aliceLaptop.NextOfAsync("msg.new", "msg.deleted")).Type);
         Assert.Equal("msg.new", (await bobPhone.NextOfAsync("msg.new", "msg.deleted", "conversation.cleared")).Type);
     }
@@ -64,7 +64,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     public async Task HistoryPagesStayFullAroundDeletedMessages()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 10);
+        var sent = await SendAsync(alice, SendTarget.User(bob.UserId), 10);
         var conversation = sent[0].ConversationId;
         foreach (var seq in new[] { 3, 4, 5, 8 }) await alice.DeleteForMeAsync(conversation, sent[seq - 1].MessageId);
 
@@ -79,7 +79,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     public async Task SyncFramesStayFullAndSayExactlyWhetherMoreFollow()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 11);
+        var sent = await SendAsync(alice, SendTarget.User(bob.UserId), 11);
         var conversation = sent[0].ConversationId;
         // 11 messages, 3 deleted: 8 left, exactly two full frames, and the second says no more follow.
         foreach (var seq in new[] { 2, 5, 6 }) await alice.DeleteForMeAsync(conversation, sent[seq - 1].MessageId);
@@ -103,7 +103,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     public async Task ClearingHidesEverythingUpToNowForMeOnlyAndOnlyMovesForward()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await SendAsync(alice, MessageTarget.User(bob.UserId), 5, "walrus");
+        var sent = await SendAsync(alice, SendTarget.User(bob.UserId), 5, "walrus");
         var conversation = sent[0].ConversationId;
         await using var alicePhone = await alice.DeviceAsync();
         await using var bobPhone = await bob.DeviceAsync();
@@ -129,7 +129,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         // Bob still has everything, and what comes next is there for both.
         Assert.Equal(5, (await History(bob, conversation)).Count);
         Assert.Equal(5, (await bob.SearchAsync(conversation, "walrus")).Count);
-        var next = await bob.TextAsync(MessageTarget.User(alice.UserId), "walrus again");
+        var next = await bob.TextAsync(SendTarget.User(alice.UserId), "walrus again");
         Assert.Equal([next.Seq], (await History(alice, conversation)).Select(m => m.Seq));
         Assert.Equal([next.Seq], (await alice.SearchAsync(conversation, "walrus")).Select(m => m.Seq));
         Assert.Equal("msg.new", (await bobPhone.NextOfAsync("msg.new", "conversation.cleared")).Type);
@@ -139,7 +139,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
     public async Task DeletingOrClearingIsForMembersOnly()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "ours");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "ours");
         using var stranger = await _server.NewUserAsync("stranger");
         await Refused.WithAsync(HttpStatusCode.NotFound, "conversation_not_found", () => stranger.DeleteForMeAsync(sent.ConversationId, sent.MessageId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "conversation_not_found", () => stranger.ClearConversationAsync(sent.ConversationId));
@@ -147,7 +147,7 @@ public sealed class DeleteForMeTests(SmallPageServerFixture fixture) : IClassFix
         await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.ClearConversationAsync(sent.ConversationId, upToSeq: -1));
 
         using var cast = await GroupCast.StartAsync(_server);
-        var inGroup = await cast.Owner.TextAsync(MessageTarget.Group(cast.GroupId), "group talk");
+        var inGroup = await cast.Owner.TextAsync(SendTarget.Group(cast.GroupId), "group talk");
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => cast.Outsider.DeleteForMeAsync(inGroup.ConversationId, inGroup.MessageId));
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => cast.Outsider.ClearConversationAsync(inGroup.ConversationId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "message_not_found", () => cast.Owner.DeleteForMeAsync(inGroup.ConversationId, sent.MessageId));

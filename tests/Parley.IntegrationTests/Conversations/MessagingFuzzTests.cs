@@ -24,7 +24,7 @@ public sealed class MessagingFuzzTests(ServerFixture fixture) : IClassFixture<Se
     public async Task BadQueriesPathsAndBodiesAreNeverA500()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "hello there");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "hello there");
         var c = sent.ConversationId;
         var m = sent.MessageId;
         var huge = "99999999999999999999999";

@@ -18,7 +18,7 @@ public sealed class ReadStateTests(ServerFixture fixture) : IClassFixture<Server
         await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
 
         MessageAck last = null!;
-        for (var i = 1; i <= 3; i++) last = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", $"m{i}");
+        for (var i = 1; i <= 3; i++) last = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", $"m{i}");
         var row = await alice.GetConversationAsync(last.ConversationId);
         Assert.Equal((3L, 0L, 3L), (row.LastSeq, row.ReadSeq, row.UnreadCount));
         // The sender's own pointer moves with their sends, so their count is only the others' messages.
@@ -55,7 +55,7 @@ public sealed class ReadStateTests(ServerFixture fixture) : IClassFixture<Server
         using var cast = await GroupCast.StartAsync(_server);
         await using var ownerSocket = await ParleyRealtime.ConnectAsync(cast.Owner);
         await using var memberOtherDevice = await ParleyRealtime.ConnectAsync(cast.Member);
-        var ack = await cast.Admin.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "read me");
+        var ack = await cast.Admin.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "read me");
         // The member has read nothing yet (the group's system messages count too).
         Assert.Equal(ack.Seq, (await cast.Member.GetConversationAsync(cast.GroupId)).UnreadCount);
 

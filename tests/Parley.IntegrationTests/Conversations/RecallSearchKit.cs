@@ -7,6 +7,7 @@ using Parley.IntegrationTests.Infrastructure;
 using Parley.Server.Messaging;
 using Parley.Server.Storage;
 using MessageAck = Parley.Client.MessageAck;
+using SendTarget = Parley.Client.SendTarget;
 
 namespace Parley.IntegrationTests.Conversations;
 
@@ -21,7 +22,7 @@ internal static class RecallSearchKit
         return (alice, bob);
     }
 
-    public static Task<MessageAck> TextAsync(this ParleyClient from, MessageTarget to, string text) =>
+    public static Task<MessageAck> TextAsync(this ParleyClient from, SendTarget to, string text) =>
         from.SendMessageAsync(to, "text", text);
 
     /// <summary>

@@ -18,7 +18,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         await using var alicePhone = await alice.DeviceAsync();
         await using var aliceLaptop = await alice.DeviceAsync();
         await using var bobPhone = await bob.DeviceAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "a secret recipe");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "a secret recipe");
         await bobPhone.NextOfAsync("msg.new");
 
         var recalled = await alice.RecallAsync(sent.ConversationId, sent.MessageId);
@@ -41,7 +41,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         var again = await alice.RecallAsync(sent.ConversationId, sent.MessageId);
         Assert.Equal(recalled with { Content = again.Content }, again);
         Assert.Equal("", again.Content.GetString());
-        await alice.TextAsync(MessageTarget.User(bob.UserId), "next");
+        await alice.TextAsync(SendTarget.User(bob.UserId), "next");
         Assert.Equal("msg.new", (await bobPhone.NextOfAsync("msg.new", "msg.recalled")).Type);
     }
 
@@ -49,7 +49,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task ARecalledMessagesContentIsGoneFromTheStoreHistorySyncAndSearch()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "launch code wobbly-hedgehog");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "launch code wobbly-hedgehog");
         Assert.Single(await bob.SearchAsync(sent.ConversationId, "wobbly-hedgehog"));
         if (await _server.IndexEntriesAsync("wobbly-hedgehog") is { } before) Assert.Equal(1, before);
 
@@ -80,12 +80,12 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task RecallScrubsTheQuotesOfRepliesToIt()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var secret = await alice.TextAsync(MessageTarget.User(bob.UserId), "the vault code is plum-zeppelin-42");
-        var other = await alice.TextAsync(MessageTarget.User(bob.UserId), "keep this quote");
-        var reply = await bob.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "noted", replyTo: secret.MessageId);
+        var secret = await alice.TextAsync(SendTarget.User(bob.UserId), "the vault code is plum-zeppelin-42");
+        var other = await alice.TextAsync(SendTarget.User(bob.UserId), "keep this quote");
+        var reply = await bob.SendMessageAsync(SendTarget.Conversation(secret.ConversationId), "text", "noted", replyTo: secret.MessageId);
         await using var bobSocket = await bob.DeviceAsync();
-        var second = await bobSocket.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "twice", replyTo: secret.MessageId);
-        var untouched = await bob.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "ok", replyTo: other.MessageId);
+        var second = await bobSocket.SendMessageAsync(SendTarget.Conversation(secret.ConversationId), "text", "twice", replyTo: secret.MessageId);
+        var untouched = await bob.SendMessageAsync(SendTarget.Conversation(secret.ConversationId), "text", "ok", replyTo: other.MessageId);
         Assert.Contains("plum-zeppelin", (await _server.StoredMessageAsync(reply.MessageId)).ReplyTo, StringComparison.Ordinal);
 
         await alice.RecallAsync(secret.ConversationId, secret.MessageId);
@@ -118,8 +118,8 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task AReplyCheckedBeforeTheRecallAndStoredAfterItGetsTheRecalledQuote()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var secret = await alice.TextAsync(MessageTarget.User(bob.UserId), "meet at pier-seventeen-b");
-        var quoteAtCheck = (await alice.SendMessageAsync(MessageTarget.Conversation(secret.ConversationId), "text", "probe", replyTo: secret.MessageId)).MessageId;
+        var secret = await alice.TextAsync(SendTarget.User(bob.UserId), "meet at pier-seventeen-b");
+        var quoteAtCheck = (await alice.SendMessageAsync(SendTarget.Conversation(secret.ConversationId), "text", "probe", replyTo: secret.MessageId)).MessageId;
         var quote = (await _server.StoredMessageAsync(quoteAtCheck)).ReplyTo!;
         Assert.Contains("pier-seventeen", quote, StringComparison.Ordinal);
         await alice.RecallAsync(secret.ConversationId, secret.MessageId);
@@ -152,7 +152,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task ARecalledFileMessageLosesItsFile()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var first = await alice.TextAsync(MessageTarget.User(bob.UserId), "a picture follows");
+        var first = await alice.TextAsync(SendTarget.User(bob.UserId), "a picture follows");
         // Stored straight through the committer, so that the test does not depend on uploading a real file.
         var sent = await _server.ServerMessageAsync(first.ConversationId, alice.UserId, MessageType.Image, "\"\"", [alice.UserId, bob.UserId],
             file: "{\"fileId\":\"77\",\"name\":\"cat.png\",\"size\":10,\"contentType\":\"image/png\",\"url\":\"/api/v1/files/77\"}", fileId: 77);
@@ -174,7 +174,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     {
         var (alice, bob) = await _server.FriendsAsync();
         var uploaded = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(4, 4)), "dot.png", null, "image");
-        var sent = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        var sent = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
         using (var before = await bob.DownloadFileAsync(uploaded.FileId)) Assert.NotNull(before);
 
         await alice.RecallAsync(sent.ConversationId, sent.MessageId);
@@ -186,7 +186,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task InADirectConversationOnlyTheSenderMayRecall()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "mine");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "mine");
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_message_sender", () => bob.RecallAsync(sent.ConversationId, sent.MessageId));
 
         using var stranger = await _server.NewUserAsync("stranger");
@@ -199,8 +199,8 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     {
         var (alice, bob) = await _server.FriendsAsync();
         var carol = await _server.NewFriendAsync(alice, "carol");
-        var toBob = await alice.TextAsync(MessageTarget.User(bob.UserId), "to bob");
-        var toCarol = await alice.TextAsync(MessageTarget.User(carol.UserId), "to carol");
+        var toBob = await alice.TextAsync(SendTarget.User(bob.UserId), "to bob");
+        var toCarol = await alice.TextAsync(SendTarget.User(carol.UserId), "to carol");
 
         await Refused.WithAsync(HttpStatusCode.NotFound, "message_not_found", () => alice.RecallAsync(toBob.ConversationId, toCarol.MessageId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "message_not_found", () => alice.RecallAsync(toBob.ConversationId, "12345"));
@@ -211,7 +211,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task OwnersRecallAnyonesMessagesAdminsOnlyPlainMembersAndMembersOnlyTheirOwn()
     {
         using var cast = await GroupCast.StartAsync(_server);
-        var group = MessageTarget.Group(cast.GroupId);
+        var group = SendTarget.Group(cast.GroupId);
         var byOwner = await cast.Owner.TextAsync(group, "owner speaks");
         var byAdmin = await cast.Admin.TextAsync(group, "admin speaks");
         var byMember1 = await cast.Member.TextAsync(group, "member speaks");
@@ -237,7 +237,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
     public async Task AnAdminRecallsTheMessagesOfSomeoneWhoLeft()
     {
         using var cast = await GroupCast.StartAsync(_server);
-        var sent = await cast.Member.TextAsync(MessageTarget.Group(cast.GroupId), "bye all");
+        var sent = await cast.Member.TextAsync(SendTarget.Group(cast.GroupId), "bye all");
         await cast.Member.LeaveGroupAsync(cast.GroupId);
         Assert.True((await cast.Admin.RecallAsync(sent.ConversationId, sent.MessageId)).Recalled);
     }
@@ -251,7 +251,7 @@ public sealed class RecallTests(ServerFixture fixture) : IClassFixture<ServerFix
         await Refused.WithAsync(HttpStatusCode.BadRequest, "message_not_recallable", () => cast.Owner.RecallAsync(system.ConversationId, system.MessageId));
 
         var (alice, bob) = await _server.FriendsAsync();
-        var first = await alice.TextAsync(MessageTarget.User(bob.UserId), "call me");
+        var first = await alice.TextAsync(SendTarget.User(bob.UserId), "call me");
         var call = await _server.ServerMessageAsync(first.ConversationId, alice.UserId, MessageType.Call,
             "{\"media\":\"audio\",\"endReason\":\"no_answer\",\"durationMs\":0}", [alice.UserId, bob.UserId]);
         await Refused.WithAsync(HttpStatusCode.BadRequest, "message_not_recallable", () => alice.RecallAsync(call.ConversationId, call.MessageId));

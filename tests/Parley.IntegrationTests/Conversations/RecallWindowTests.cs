@@ -16,8 +16,8 @@ public sealed class RecallWindowTests(FakeClockServerFixture fixture) : IClassFi
     public async Task TheSenderRecallsUpToTwoMinutesAfterSendingAndNotLater()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var early = await alice.TextAsync(MessageTarget.User(bob.UserId), "early");
-        var late = await alice.TextAsync(MessageTarget.User(bob.UserId), "late");
+        var early = await alice.TextAsync(SendTarget.User(bob.UserId), "early");
+        var late = await alice.TextAsync(SendTarget.User(bob.UserId), "late");
 
         _clock.Advance(TimeSpan.FromSeconds(119));
         Assert.True((await alice.RecallAsync(early.ConversationId, early.MessageId)).Recalled);
@@ -34,7 +34,7 @@ public sealed class RecallWindowTests(FakeClockServerFixture fixture) : IClassFi
     public async Task OwnersAndAdminsRecallMembersMessagesAfterTheWindowButNotTheirOwn()
     {
         using var cast = await GroupCast.StartAsync(_server);
-        var group = MessageTarget.Group(cast.GroupId);
+        var group = SendTarget.Group(cast.GroupId);
         var member1 = await cast.Member.TextAsync(group, "one");
         var member2 = await cast.Member.TextAsync(group, "two");
         var admin = await cast.Admin.TextAsync(group, "admin's");

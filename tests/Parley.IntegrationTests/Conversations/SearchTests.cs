@@ -23,10 +23,10 @@ public abstract class SearchBehaviour(TestServer server)
     {
         var (alice, bob) = await _server.FriendsAsync();
         var word = Unique("kiwi");
-        var to = MessageTarget.User(bob.UserId);
+        var to = SendTarget.User(bob.UserId);
         var first = await alice.TextAsync(to, $"I like {word} a lot");
         await alice.TextAsync(to, "nothing to see");
-        var third = await bob.TextAsync(MessageTarget.User(alice.UserId), $"{word.ToUpperInvariant()}! me too");
+        var third = await bob.TextAsync(SendTarget.User(alice.UserId), $"{word.ToUpperInvariant()}! me too");
         await alice.SendMessageAsync(to, "emoji", word[..8]);
         var conversation = first.ConversationId;
 
@@ -44,8 +44,8 @@ public abstract class SearchBehaviour(TestServer server)
     public async Task ChineseTextIsFound()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var hit = await alice.TextAsync(MessageTarget.User(bob.UserId), "你好吗朋友");
-        await alice.TextAsync(MessageTarget.User(bob.UserId), "我很好");
+        var hit = await alice.TextAsync(SendTarget.User(bob.UserId), "你好吗朋友");
+        await alice.TextAsync(SendTarget.User(bob.UserId), "我很好");
         Assert.Equal([hit.MessageId], (await bob.SearchAsync(hit.ConversationId, "你好吗")).Select(m => m.Id));
         Assert.Equal([hit.MessageId], (await bob.SearchAsync(hit.ConversationId, "好吗朋")).Select(m => m.Id));
         Assert.Contains(await bob.SearchAllAsync("你好吗朋友"), m => m.Id == hit.MessageId);
@@ -60,7 +60,7 @@ public abstract class SearchBehaviour(TestServer server)
     {
         var (alice, bob) = await _server.FriendsAsync();
         var word = Unique("zz");
-        var to = MessageTarget.User(bob.UserId);
+        var to = SendTarget.User(bob.UserId);
         var french = await alice.TextAsync(to, $"ÉCOLE {word} DÉJÀ");
         var greek = await alice.TextAsync(to, $"ΚΑΛΗΜΈΡΑ {word}");
         await alice.TextAsync(to, "unrelated");
@@ -78,7 +78,7 @@ public abstract class SearchBehaviour(TestServer server)
     public async Task WildcardsAndQuotesAreTakenLiterally()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var to = MessageTarget.User(bob.UserId);
+        var to = SendTarget.User(bob.UserId);
         var percent = await alice.TextAsync(to, "discount 100% off");
         await alice.TextAsync(to, "discount 1000 off");
         var underscore = await alice.TextAsync(to, "file_name.txt");
@@ -103,7 +103,7 @@ public abstract class SearchBehaviour(TestServer server)
         var acks = new List<MessageAck>();
         for (var i = 0; i < 7; i++)
         {
-            var to = i % 2 == 0 ? MessageTarget.User(bob.UserId) : MessageTarget.User(carol.UserId);
+            var to = i % 2 == 0 ? SendTarget.User(bob.UserId) : SendTarget.User(carol.UserId);
             acks.Add(await alice.TextAsync(to, $"{word} number {i}"));
             await alice.TextAsync(to, "filler");
         }
@@ -130,9 +130,9 @@ public abstract class SearchBehaviour(TestServer server)
     {
         using var cast = await GroupCast.StartAsync(_server);
         var word = Unique("plum");
-        var inGroup = await cast.Owner.TextAsync(MessageTarget.Group(cast.GroupId), $"{word} for the group");
+        var inGroup = await cast.Owner.TextAsync(SendTarget.Group(cast.GroupId), $"{word} for the group");
         var (dave, erin) = await _server.FriendsAsync();
-        var elsewhere = await dave.TextAsync(MessageTarget.User(erin.UserId), $"{word} between others");
+        var elsewhere = await dave.TextAsync(SendTarget.User(erin.UserId), $"{word} between others");
 
         Assert.Equal([inGroup.MessageId], (await cast.Member.SearchAllAsync(word)).Select(m => m.Id));
         Assert.Empty(await cast.Outsider.SearchAllAsync(word));
@@ -149,7 +149,7 @@ public abstract class SearchBehaviour(TestServer server)
     public async Task BadQueriesAreRefused()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.TextAsync(MessageTarget.User(bob.UserId), "hello");
+        var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "hello");
         var conversation = sent.ConversationId;
         foreach (var q in new[] { "", "   ", new string('a', 101), "hel\0lo" })
         {

@@ -30,7 +30,7 @@ public sealed class StructuredPreviewTests(ServerFixture fixture) : IClassFixtur
     public async Task ATextHasItsWordsInThePreviewAndNoStructure()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var sent = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "see you at noon");
+        var sent = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "see you at noon");
 
         var last = await LastMessageAsync(bob, sent.ConversationId);
         Assert.Equal("text", last.GetProperty("type").GetString());
@@ -44,7 +44,7 @@ public sealed class StructuredPreviewTests(ServerFixture fixture) : IClassFixtur
     {
         var (alice, bob) = await _server.FriendsAsync();
         var uploaded = await alice.UploadFileAsync(new MemoryStream(TestFiles.Text("minutes of the meeting")), "minutes.txt", null, FileKinds.File);
-        var sent = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "file", null, new { fileId = uploaded.FileId });
+        var sent = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "file", null, new { fileId = uploaded.FileId });
 
         var last = await LastMessageAsync(bob, sent.ConversationId);
         Assert.Equal("file", last.GetProperty("type").GetString());

@@ -14,7 +14,7 @@ public sealed class UnreadCountTests(ServerFixture fixture) : IClassFixture<Serv
     {
         var (alice, bob) = await _server.FriendsAsync();
         var acks = new List<MessageAck>();
-        for (var i = 1; i <= 5; i++) acks.Add(await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", $"m{i}"));
+        for (var i = 1; i <= 5; i++) acks.Add(await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", $"m{i}"));
         var conversationId = acks[0].ConversationId;
         Assert.Equal(5, (await alice.GetConversationAsync(conversationId)).UnreadCount);
 
@@ -37,7 +37,7 @@ public sealed class UnreadCountTests(ServerFixture fixture) : IClassFixture<Serv
         await alice.ClearConversationAsync(conversationId, upToSeq: 4);
         var row = await alice.GetConversationAsync(conversationId);
         Assert.Equal(0, row.UnreadCount);
-        var m6 = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "m6");
+        var m6 = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "m6");
         Assert.Equal(1, (await alice.GetConversationAsync(conversationId)).UnreadCount);
         await alice.DeleteForMeAsync(conversationId, m6.MessageId);
         Assert.Equal(0, (await alice.GetConversationAsync(conversationId)).UnreadCount);
@@ -47,14 +47,14 @@ public sealed class UnreadCountTests(ServerFixture fixture) : IClassFixture<Serv
     public async Task MyOwnMessagesAreNeverUnreadEvenInterleavedWithOthers()
     {
         var (alice, bob) = await _server.FriendsAsync();
-        var first = await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "from bob");
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "from alice 1");
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "from alice 2");
+        var first = await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "from bob");
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "from alice 1");
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "from alice 2");
         // Answering counts as having read what came before.
         Assert.Equal(0, (await alice.GetConversationAsync(first.ConversationId)).UnreadCount);
         Assert.Equal(2, (await bob.GetConversationAsync(first.ConversationId)).UnreadCount);
 
-        await bob.SendMessageAsync(MessageTarget.User(alice.UserId), "text", "bob again");
+        await bob.SendMessageAsync(SendTarget.User(alice.UserId), "text", "bob again");
         Assert.Equal(1, (await alice.GetConversationAsync(first.ConversationId)).UnreadCount);
         Assert.Equal(0, (await bob.GetConversationAsync(first.ConversationId)).UnreadCount);
     }
@@ -65,8 +65,8 @@ public sealed class UnreadCountTests(ServerFixture fixture) : IClassFixture<Serv
         using var cast = await GroupCast.StartAsync(_server);
         var start = (await cast.Member.GetConversationAsync(cast.GroupId)).LastSeq;
         await cast.Member.MarkReadAsync(cast.GroupId, start);
-        var fromOwner = await cast.Owner.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "owner");
-        var fromAdmin = await cast.Admin.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "admin");
+        var fromOwner = await cast.Owner.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "owner");
+        var fromAdmin = await cast.Admin.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "admin");
         Assert.Equal(2, (await cast.Member.GetConversationAsync(cast.GroupId)).UnreadCount);
 
         await cast.Member.DeleteForMeAsync(cast.GroupId, fromAdmin.MessageId);
@@ -75,7 +75,7 @@ public sealed class UnreadCountTests(ServerFixture fixture) : IClassFixture<Serv
         // The owner still has the admin's message unread (their own is not).
         Assert.Equal(1, (await cast.Owner.GetConversationAsync(cast.GroupId)).UnreadCount);
 
-        await cast.Member.SendMessageAsync(MessageTarget.Group(cast.GroupId), "text", "member");
+        await cast.Member.SendMessageAsync(SendTarget.Group(cast.GroupId), "text", "member");
         Assert.Equal(0, (await cast.Member.GetConversationAsync(cast.GroupId)).UnreadCount);
         Assert.Equal(fromOwner.Seq + 2, (await cast.Member.GetConversationAsync(cast.GroupId)).ReadSeq);
     }

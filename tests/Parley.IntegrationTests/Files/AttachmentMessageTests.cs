@@ -19,7 +19,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         return (alice, bob);
     }
 
-    private static Task<UploadedFile> UploadAsync(ParleyClient client, byte[] bytes, string name, string? kind = null) =>
+    private static Task<FileView> UploadAsync(ParleyClient client, byte[] bytes, string name, string? kind = null) =>
         client.UploadFileAsync(new MemoryStream(bytes), name, null, kind);
 
     private static async Task<byte[]> DownloadAsync(ParleyClient client, string fileId)
@@ -49,14 +49,14 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         // A friend who has not been sent it cannot see it, and cannot tell it exists.
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => bob.DownloadFileAsync(uploaded.FileId));
 
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
         Assert.Equal(png, await DownloadAsync(bob, uploaded.FileId));
 
         // A stranger, and a friend of Alice's who is in another conversation with her, get the same 404 as for no file at all.
         var stranger = await _server.NewUserAsync("stranger");
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => stranger.DownloadFileAsync(uploaded.FileId));
         var carol = await _server.NewFriendAsync(alice, "carol");
-        await alice.SendMessageAsync(MessageTarget.User(carol.UserId), "text", "hi carol");
+        await alice.SendMessageAsync(SendTarget.User(carol.UserId), "text", "hi carol");
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => carol.DownloadFileAsync(uploaded.FileId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => carol.DownloadFileAsync("123456789"));
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => carol.DownloadFileAsync("not-an-id"));
@@ -69,7 +69,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         var uploaded = await UploadAsync(alice, TestFiles.Png(3, 2), "dot.png", FileKinds.Image);
         await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
 
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", "a caption",
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", "a caption",
             new { fileId = uploaded.FileId, name = "evil.exe", size = 1, contentType = "application/x-msdownload", url = "https://evil.example/x", width = 9999 });
 
         var stored = Assert.Single(await bob.GetMessagesAsync(ack.ConversationId));
@@ -79,7 +79,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         AssertDescribes(uploaded, live.Data.GetProperty("file"));
     }
 
-    private static void AssertDescribes(UploadedFile uploaded, JsonElement file)
+    private static void AssertDescribes(FileView uploaded, JsonElement file)
     {
         Assert.Equal(uploaded.FileId, file.GetProperty("fileId").GetString());
         Assert.Equal("dot.png", file.GetProperty("name").GetString());
@@ -97,7 +97,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         var (alice, bob) = await FriendsAsync();
         var voice = await UploadAsync(alice, media.Bytes("tone.wav"), "note.wav", FileKinds.Voice);
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
-        var ack = await aliceSocket.SendMessageAsync(MessageTarget.User(bob.UserId), "voice", null, new { fileId = voice.FileId });
+        var ack = await aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "voice", null, new { fileId = voice.FileId });
         var stored = Assert.Single(await bob.GetMessagesAsync(ack.ConversationId));
         Assert.Equal("voice", stored.Type);
         Assert.Equal(2500, stored.File!.Value.GetProperty("durationMs").GetInt64());
@@ -108,7 +108,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
     public async Task FileMessagesMustNameAFileTheSenderMayUseOfTheRightType()
     {
         var (alice, bob) = await FriendsAsync();
-        var to = MessageTarget.User(bob.UserId);
+        var to = SendTarget.User(bob.UserId);
         var bobsPicture = await UploadAsync(bob, TestFiles.Png(1, 1), "bob.png");
         await Refused.WithAsync(HttpStatusCode.BadRequest, "file_not_found", () => alice.SendMessageAsync(to, "image", null, new { fileId = bobsPicture.FileId }));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "file_not_found", () => alice.SendMessageAsync(to, "file", null, new { fileId = "987654321" }));
@@ -142,9 +142,9 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         var carol = await _server.NewFriendAsync(bob, "carol");
         var uploaded = await UploadAsync(alice, TestFiles.Png(3, 2), "dot.png");
         await Refused.WithAsync(HttpStatusCode.BadRequest, "file_not_found",
-            () => bob.SendMessageAsync(MessageTarget.User(carol.UserId), "image", null, new { fileId = uploaded.FileId }));
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
-        await bob.SendMessageAsync(MessageTarget.User(carol.UserId), "image", null, new { fileId = uploaded.FileId });
+            () => bob.SendMessageAsync(SendTarget.User(carol.UserId), "image", null, new { fileId = uploaded.FileId }));
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        await bob.SendMessageAsync(SendTarget.User(carol.UserId), "image", null, new { fileId = uploaded.FileId });
         Assert.Equal(TestFiles.Png(3, 2), await DownloadAsync(carol, uploaded.FileId));
     }
 
@@ -156,7 +156,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         var group = await owner.CreateGroupAsync("pictures", [member.UserId]);
         var jpeg = media.Bytes("picture.jpg");
         var uploaded = await UploadAsync(owner, jpeg, "g.jpg", FileKinds.Image);
-        await owner.SendMessageAsync(MessageTarget.Group(group.Id), "image", null, new { fileId = uploaded.FileId });
+        await owner.SendMessageAsync(SendTarget.Group(group.Id), "image", null, new { fileId = uploaded.FileId });
         Assert.Equal(jpeg, await DownloadAsync(member, uploaded.FileId));
 
         await member.LeaveGroupAsync(group.Id);
@@ -201,7 +201,7 @@ public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media
         var (alice, bob) = await FriendsAsync();
         var png = TestFiles.Png(3, 2);
         var uploaded = await UploadAsync(alice, png, "dot.png");
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
 
         // What an <img src> does: a plain GET with no Authorization header.
         using var anonymous = new HttpClient();

@@ -8,6 +8,7 @@ using Parley.IntegrationTests.Groups;
 using Parley.IntegrationTests.Infrastructure;
 using Parley.Server.Files;
 using Parley.Server.Storage;
+using FileView = Parley.Client.FileView;
 
 namespace Parley.IntegrationTests.Files;
 
@@ -35,7 +36,7 @@ public sealed class FileSweeperTests : IAsyncLifetime
         var (alice, bob) = await FriendsAsync();
         var unsent = await UploadAsync(alice, TestFiles.Png(2, 2), "unsent.png");
         var sent = await UploadAsync(alice, TestFiles.Png(3, 3), "sent.png");
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = sent.FileId });
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = sent.FileId });
 
         Assert.Equal(0, await Sweeper.SweepAsync(CancellationToken.None));
         _clock.Advance(Grace - TimeSpan.FromMinutes(5));
@@ -53,7 +54,7 @@ public sealed class FileSweeperTests : IAsyncLifetime
         await DownloadableAsync(bob, sent.FileId);
         // And an unsent upload can no longer be sent.
         await Refused.WithAsync(HttpStatusCode.BadRequest, "file_not_found",
-            () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = unsent.FileId }));
+            () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = unsent.FileId }));
     }
 
     [Fact]
@@ -62,8 +63,8 @@ public sealed class FileSweeperTests : IAsyncLifetime
         var (alice, bob) = await FriendsAsync();
         var carol = await _server.NewFriendAsync(alice, "carol");
         var picture = await UploadAsync(alice, TestFiles.Png(4, 4), "twice.png");
-        var toBob = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
-        var toCarol = await alice.SendMessageAsync(MessageTarget.User(carol.UserId), "image", null, new { fileId = picture.FileId });
+        var toBob = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
+        var toCarol = await alice.SendMessageAsync(SendTarget.User(carol.UserId), "image", null, new { fileId = picture.FileId });
 
         // One of two recalled: Carol's message still carries it.
         await alice.RecallAsync(toBob.ConversationId, toBob.MessageId);
@@ -85,7 +86,7 @@ public sealed class FileSweeperTests : IAsyncLifetime
     {
         var (alice, bob) = await FriendsAsync();
         var picture = await UploadAsync(alice, TestFiles.Png(5, 5), "recalled.png");
-        var sent = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
+        var sent = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = picture.FileId });
         var path = PathOf(picture.FileId);
         Assert.True(File.Exists(path));
 
@@ -127,7 +128,7 @@ public sealed class FileSweeperTests : IAsyncLifetime
         return (alice, bob);
     }
 
-    private static Task<UploadedFile> UploadAsync(ParleyClient client, byte[] bytes, string name) =>
+    private static Task<FileView> UploadAsync(ParleyClient client, byte[] bytes, string name) =>
         client.UploadFileAsync(new MemoryStream(bytes), name, null, FileKinds.Image);
 
     private static async Task DownloadableAsync(ParleyClient client, string fileId)

@@ -12,7 +12,7 @@ public sealed class MediaMetadataTests(FilesFixture fixture, RealMedia media) : 
 {
     private readonly TestServer _server = fixture.Server;
 
-    private static Task<UploadedFile> UploadAsync(ParleyClient client, byte[] bytes, string name, string? kind = null) =>
+    private static Task<FileView> UploadAsync(ParleyClient client, byte[] bytes, string name, string? kind = null) =>
         // The client's claimed type is ignored: the bytes decide.
         client.UploadFileAsync(new MemoryStream(bytes), name, "application/octet-stream", kind);
 

@@ -12,7 +12,7 @@ public sealed class UploadRateLimitTests
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["RateLimits:UploadsPerMinute"] = "2" });
         var alice = await server.NewUserAsync("alice");
         var bob = await server.NewUserAsync("bob");
-        Task<UploadedFile> Upload(ParleyClient client) => client.UploadFileAsync(new MemoryStream([1, 2, 3]), "x.bin");
+        Task<FileView> Upload(ParleyClient client) => client.UploadFileAsync(new MemoryStream([1, 2, 3]), "x.bin");
 
         await Upload(alice);
         await Upload(alice);

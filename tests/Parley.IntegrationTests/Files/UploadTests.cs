@@ -9,7 +9,7 @@ public sealed class UploadTests(FilesFixture fixture, RealMedia media) : IClassF
 {
     private readonly TestServer _server = fixture.Server;
 
-    private static Task<UploadedFile> UploadAsync(ParleyClient client, byte[] bytes, string name, string? claimedType = null, string? kind = null) =>
+    private static Task<FileView> UploadAsync(ParleyClient client, byte[] bytes, string name, string? claimedType = null, string? kind = null) =>
         client.UploadFileAsync(new MemoryStream(bytes), name, claimedType, kind);
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class ConcurrentMembershipTests(EightMemberGroupsServerFixture fix
         using var asker = await _server.NewUserAsync("asker");
         var group = await owner.CreateGroupAsync("Approval needed", joinApproval: true);
 
-        var requests = new JoinRequest?[6];
+        var requests = new JoinRequestView?[6];
         var outcomes = await AllAtOnceAsync(Enumerable.Range(0, requests.Length).ToList(),
             async i => requests[i] = await asker.RequestToJoinGroupAsync(group.Id, $"try {i}"));
 

@@ -136,7 +136,7 @@ public sealed class CreatingAndViewingGroupsTests(ServerFixture fixture) : IClas
     public async Task MembersSeeTheNoticeAndOutsidersSeeTheGroupWithoutItOrARole()
     {
         using var cast = await GroupCast.StartAsync(_server, joinApproval: true, name: "Book club");
-        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = "Chapter 3 by Friday" });
+        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = "Chapter 3 by Friday" });
 
         var asMember = await cast.Member.GetGroupAsync(cast.GroupId);
         Assert.Equal("Chapter 3 by Friday", asMember.Notice);

@@ -14,7 +14,7 @@ internal static class GroupTestKit
         return friend;
     }
 
-    public static async Task<Dictionary<string, GroupMember>> MembersByIdAsync(this ParleyClient client, string groupId) =>
+    public static async Task<Dictionary<string, GroupMemberView>> MembersByIdAsync(this ParleyClient client, string groupId) =>
         (await client.GetGroupMembersAsync(groupId)).ToDictionary(m => m.UserId);
 
     /// <summary>A time <paramref name="fromNow"/> ahead, on a whole second, so that it survives the round trip exactly.</summary>
@@ -38,7 +38,7 @@ internal static class GroupTestKit
 /// </summary>
 internal sealed class GroupCast : IDisposable
 {
-    private GroupCast(ParleyClient owner, ParleyClient admin, ParleyClient member, ParleyClient outsider, Group group)
+    private GroupCast(ParleyClient owner, ParleyClient admin, ParleyClient member, ParleyClient outsider, GroupView group)
     {
         Owner = owner;
         Admin = admin;
@@ -51,7 +51,7 @@ internal sealed class GroupCast : IDisposable
     public ParleyClient Admin { get; }
     public ParleyClient Member { get; }
     public ParleyClient Outsider { get; }
-    public Group Group { get; }
+    public GroupView Group { get; }
     public string GroupId => Group.Id;
 
     public static async Task<GroupCast> StartAsync(TestServer server, bool joinApproval = false, string name = "The Cast")

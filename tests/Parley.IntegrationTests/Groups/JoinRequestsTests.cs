@@ -19,7 +19,7 @@ public sealed class JoinRequestsTests(ServerFixture fixture) : IClassFixture<Ser
         // The SDK hides the status code; 201 (created) against 200 (already there) is part of the contract.
         using var first = await asker.SendRawAsync(HttpMethod.Post, $"api/v1/groups/{cast.GroupId}/join-requests", new { message = "Hi, I hike too" });
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
-        var created = await first.Content.ReadFromJsonAsync<JoinRequest>(ParleyClient.JsonOptions);
+        var created = await first.Content.ReadFromJsonAsync<JoinRequestView>(ParleyClient.JsonOptions);
         Assert.NotNull(created);
         Assert.Equal((cast.GroupId, asker.UserId, (string?)null, "Hi, I hike too", RequestStatus.Pending),
             (created.GroupId, created.UserId, created.InviterId, created.Message, created.Status));
@@ -27,7 +27,7 @@ public sealed class JoinRequestsTests(ServerFixture fixture) : IClassFixture<Ser
 
         using var second = await asker.SendRawAsync(HttpMethod.Post, $"api/v1/groups/{cast.GroupId}/join-requests", new { message = "Hello?" });
         Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        var again = await second.Content.ReadFromJsonAsync<JoinRequest>(ParleyClient.JsonOptions);
+        var again = await second.Content.ReadFromJsonAsync<JoinRequestView>(ParleyClient.JsonOptions);
         Assert.Equal((created.Id, RequestStatus.Pending), (again?.Id, again?.Status));
 
         var waiting = Assert.Single(await cast.Owner.GetJoinRequestsAsync(cast.GroupId));
@@ -170,7 +170,7 @@ public sealed class JoinRequestsTests(ServerFixture fixture) : IClassFixture<Ser
         using var asker = await _server.NewUserAsync("asker");
         var pending = await asker.RequestToJoinGroupAsync(cast.GroupId);
 
-        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { JoinApproval = false });
+        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { JoinApproval = false });
         var joined = await asker.RequestToJoinGroupAsync(cast.GroupId);
 
         Assert.Equal((pending.Id, RequestStatus.Accepted), (joined.Id, joined.Status));

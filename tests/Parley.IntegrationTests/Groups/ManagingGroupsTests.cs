@@ -14,7 +14,7 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
     {
         using var cast = await GroupCast.StartAsync(_server, joinApproval: false, name: "Before");
 
-        var updated = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest
+        var updated = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody
         {
             Name = "After", Icon = "https://cdn.example.test/after.png", Notice = "Be kind", JoinApproval = true,
         });
@@ -36,7 +36,7 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
     {
         using var cast = await GroupCast.StartAsync(_server, joinApproval: true);
 
-        var updated = await cast.Admin.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest
+        var updated = await cast.Admin.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody
         {
             Name = "Renamed by admin", Icon = "https://cdn.example.test/admin.png", Notice = "From the admin", JoinApproval = false,
         });
@@ -51,13 +51,13 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
     public async Task AnUpdateChangesOnlyTheFieldsItNamesAndEmptyStringsClearTheIconAndNotice()
     {
         using var cast = await GroupCast.StartAsync(_server, joinApproval: true, name: "Keep me");
-        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Icon = "https://cdn.example.test/i.png", Notice = "Hello" });
+        await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Icon = "https://cdn.example.test/i.png", Notice = "Hello" });
 
-        var onlyNotice = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = "Changed" });
+        var onlyNotice = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = "Changed" });
         Assert.Equal(("Keep me", "https://cdn.example.test/i.png", "Changed", true),
             (onlyNotice.Name, onlyNotice.Icon, onlyNotice.Notice, onlyNotice.JoinApproval));
 
-        var cleared = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Icon = "", Notice = "" });
+        var cleared = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Icon = "", Notice = "" });
         Assert.Null(cleared.Icon);
         Assert.Null(cleared.Notice);
         Assert.Equal("Keep me", (await cast.Member.GetGroupAsync(cast.GroupId)).Name);
@@ -68,7 +68,7 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
     {
         using var cast = await GroupCast.StartAsync(_server, name: "Unchanged");
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_admin", () =>
-            cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Name = "Hijacked", JoinApproval = true }));
+            cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Name = "Hijacked", JoinApproval = true }));
         var group = await cast.Owner.GetGroupAsync(cast.GroupId);
         Assert.Equal(("Unchanged", false), (group.Name, group.JoinApproval));
     }
@@ -78,7 +78,7 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
     {
         using var cast = await GroupCast.StartAsync(_server, name: "Unchanged");
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () =>
-            cast.Outsider.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = "Spam" }));
+            cast.Outsider.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = "Spam" }));
         Assert.Null((await cast.Owner.GetGroupAsync(cast.GroupId)).Notice);
     }
 
@@ -88,16 +88,16 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
         using var cast = await GroupCast.StartAsync(_server, name: "Valid");
         foreach (var bad in new[]
                  {
-                     new UpdateGroupRequest { Name = "" },
-                     new UpdateGroupRequest { Name = "  " },
-                     new UpdateGroupRequest { Name = new string('n', 65) },
-                     new UpdateGroupRequest { Notice = new string('n', 2001) },
+                     new UpdateGroupBody { Name = "" },
+                     new UpdateGroupBody { Name = "  " },
+                     new UpdateGroupBody { Name = new string('n', 65) },
+                     new UpdateGroupBody { Notice = new string('n', 2001) },
                  })
             await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => cast.Owner.UpdateGroupAsync(cast.GroupId, bad));
 
         var group = await cast.Owner.GetGroupAsync(cast.GroupId);
         Assert.Equal(("Valid", (string?)null), (group.Name, group.Notice));
-        var longest = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = new string('n', 2000) });
+        var longest = await cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = new string('n', 2000) });
         Assert.Equal(2000, longest.Notice?.Length);
     }
 
@@ -133,7 +133,7 @@ public sealed class ManagingGroupsTests(ServerFixture fixture) : IClassFixture<S
         await Refused.WithAsync(HttpStatusCode.NotFound, "group_not_found", () => cast.Owner.GetGroupMembersAsync(cast.GroupId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "group_not_found", () => cast.Owner.DissolveGroupAsync(cast.GroupId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "group_not_found", () =>
-            cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Name = "Back from the dead" }));
+            cast.Owner.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Name = "Back from the dead" }));
         await Refused.WithAsync(HttpStatusCode.NotFound, "group_not_found", () => other.RequestToJoinGroupAsync(cast.GroupId));
         await Refused.WithAsync(HttpStatusCode.NotFound, "group_not_found", () => cast.Admin.AcceptJoinRequestAsync(cast.GroupId, pending.Id));
 

@@ -19,13 +19,13 @@ public sealed class RolesRemovalAndLeavingTests(ServerFixture fixture) : IClassF
         Assert.Equal(GroupRole.Admin, (await cast.Owner.MembersByIdAsync(cast.GroupId))[cast.Member.UserId].Role);
         Assert.Equal(GroupRole.Admin, (await cast.Member.GetGroupAsync(cast.GroupId)).MyRole);
         // The role is real: the new admin may now change the details.
-        await cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = "I am an admin now" });
+        await cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = "I am an admin now" });
 
         var demoted = await cast.Owner.SetGroupRoleAsync(cast.GroupId, cast.Member.UserId, GroupRole.Member);
         Assert.Equal(GroupRole.Member, demoted.Role);
         Assert.Equal(GroupRole.Member, (await cast.Owner.MembersByIdAsync(cast.GroupId))[cast.Member.UserId].Role);
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_admin", () =>
-            cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupRequest { Notice = "Not any more" }));
+            cast.Member.UpdateGroupAsync(cast.GroupId, new UpdateGroupBody { Notice = "Not any more" }));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         await using var aliceLaptop = await ParleyRealtime.ConnectAsync(alice);
         await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
 
-        var ack = await alicePhone.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hello bob");
+        var ack = await alicePhone.SendMessageAsync(SendTarget.User(bob.UserId), "text", "hello bob");
         Assert.Equal(1, ack.Seq);
 
         foreach (var device in new[] { bobPhone, aliceLaptop })
@@ -47,9 +47,9 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         var (alice, bob) = await FriendsAsync();
         await using var socket = await ParleyRealtime.ConnectAsync(alice);
-        var first = await socket.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
-        var again = await socket.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
-        var overHttp = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
+        var first = await socket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
+        var again = await socket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
+        var overHttp = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "once", clientMsgId: "retry-me");
         Assert.Equal(first, again);
         Assert.Equal(first, overHttp);
         Assert.Single(await alice.GetMessagesAsync(first.ConversationId));
@@ -61,9 +61,9 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         using var alice = await _server.NewUserAsync();
         using var stranger = await _server.NewUserAsync();
         await using var socket = await ParleyRealtime.ConnectAsync(alice);
-        var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(() => socket.SendMessageAsync(MessageTarget.User(stranger.UserId), "text", "hi"));
+        var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(() => socket.SendMessageAsync(SendTarget.User(stranger.UserId), "text", "hi"));
         Assert.Equal("not_friends", refusal.Code);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(MessageTarget.User(stranger.UserId), "text", "hi"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(SendTarget.User(stranger.UserId), "text", "hi"));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         var (alice, bob) = await FriendsAsync();
         await bob.BlockAsync(alice.UserId);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "hi"));
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
         var acks = await Task.WhenAll(senders.Select(async (socket, s) =>
         {
             var mine = new List<MessageAck>();
-            for (var i = 0; i < 25; i++) mine.Add(await socket.SendMessageAsync(MessageTarget.Group(group.Id), "text", $"{s}-{i}"));
+            for (var i = 0; i < 25; i++) mine.Add(await socket.SendMessageAsync(SendTarget.Group(group.Id), "text", $"{s}-{i}"));
             return mine;
         }));
         // Seq 1 is the group's "created" system message.
@@ -112,7 +112,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         var (alice, bob) = await FriendsAsync();
         MessageAck last = null!;
-        for (var i = 1; i <= 5; i++) last = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", $"while you were out {i}");
+        for (var i = 1; i <= 5; i++) last = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"while you were out {i}");
 
         await using var bobPhone = await ParleyRealtime.ConnectAsync(bob);
         var done = bobPhone.RequestAsync("msg.sync", new { });
@@ -141,7 +141,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         var (alice, bob) = await FriendsAsync();
         MessageAck ack = null!;
-        for (var i = 1; i <= 6; i++) ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", $"m{i}");
+        for (var i = 1; i <= 6; i++) ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"m{i}");
         Assert.Equal(new long[] { 6, 5 }, (await bob.GetMessagesAsync(ack.ConversationId, limit: 2)).Select(m => m.Seq));
         Assert.Equal(new long[] { 4, 3 }, (await bob.GetMessagesAsync(ack.ConversationId, beforeSeq: 5, limit: 2)).Select(m => m.Seq));
         Assert.Equal(new long[] { 3, 4, 5 }, (await bob.GetMessagesAsync(ack.ConversationId, afterSeq: 2, limit: 3)).Select(m => m.Seq));
@@ -155,7 +155,7 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     {
         var (alice, bob) = await FriendsAsync();
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
-        var ack = await aliceSocket.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "read me");
+        var ack = await aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "read me");
         await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
         var ok = await bobSocket.RequestAsync("msg.read", new { conversationId = ack.ConversationId, seq = ack.Seq });
         Assert.Equal(ack.Seq, ok.Data.GetProperty("seq").GetInt64());
@@ -216,18 +216,18 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     public async Task MalformedSendsAreRefusedWithValidationErrors()
     {
         var (alice, bob) = await FriendsAsync();
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", ""));
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "call", "x"));
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null));
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(new MessageTarget(), "text", "to nobody"));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", ""));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "call", "x"));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(new SendTarget(), "text", "to nobody"));
         // PostgreSQL cannot store NUL in text: a 400 for the sender, never a failed batch for everyone.
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "a\0b"));
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "a\0b"));
         await Refused.WithAsync(HttpStatusCode.BadRequest, "invalid_json", () => alice.UpdateMeAsync(new UpdateProfileRequest { Nickname = "nul\0name" }));
         // A descriptor the client made up is not a file: attachments are uploaded first (see Files/).
-        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null,
+        await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null,
             new { name = "cat.png", size = 1234, contentType = "image/png", url = "https://files.example.test/cat.png", width = 64, height = 48 }));
         var uploaded = await alice.UploadFileAsync(new MemoryStream(Files.TestFiles.Png(64, 48)), "cat.png", "image/png", FileKinds.Image);
-        var image = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
+        var image = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "image", null, new { fileId = uploaded.FileId });
         var stored = Assert.Single(await bob.GetMessagesAsync(image.ConversationId));
         Assert.Equal("image", stored.Type);
         Assert.Equal(64, stored.File!.Value.GetProperty("width").GetInt32());

@@ -33,7 +33,7 @@ public sealed class DurabilityTests : IAsyncLifetime
             {
                 try
                 {
-                    acked[id] = await socket.SendMessageAsync(MessageTarget.User(bobId), "text", id, clientMsgId: id);
+                    acked[id] = await socket.SendMessageAsync(SendTarget.User(bobId), "text", id, clientMsgId: id);
                 }
                 catch (Exception)
                 {
@@ -69,7 +69,7 @@ public sealed class DurabilityTests : IAsyncLifetime
             // The client resends everything it has no ack for, with the same clientMsgIds.
             await using var socket = await ParleyRealtime.ConnectAsync(alice);
             foreach (var id in clientIds.Where(id => !acked.ContainsKey(id)))
-                acked[id] = await socket.SendMessageAsync(MessageTarget.User(bobId), "text", id, clientMsgId: id);
+                acked[id] = await socket.SendMessageAsync(SendTarget.User(bobId), "text", id, clientMsgId: id);
 
             var complete = await ReadAllAsync(alice, conversationId);
             Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), complete.Select(m => m.Seq));
@@ -77,9 +77,9 @@ public sealed class DurabilityTests : IAsyncLifetime
         }
     }
 
-    private static async Task<List<ChatMessage>> ReadAllAsync(ParleyClient client, string conversationId)
+    private static async Task<List<MessageView>> ReadAllAsync(ParleyClient client, string conversationId)
     {
-        var all = new List<ChatMessage>();
+        var all = new List<MessageView>();
         while (true)
         {
             var page = await client.GetMessagesAsync(conversationId, afterSeq: all.Count == 0 ? 0 : all[^1].Seq, limit: 200);

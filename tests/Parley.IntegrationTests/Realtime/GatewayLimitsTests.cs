@@ -103,7 +103,7 @@ public sealed class GatewayLimitsTests
         var cutOff = false;
         for (var i = 0; i < 3000 && !cutOff; i++)
         {
-            acks.Add(await sender.SendMessageAsync(MessageTarget.User(bob.UserId), "text", $"{i} {text}"));
+            acks.Add(await sender.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"{i} {text}"));
             while (sender.Events.TryRead(out var e)) cutOff |= e.Type == "presence" && !e.Data.GetProperty("online").GetBoolean();
         }
         if (!cutOff) cutOff = !(await sender.NextEventAsync("presence", TimeSpan.FromSeconds(10))).Data.GetProperty("online").GetBoolean();
@@ -164,7 +164,7 @@ public sealed class GatewayLimitsTests
         await TestServer.MakeFriendsAsync(alice, bob);
         await using var device = await ParleyChat.StartAsync(alice);
 
-        var sends = Enumerable.Range(0, 60).Select(i => device.SendAsync(MessageTarget.User(bob.UserId), "text", $"burst {i}")).ToList();
+        var sends = Enumerable.Range(0, 60).Select(i => device.SendAsync(SendTarget.User(bob.UserId), "text", $"burst {i}")).ToList();
         var acks = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), acks.Select(a => a.Seq).Order());
         Assert.Equal(0, device.Unacked);

@@ -25,7 +25,7 @@ public sealed class ReconnectTests : IAsyncLifetime
 
             await using var aliceDevice = await ParleyChat.StartAsync(alice);
             await using var bobDevice = await ParleyChat.StartAsync(bob);
-            var sends = Enumerable.Range(0, total).Select(i => aliceDevice.SendAsync(MessageTarget.User(bob.UserId), "text", $"m{i}")).ToList();
+            var sends = Enumerable.Range(0, total).Select(i => aliceDevice.SendAsync(SendTarget.User(bob.UserId), "text", $"m{i}")).ToList();
 
             while (sends.Count(s => s.IsCompleted) < total / 4) await Task.Delay(5);
             server.Kill();
@@ -36,7 +36,7 @@ public sealed class ReconnectTests : IAsyncLifetime
             Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), acks.Select(a => a.Seq).Order());
             Assert.True(aliceDevice.Reconnects >= 1);
 
-            var received = new List<ChatMessage>();
+            var received = new List<MessageView>();
             using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (received.Count < total) received.Add(await bobDevice.Messages.ReadAsync(deadline.Token));
             Assert.Equal(Enumerable.Range(1, total).Select(i => (long)i), received.Select(m => m.Seq).Order());

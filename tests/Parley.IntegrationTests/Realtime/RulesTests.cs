@@ -15,11 +15,11 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var alice = await _server.NewUserAsync();
         using var bob = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, bob);
-        var first = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend");
+        var first = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend");
         await bob.RemoveFriendAsync(alice.UserId);
 
-        Assert.Equal(first, await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend"));
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "new one"));
+        Assert.Equal(first, await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "sent before", clientMsgId: "before-unfriend"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "new one"));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var alice = await _server.NewUserAsync();
         using var bob = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, bob);
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "hi");
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
         await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
 
@@ -71,7 +71,7 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         await TestServer.MakeFriendsAsync(alice, bob);
         using var carol = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, carol);
-        var ack = await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "hi");
+        var ack = await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "hi");
         // A `to` naming another conversation (here: the one with carol) is refused, never followed.
         using var response = await alice.SendRawAsync(HttpMethod.Post, $"api/v1/conversations/{ack.ConversationId}/messages",
             new { to = new { userId = carol.UserId }, clientMsgId = "x1", type = "text", content = "redirect?" });
@@ -98,13 +98,13 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var alice = await _server.NewUserAsync();
         using var bob = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(alice, bob);
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "allowed");
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "allowed");
         await bob.BlockAsync(alice.UserId);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "now refused"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "blocked", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "now refused"));
         await bob.UnblockAsync(alice.UserId);
-        await alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "allowed again");
+        await alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "allowed again");
         await bob.RemoveFriendAsync(alice.UserId);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(MessageTarget.User(bob.UserId), "text", "refused again"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => alice.SendMessageAsync(SendTarget.User(bob.UserId), "text", "refused again"));
     }
 
     [Fact]
@@ -114,20 +114,20 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var member = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(owner, member);
         var group = await owner.CreateGroupAsync("rules", [member.UserId]);
-        await member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "allowed");
+        await member.SendMessageAsync(SendTarget.Group(group.Id), "text", "allowed");
 
         await owner.MuteAsync(group.Id, member.UserId, DateTimeOffset.UtcNow.AddMinutes(5));
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "muted", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "muted"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "muted", () => member.SendMessageAsync(SendTarget.Group(group.Id), "text", "muted"));
         await owner.UnmuteAsync(group.Id, member.UserId);
-        await member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "unmuted");
+        await member.SendMessageAsync(SendTarget.Group(group.Id), "text", "unmuted");
 
         await owner.MuteAsync(group.Id, null, DateTimeOffset.UtcNow.AddMinutes(5));
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "group_muted", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "all muted"));
-        await owner.SendMessageAsync(MessageTarget.Group(group.Id), "text", "owners may still post");
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "group_muted", () => member.SendMessageAsync(SendTarget.Group(group.Id), "text", "all muted"));
+        await owner.SendMessageAsync(SendTarget.Group(group.Id), "text", "owners may still post");
         await owner.UnmuteAsync(group.Id, null);
 
         await owner.RemoveGroupMemberAsync(group.Id, member.UserId);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => member.SendMessageAsync(MessageTarget.Group(group.Id), "text", "gone"));
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_member", () => member.SendMessageAsync(SendTarget.Group(group.Id), "text", "gone"));
     }
 
     [Fact]
@@ -161,8 +161,8 @@ public sealed class RulesTests(ServerFixture fixture) : IClassFixture<ServerFixt
         using var member = await _server.NewUserAsync();
         await TestServer.MakeFriendsAsync(owner, member);
         var group = await owner.CreateGroupAsync("left behind", [member.UserId]);
-        await owner.SendMessageAsync(MessageTarget.Group(group.Id), "text", "in the group");
-        var direct = await owner.SendMessageAsync(MessageTarget.User(member.UserId), "text", "direct");
+        await owner.SendMessageAsync(SendTarget.Group(group.Id), "text", "in the group");
+        var direct = await owner.SendMessageAsync(SendTarget.User(member.UserId), "text", "direct");
         await owner.RemoveGroupMemberAsync(group.Id, member.UserId);
 
         await using var socket = await ParleyRealtime.ConnectAsync(member);

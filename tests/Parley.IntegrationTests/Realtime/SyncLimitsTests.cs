@@ -61,7 +61,7 @@ public sealed class SyncManyConversationsTests : IAsyncLifetime
         // 130 groups (three chunks of checks), each with one unread system message for Bob; one of them with 12 more.
         var groups = new List<string>();
         for (var i = 0; i < 130; i++) groups.Add((await owner.CreateGroupAsync($"g{i}", [bob.UserId])).Id);
-        for (var i = 0; i < 12; i++) await owner.SendMessageAsync(MessageTarget.Group(groups[7]), "text", $"m{i}");
+        for (var i = 0; i < 12; i++) await owner.SendMessageAsync(SendTarget.Group(groups[7]), "text", $"m{i}");
 
         await using var socket = await ParleyRealtime.ConnectAsync(bob);
         var synced = await socket.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(60));

@@ -35,14 +35,14 @@ public sealed class CallsAcrossNodesTests
         await using var bobOther = await TwoNodes.ConnectAsync(bob.OnB);
 
         var callId = await aliceDevice.InviteCallAsync(bob.Id, "audio");
-        Assert.Equal(callId, (await aliceDevice.NextEventAsync<CallRinging>("call.ringing")).CallId);
+        Assert.Equal(callId, (await aliceDevice.NextEventAsync<CallRingingData>("call.ringing")).CallId);
         foreach (var device in new[] { bobDevice, bobOther })
-            Assert.Equal(new CallIncoming(callId, alice.Id, "audio"), await device.NextEventAsync<CallIncoming>("call.incoming"));
+            Assert.Equal(new CallIncomingData(callId, alice.Id, "audio"), await device.NextEventAsync<CallIncomingData>("call.incoming"));
 
         // Answered on node B, for a call held by node A.
         await bobDevice.AcceptCallAsync(callId);
         foreach (var device in new[] { aliceDevice, bobDevice, bobOther })
-            Assert.Equal(callId, (await device.NextEventAsync<CallAccepted>("call.accepted")).CallId);
+            Assert.Equal(callId, (await device.NextEventAsync<CallAcceptedData>("call.accepted")).CallId);
         // The device that did not accept is still refused, from across the nodes too.
         await CallKit.RefusedAsync("call_not_found", () => bobOther.SignalAsync(callId, candidate: new { candidate = "x" }));
 
@@ -82,7 +82,7 @@ public sealed class CallsAcrossNodesTests
         Assert.Equal("rejected", (await EndedAsync(aliceDevice, rejected)).Data.GetProperty("endReason").GetString());
 
         var dropped = await aliceDevice.InviteCallAsync(bob.Id, "video");
-        var incoming = await bobDevice.NextEventAsync<CallIncoming>("call.incoming");
+        var incoming = await bobDevice.NextEventAsync<CallIncomingData>("call.incoming");
         Assert.Equal(dropped, incoming.CallId);
         await bobDevice.AcceptCallAsync(dropped);
         await aliceDevice.NextEventAsync("call.accepted");
@@ -114,7 +114,7 @@ public sealed class CallsAcrossNodesTests
         await EndedAsync(aliceDevice, first);
         await bobDevice.NextEventAsync("call.ended");
         var third = await carolDevice.InviteCallAsync(bob.Id, "audio");
-        Assert.Equal(third, (await bobDevice.NextEventAsync<CallIncoming>("call.incoming")).CallId);
+        Assert.Equal(third, (await bobDevice.NextEventAsync<CallIncomingData>("call.incoming")).CallId);
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class CallsAcrossNodesTests
         await bobPage.DisposeAsync();
         await using var bobReloaded = await TwoNodes.ConnectAsync(bob.OnB);
         await bobReloaded.ResumeCallAsync(callId);
-        Assert.Equal(callId, (await aliceDevice.NextEventAsync<CallResumed>("call.resumed")).CallId);
+        Assert.Equal(callId, (await aliceDevice.NextEventAsync<CallResumedData>("call.resumed")).CallId);
 
         await aliceDevice.SignalAsync(callId, sdp: new { type = "offer", sdp = "v=0 again" });
         Assert.Equal("v=0 again", (await bobReloaded.NextEventAsync<CallSignal>("call.signal")).Sdp!.Value.GetProperty("sdp").GetString());

@@ -40,7 +40,7 @@ public sealed class ScaleOutTests
         await using var aliceLaptop = await TwoNodes.ConnectAsync(alice.OnB);
         await using var bobPhone = await TwoNodes.ConnectAsync(bob.OnB);
 
-        var ack = await alicePhone.SendMessageAsync(MessageTarget.User(bob.Id), "text", "hello from node A");
+        var ack = await alicePhone.SendMessageAsync(SendTarget.User(bob.Id), "text", "hello from node A");
         foreach (var device in new[] { bobPhone, aliceLaptop })
         {
             var delivered = await device.NextEventAsync("msg.new");
@@ -50,7 +50,7 @@ public sealed class ScaleOutTests
         }
 
         // And back: a message sent on node B reaches node A, and the sending device gets only its ack.
-        var reply = await bobPhone.SendMessageAsync(MessageTarget.User(alice.Id), "text", "hello from node B");
+        var reply = await bobPhone.SendMessageAsync(SendTarget.User(alice.Id), "text", "hello from node B");
         Assert.Equal(2, reply.Seq);
         foreach (var device in new[] { alicePhone, aliceLaptop })
         {
@@ -58,7 +58,7 @@ public sealed class ScaleOutTests
             Assert.Equal(reply.MessageId, delivered.Data.GetProperty("id").GetString());
         }
         // Nothing else was on its way to the sending devices: their next msg.new is a third message.
-        var third = await alice.OnB.SendMessageAsync(MessageTarget.User(bob.Id), "text", "third, over HTTP on node B");
+        var third = await alice.OnB.SendMessageAsync(SendTarget.User(bob.Id), "text", "third, over HTTP on node B");
         Assert.Equal(third.MessageId, (await alicePhone.NextEventAsync("msg.new")).Data.GetProperty("id").GetString());
         Assert.Equal(third.MessageId, (await bobPhone.NextEventAsync("msg.new")).Data.GetProperty("id").GetString());
     }
@@ -76,7 +76,7 @@ public sealed class ScaleOutTests
         await using var bobPhone = await TwoNodes.ConnectAsync(bob.OnB);
 
         const int count = 200;
-        var sends = Enumerable.Range(1, count).Select(i => alicePhone.SendMessageAsync(MessageTarget.User(bob.Id), "text", $"m{i}")).ToList();
+        var sends = Enumerable.Range(1, count).Select(i => alicePhone.SendMessageAsync(SendTarget.User(bob.Id), "text", $"m{i}")).ToList();
         await Task.WhenAll(sends);
         var seen = new List<long>();
         for (var i = 0; i < count; i++) seen.Add((await bobPhone.NextEventAsync("msg.new")).Data.GetProperty("seq").GetInt64());
@@ -106,12 +106,12 @@ public sealed class ScaleOutTests
             Assert.Equal(1, frames.Single(f => f.Type == "msg.new").Data.GetProperty("seq").GetInt64());
         }
 
-        var first = await ownerDevice.SendMessageAsync(MessageTarget.Group(group.Id), "text", "to everyone");
+        var first = await ownerDevice.SendMessageAsync(SendTarget.Group(group.Id), "text", "to everyone");
         Assert.Equal(2, first.Seq);
         foreach (var device in new[] { bDevice, aDevice })
             Assert.Equal(first.MessageId, (await device.NextEventAsync("msg.new")).Data.GetProperty("id").GetString());
 
-        var second = await bDevice.SendMessageAsync(MessageTarget.Group(group.Id), "text", "from node B");
+        var second = await bDevice.SendMessageAsync(SendTarget.Group(group.Id), "text", "from node B");
         foreach (var device in new[] { ownerDevice, aDevice })
             Assert.Equal(second.MessageId, (await device.NextEventAsync("msg.new")).Data.GetProperty("id").GetString());
     }
@@ -121,7 +121,7 @@ public sealed class ScaleOutTests
     {
         await using var nodes = await TwoNodes.StartAsync();
         var (alice, bob) = await FriendsAsync(nodes);
-        var conversation = (await alice.OnA.SendMessageAsync(MessageTarget.User(bob.Id), "text", "hi")).ConversationId;
+        var conversation = (await alice.OnA.SendMessageAsync(SendTarget.User(bob.Id), "text", "hi")).ConversationId;
         await using var aliceDevice = await TwoNodes.ConnectAsync(alice.OnA);
 
         Assert.False(Assert.Single(await alice.OnA.GetFriendsAsync()).Online);
@@ -175,7 +175,7 @@ public sealed class ScaleOutTests
         await using var bobDevice = await TwoNodes.ConnectAsync(bob.OnB);
         await using var bobOtherDevice = await TwoNodes.ConnectAsync(bob.OnA);
 
-        var ack = await aliceDevice.SendMessageAsync(MessageTarget.User(bob.Id), "text", "read me");
+        var ack = await aliceDevice.SendMessageAsync(SendTarget.User(bob.Id), "text", "read me");
         await bobDevice.NextEventAsync("msg.new");
         Assert.Equal(1, await bobDevice.MarkReadAsync(ack.ConversationId, ack.Seq));
         foreach (var device in new[] { aliceDevice, bobOtherDevice })
@@ -201,14 +201,14 @@ public sealed class ScaleOutTests
         await using var bobDevice = await TwoNodes.ConnectAsync(bob.OnB);
 
         const int each = 40;
-        var fromA = Enumerable.Range(0, each).Select(i => aliceDevice.SendMessageAsync(MessageTarget.User(bob.Id), "text", $"a{i}"));
-        var fromB = Enumerable.Range(0, each).Select(i => bobDevice.SendMessageAsync(MessageTarget.User(alice.Id), "text", $"b{i}"));
+        var fromA = Enumerable.Range(0, each).Select(i => aliceDevice.SendMessageAsync(SendTarget.User(bob.Id), "text", $"a{i}"));
+        var fromB = Enumerable.Range(0, each).Select(i => bobDevice.SendMessageAsync(SendTarget.User(alice.Id), "text", $"b{i}"));
         var fromHttp = Enumerable.Range(0, each).Select(i => (i % 2 == 0 ? alice.OnB : bob.OnA).SendMessageAsync(
-            MessageTarget.User(i % 2 == 0 ? bob.Id : alice.Id), "text", $"h{i}"));
+            SendTarget.User(i % 2 == 0 ? bob.Id : alice.Id), "text", $"h{i}"));
         var acks = await Task.WhenAll(fromA.Concat(fromB).Concat(fromHttp));
 
         Assert.Equal(Enumerable.Range(1, 3 * each).Select(i => (long)i), acks.Select(a => a.Seq).Order());
-        var stored = new List<ChatMessage>();
+        var stored = new List<MessageView>();
         long? before = null;
         while (true)
         {
@@ -232,11 +232,11 @@ public sealed class ScaleOutTests
         {
             var id = $"twice-{round}";
             var acks = await Task.WhenAll(
-                onA.SendMessageAsync(MessageTarget.User(bob.Id), "text", "once", clientMsgId: id),
-                onB.SendMessageAsync(MessageTarget.User(bob.Id), "text", "once", clientMsgId: id));
+                onA.SendMessageAsync(SendTarget.User(bob.Id), "text", "once", clientMsgId: id),
+                onB.SendMessageAsync(SendTarget.User(bob.Id), "text", "once", clientMsgId: id));
             Assert.Equal(acks[0], acks[1]);
         }
-        var stored = await bob.OnB.GetMessagesAsync((await onA.SendMessageAsync(MessageTarget.User(bob.Id), "text", "last")).ConversationId, limit: 100);
+        var stored = await bob.OnB.GetMessagesAsync((await onA.SendMessageAsync(SendTarget.User(bob.Id), "text", "last")).ConversationId, limit: 100);
         Assert.Equal(Enumerable.Range(1, 21).Select(i => (long)i), stored.Select(m => m.Seq).Order());
     }
 
@@ -258,13 +258,13 @@ public sealed class ScaleOutTests
             Assert.Equal(alice.Id, (await bobDevice.NextEventAsync("friend.added")).Data.GetProperty("friend").GetProperty("userId").GetString());
 
             // Node B checks (and caches) that bob may message alice; the unfriending happens on node A.
-            await bobDevice.SendMessageAsync(MessageTarget.User(alice.Id), "text", $"friends, round {round}");
+            await bobDevice.SendMessageAsync(SendTarget.User(alice.Id), "text", $"friends, round {round}");
             await alice.OnA.RemoveFriendAsync(bob.Id);
             Assert.Equal(alice.Id, (await bobDevice.NextEventAsync("friend.removed")).Data.GetProperty("userId").GetString());
             // Node A published the change before the event, in one ordered stream: node B applied it (voiding its
             // cached right) before it delivered the event, so the very next send is refused; no waiting involved.
             var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(
-                () => bobDevice.SendMessageAsync(MessageTarget.User(alice.Id), "text", "still friends?"));
+                () => bobDevice.SendMessageAsync(SendTarget.User(alice.Id), "text", "still friends?"));
             Assert.Equal("not_friends", refusal.Code);
         }
     }
@@ -278,11 +278,11 @@ public sealed class ScaleOutTests
         var group = await alice.OnA.CreateGroupAsync("team", [bob.Id]);
 
         // Node B checks (and caches) bob's membership; alice removes him on node A.
-        await bobDevice.SendMessageAsync(MessageTarget.Group(group.Id), "text", "hello team");
+        await bobDevice.SendMessageAsync(SendTarget.Group(group.Id), "text", "hello team");
         await alice.OnA.RemoveGroupMemberAsync(group.Id, bob.Id);
         Assert.Equal(bob.Id, (await bobDevice.NextEventAsync("group.member.left")).Data.GetProperty("userId").GetString());
         var refusal = await Assert.ThrowsAsync<ParleyRealtimeException>(
-            () => bobDevice.SendMessageAsync(MessageTarget.Group(group.Id), "text", "still here?"));
+            () => bobDevice.SendMessageAsync(SendTarget.Group(group.Id), "text", "still here?"));
         Assert.Equal("not_group_member", refusal.Code);
     }
 

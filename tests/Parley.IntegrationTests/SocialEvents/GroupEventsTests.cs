@@ -74,7 +74,7 @@ public sealed class GroupEventsTests(ServerFixture fixture) : IClassFixture<Serv
         await using var online = await OnlineCastAsync();
         var groupId = online.Cast.GroupId;
 
-        await online.Cast.Admin.UpdateGroupAsync(groupId, new UpdateGroupRequest { Name = "Renamed", Notice = "Be kind", JoinApproval = true });
+        await online.Cast.Admin.UpdateGroupAsync(groupId, new UpdateGroupBody { Name = "Renamed", Notice = "Be kind", JoinApproval = true });
 
         foreach (var (device, role) in new[] { (online.Owner, "owner"), (online.Admin, "admin"), (online.Member, "member") })
         {
@@ -94,9 +94,9 @@ public sealed class GroupEventsTests(ServerFixture fixture) : IClassFixture<Serv
 
         // A refused change tells nobody anything.
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_group_admin",
-            () => online.Cast.Member.UpdateGroupAsync(groupId, new UpdateGroupRequest { Name = "Mine now" }));
+            () => online.Cast.Member.UpdateGroupAsync(groupId, new UpdateGroupBody { Name = "Mine now" }));
         // A change to nothing new says nothing either.
-        await online.Cast.Owner.UpdateGroupAsync(groupId, new UpdateGroupRequest { Name = "Renamed" });
+        await online.Cast.Owner.UpdateGroupAsync(groupId, new UpdateGroupBody { Name = "Renamed" });
         foreach (var device in online.Members) Assert.Single(await device.OfTypeAsync("group.updated"));
     }
 
@@ -207,7 +207,7 @@ public sealed class GroupEventsTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Single(await online.Member.OfTypeAsync("group.member.left"));
 
         // Neither of them hears of what happens in the group from now on.
-        await online.Cast.Owner.UpdateGroupAsync(groupId, new UpdateGroupRequest { Notice = "just me now" });
+        await online.Cast.Owner.UpdateGroupAsync(groupId, new UpdateGroupBody { Notice = "just me now" });
         Assert.Single(await online.Owner.OfTypeAsync("group.updated"));
         Assert.Empty(await online.Member.OfTypeAsync("group.updated"));
         Assert.Empty(await online.Admin.OfTypeAsync("group.updated"));

@@ -22,9 +22,9 @@ public sealed class GroupSystemMessagesTests(ServerFixture fixture) : IClassFixt
         var created = await annPhone.WaitForSystemMessageAsync(group.Id, "group.created");
         Assert.Equal(owner.UserId, created.Data.GetProperty("senderId").GetString());
 
-        await ann.SendMessageAsync(MessageTarget.Group(group.Id), "text", "hello all");
-        await owner.UpdateGroupAsync(group.Id, new UpdateGroupRequest { Notice = "Chapter 3 by Friday" });
-        await owner.UpdateGroupAsync(group.Id, new UpdateGroupRequest { Name = "Book club 2" });
+        await ann.SendMessageAsync(SendTarget.Group(group.Id), "text", "hello all");
+        await owner.UpdateGroupAsync(group.Id, new UpdateGroupBody { Notice = "Chapter 3 by Friday" });
+        await owner.UpdateGroupAsync(group.Id, new UpdateGroupBody { Name = "Book club 2" });
         await ben.RequestToJoinGroupAsync(group.Id);
         await benPhone.WaitForSystemMessageAsync(group.Id, "member.joined");
         await ann.LeaveGroupAsync(group.Id);
@@ -104,11 +104,11 @@ public sealed class GroupSystemMessagesTests(ServerFixture fixture) : IClassFixt
     {
         using var cast = await GroupCast.StartAsync(_server);
         var refusal = await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed",
-            () => cast.Member.SendMessageAsync(MessageTarget.Group(cast.GroupId), "system", "{\"event\":\"group.created\"}"));
+            () => cast.Member.SendMessageAsync(SendTarget.Group(cast.GroupId), "system", "{\"event\":\"group.created\"}"));
         Assert.True(refusal.Errors?.ContainsKey("type"));
         await using var socket = await ParleyRealtime.ConnectAsync(cast.Member);
         var overSocket = await Assert.ThrowsAsync<ParleyRealtimeException>(
-            () => socket.SendMessageAsync(MessageTarget.Group(cast.GroupId), "system", "fake"));
+            () => socket.SendMessageAsync(SendTarget.Group(cast.GroupId), "system", "fake"));
         Assert.Equal("validation_failed", overSocket.Code);
     }
 }
