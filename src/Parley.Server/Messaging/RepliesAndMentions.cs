@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Http;
-using Parley.Server.Realtime;
 using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
