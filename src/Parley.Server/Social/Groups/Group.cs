@@ -13,7 +13,10 @@ public sealed class Group
     public string? Notice { get; set; }
     public long OwnerId { get; set; }
 
-    /// <summary>When on, join requests and members' invitations wait for an owner or admin.</summary>
+    /// <summary>
+    /// When on, join requests and members' invitations wait for an owner or admin. On unless the creator turns it
+    /// off (<see cref="GroupRules.DefaultJoinApproval"/>).
+    /// </summary>
     public bool JoinApproval { get; set; }
 
     /// <summary>While in the future, only the owner and admins may post.</summary>
@@ -56,6 +59,19 @@ public sealed class GroupJoinRequest
     public DateTimeOffset? HandledAt { get; set; }
 }
 
+/// <summary>
+/// A member an owner or admin removed. They may not join again by themselves (a join request is refused, and a
+/// plain member's invitation waits for approval even when <see cref="Group.JoinApproval"/> is off) until an owner
+/// or admin invites them or approves a request for them, which deletes the row. Leaving by oneself leaves none.
+/// </summary>
+public sealed class GroupRemoval
+{
+    public long GroupId { get; set; }
+    public long UserId { get; set; }
+    public long RemovedBy { get; set; }
+    public DateTimeOffset RemovedAt { get; set; }
+}
+
 internal sealed class GroupConfiguration : IEntityTypeConfiguration<Group>
 {
     public void Configure(EntityTypeBuilder<Group> group)
@@ -92,5 +108,17 @@ internal sealed class GroupJoinRequestConfiguration : IEntityTypeConfiguration<G
         request.HasIndex(r => new { r.GroupId, r.CreatedAt });
         request.HasOne<Group>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.Cascade);
         request.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class GroupRemovalConfiguration : IEntityTypeConfiguration<GroupRemoval>
+{
+    public void Configure(EntityTypeBuilder<GroupRemoval> removal)
+    {
+        removal.ToTable("GroupRemovals");
+        removal.HasKey(r => new { r.GroupId, r.UserId });
+        removal.HasIndex(r => r.UserId);
+        removal.HasOne<Group>().WithMany().HasForeignKey(r => r.GroupId).OnDelete(DeleteBehavior.Cascade);
+        removal.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

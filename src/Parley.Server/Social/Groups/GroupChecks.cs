@@ -6,7 +6,7 @@ namespace Parley.Server.Social.Groups;
 
 /// <summary>
 /// The checks every group endpoint starts with: the group exists, the caller is a member (or runs it), the person
-/// named is a member, there is room, the invitees are friends; and the group's lock. Each refuses with the
+/// named is a member, there is room, the invitees are friends, the asker was not removed; and the group's lock. Each refuses with the
 /// API's problem.
 /// </summary>
 public static class GroupChecks
@@ -70,6 +70,31 @@ public static class GroupChecks
         if (strangers.Count > 0)
             throw new ApiProblem(StatusCodes.Status403Forbidden, "not_friends",
                 $"You can only invite your friends; not friends: {string.Join(", ", strangers)}.");
+    }
+
+    /// <summary>
+    /// Refuses a join request from someone an owner or admin removed (<see cref="GroupRemoval"/>), whatever the
+    /// group's <see cref="Group.JoinApproval"/>: only an owner's or admin's invitation or approval lets them back.
+    /// </summary>
+    public static async Task ThrowIfRemovedAsync(ParleyDb db, long groupId, long userId, CancellationToken cancellationToken)
+    {
+        if (await db.GroupRemovals.AnyAsync(r => r.GroupId == groupId && r.UserId == userId, cancellationToken))
+            throw ApiProblem.Forbidden("removed_from_group",
+                "You were removed from this group: only an owner's or admin's invitation or approval lets you back in.");
+    }
+
+    /// <summary>Those of <paramref name="userIds"/> whom an owner or admin removed and who have not been let back since.</summary>
+    public static async Task<HashSet<long>> RemovedAmongAsync(ParleyDb db, long groupId, List<long> userIds, CancellationToken cancellationToken) =>
+        userIds.Count == 0
+            ? []
+            : (await db.GroupRemovals.Where(r => r.GroupId == groupId && userIds.Contains(r.UserId))
+                .Select(r => r.UserId).ToListAsync(cancellationToken)).ToHashSet();
+
+    /// <summary>An owner or admin let these people back in (an invitation or an approval): their removal no longer bars them.</summary>
+    public static async Task ForgetRemovalsAsync(ParleyDb db, long groupId, List<long> userIds, CancellationToken cancellationToken)
+    {
+        if (userIds.Count > 0)
+            await db.GroupRemovals.Where(r => r.GroupId == groupId && userIds.Contains(r.UserId)).ExecuteDeleteAsync(cancellationToken);
     }
 
     public static async Task ThrowIfFullAsync(ParleyDb db, long groupId, int joining, GroupsOptions options, CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public sealed class GroupMembership(
             Name = name,
             Icon = string.IsNullOrWhiteSpace(body.Icon) ? null : body.Icon.Trim(),
             OwnerId = me,
-            JoinApproval = body.JoinApproval ?? false,
+            JoinApproval = body.JoinApproval ?? GroupRules.DefaultJoinApproval,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -96,6 +96,7 @@ public sealed class GroupMembership(
         await db.SaveChangesAsync(cancellationToken);
         var formerMembers = await db.GroupMembers.Where(m => m.GroupId == group.Id).Select(m => m.UserId).ToListAsync(cancellationToken);
         await db.GroupMembers.Where(m => m.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.GroupRemovals.Where(r => r.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
         await conversations.DissolvedAsync(db, group.Id, cancellationToken);
         await db.GroupJoinRequests.Where(r => r.GroupId == group.Id && r.Status == RequestStatus.Pending)
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Status, RequestStatus.Rejected).SetProperty(x => x.HandledAt, group.DissolvedAt), cancellationToken);
@@ -105,8 +106,9 @@ public sealed class GroupMembership(
     }
 
     /// <summary>
-    /// Invites friends of the inviter. Owners and admins add them at once, as does anyone when approval is off;
-    /// otherwise each invitation becomes a join request for an owner or admin to handle.
+    /// Invites friends of the inviter. Owners and admins add them at once (which lets a removed member back in), as
+    /// does anyone when approval is off; otherwise, and always for someone an owner or admin removed, a plain
+    /// member's invitation becomes a join request for an owner or admin to handle.
     /// </summary>
     public async Task<InviteResult> InviteAsync(long groupId, long meId, InviteBody body, CancellationToken cancellationToken)
     {
@@ -124,24 +126,29 @@ public sealed class GroupMembership(
         var result = new InviteResult([], []);
         var added = new List<long>();
         var requested = new List<GroupJoinRequest>();
+        var manages = GroupRules.Manages(me.Role);
+        var barred = manages ? [] : await GroupChecks.RemovedAmongAsync(db, group.Id, newcomers, cancellationToken);
+        var atOnce = manages || !group.JoinApproval ? newcomers.Where(i => !barred.Contains(i)).ToList() : [];
+        var waiting = newcomers.Except(atOnce).ToList();
 
-        if (GroupRules.Manages(me.Role) || !group.JoinApproval)
+        if (atOnce.Count > 0)
         {
-            await GroupChecks.ThrowIfFullAsync(db, group.Id, newcomers.Count, Options, cancellationToken);
-            foreach (var userId in newcomers)
+            await GroupChecks.ThrowIfFullAsync(db, group.Id, atOnce.Count, Options, cancellationToken);
+            foreach (var userId in atOnce)
             {
                 db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = userId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = meId });
                 result.Added.Add(Ids.Format(userId));
                 added.Add(userId);
             }
-            await conversations.JoinedAsync(db, group.Id, newcomers, cancellationToken);
+            await conversations.JoinedAsync(db, group.Id, atOnce, cancellationToken);
+            if (manages) await GroupChecks.ForgetRemovalsAsync(db, group.Id, atOnce, cancellationToken);
         }
-        else
+        if (waiting.Count > 0)
         {
             var alreadyPending = (await db.GroupJoinRequests
-                .Where(r => r.GroupId == group.Id && r.Status == RequestStatus.Pending && newcomers.Contains(r.UserId))
+                .Where(r => r.GroupId == group.Id && r.Status == RequestStatus.Pending && waiting.Contains(r.UserId))
                 .Select(r => r.UserId).ToListAsync(cancellationToken)).ToHashSet();
-            foreach (var userId in newcomers)
+            foreach (var userId in waiting)
             {
                 if (!alreadyPending.Contains(userId))
                 {
@@ -215,7 +222,10 @@ public sealed class GroupMembership(
         return GroupViews.Member(target, user);
     }
 
-    /// <summary>Leaving (the target is me) or removing someone of a lower role.</summary>
+    /// <summary>
+    /// Leaving (the target is me) or removing someone of a lower role; the one removed may not join again by
+    /// themselves (<see cref="GroupRemoval"/>), the one who left may.
+    /// </summary>
     public async Task RemoveAsync(long groupId, long meId, long userId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -232,6 +242,13 @@ public sealed class GroupMembership(
             throw ApiProblem.Forbidden("insufficient_role", "You can only remove members whose role is below yours.");
         }
         db.GroupMembers.Remove(target);
+        if (target.UserId != me.UserId)
+        {
+            var now = time.GetUtcNow();
+            var removal = await db.GroupRemovals.FirstOrDefaultAsync(r => r.GroupId == group.Id && r.UserId == target.UserId, cancellationToken);
+            if (removal is null) db.GroupRemovals.Add(new GroupRemoval { GroupId = group.Id, UserId = target.UserId, RemovedBy = me.UserId, RemovedAt = now });
+            else (removal.RemovedBy, removal.RemovedAt) = (me.UserId, now);
+        }
         await conversations.LeftAsync(db, group.Id, target.UserId, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -303,7 +320,7 @@ public sealed class GroupMembership(
 
     /// <summary>
     /// Asks to join: a new pending request (<c>Created</c> true); the pending one already there; or, when the group
-    /// needs no approval, an accepted one (I am a member now).
+    /// needs no approval, an accepted one (I am a member now). Someone an owner or admin removed is refused.
     /// </summary>
     public async Task<(JoinRequestView Request, bool Created)> RequestToJoinAsync(long groupId, long meId, JoinRequestBody body, CancellationToken cancellationToken)
     {
@@ -314,6 +331,7 @@ public sealed class GroupMembership(
         var group = await GroupChecks.FindGroupAsync(db, groupId, cancellationToken);
         if (await db.GroupMembers.AnyAsync(m => m.GroupId == group.Id && m.UserId == meId, cancellationToken))
             throw ApiProblem.Conflict("already_member", "You are already a member of this group.");
+        await GroupChecks.ThrowIfRemovedAsync(db, group.Id, meId, cancellationToken);
 
         var pending = await db.GroupJoinRequests.FirstOrDefaultAsync(
             r => r.GroupId == group.Id && r.UserId == meId && r.Status == RequestStatus.Pending, cancellationToken);
@@ -342,7 +360,10 @@ public sealed class GroupMembership(
         return (GroupViews.JoinRequest(request, null), request.Status == RequestStatus.Pending);
     }
 
-    /// <summary>Accepts (the person joins, unless they are a member already) or rejects a pending request or member's invitation.</summary>
+    /// <summary>
+    /// Accepts (the person joins, unless they are a member already; a removal no longer bars them) or rejects a
+    /// pending request or member's invitation.
+    /// </summary>
     public async Task<JoinRequestView> HandleJoinRequestAsync(long groupId, long meId, long requestId, bool accept, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -368,6 +389,7 @@ public sealed class GroupMembership(
             });
             await conversations.JoinedAsync(db, group.Id, [request.UserId], cancellationToken);
         }
+        if (accept) await GroupChecks.ForgetRemovalsAsync(db, group.Id, [request.UserId], cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 

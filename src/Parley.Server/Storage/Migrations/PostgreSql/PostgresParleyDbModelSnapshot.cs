@@ -609,6 +609,27 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("GroupMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Social.Groups.GroupRemoval", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("RemovedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("RemovedBy")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("GroupRemovals", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Accounts.RefreshToken", b =>
                 {
                     b.HasOne("Parley.Server.Accounts.Session", null)
@@ -745,6 +766,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                 });
 
             modelBuilder.Entity("Parley.Server.Social.Groups.GroupMember", b =>
+                {
+                    b.HasOne("Parley.Server.Social.Groups.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Social.Groups.GroupRemoval", b =>
                 {
                     b.HasOne("Parley.Server.Social.Groups.Group", null)
                         .WithMany()

@@ -601,6 +601,27 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.ToTable("GroupMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Social.Groups.GroupRemoval", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RemovedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RemovedBy")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("GroupId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("GroupRemovals", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Accounts.RefreshToken", b =>
                 {
                     b.HasOne("Parley.Server.Accounts.Session", null)
@@ -737,6 +758,21 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Parley.Server.Social.Groups.GroupMember", b =>
+                {
+                    b.HasOne("Parley.Server.Social.Groups.Group", null)
+                        .WithMany()
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Social.Groups.GroupRemoval", b =>
                 {
                     b.HasOne("Parley.Server.Social.Groups.Group", null)
                         .WithMany()
