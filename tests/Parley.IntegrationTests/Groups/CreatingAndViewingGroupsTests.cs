@@ -48,13 +48,13 @@ public sealed class CreatingAndViewingGroupsTests(ServerFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task AGroupWithoutInviteesHasOnlyItsOwnerAndNeedsNoApproval()
+    public async Task AGroupWithoutInviteesHasOnlyItsOwnerAndByDefaultNeedsApproval()
     {
         using var owner = await _server.NewUserAsync("solo");
         // Naming myself among the invitees does not count me twice.
         var group = await owner.CreateGroupAsync("Solo", [owner.UserId]);
         Assert.Equal(1, group.MemberCount);
-        Assert.False(group.JoinApproval);
+        Assert.True(group.JoinApproval);
         Assert.Null(group.Icon);
         Assert.Equal(2000, group.MaxMembers);
         var member = Assert.Single(await owner.GetGroupMembersAsync(group.Id));

@@ -18,7 +18,7 @@ public sealed class GroupSystemMessagesTests(ServerFixture fixture) : IClassFixt
         await using var annPhone = await Device.ConnectAsync(ann);
         await using var benPhone = await Device.ConnectAsync(ben);
 
-        var group = await owner.CreateGroupAsync("Book club", [ann.UserId]);
+        var group = await owner.CreateGroupAsync("Book club", [ann.UserId], joinApproval: false);
         var created = await annPhone.WaitForSystemMessageAsync(group.Id, "group.created");
         Assert.Equal(owner.UserId, created.Data.GetProperty("senderId").GetString());
 
