@@ -43,6 +43,7 @@ const messages: Record<string, string> = {
   owner_must_transfer: 'Hand the group to someone else before leaving it.',
   member_not_found: 'That person is not in the group.',
   join_request_not_found: 'That join request no longer exists.',
+  removed_from_group: 'You were removed from this group. Only its owner or an admin can let you back in.',
   muted: 'You are muted in this group.',
   group_muted: 'Only admins can post while the group is muted.',
   cannot_message_self: 'You cannot message yourself.',

@@ -185,7 +185,8 @@ function Search() {
 function CreateGroup({ friends, onDone }: { friends: Friend[]; onDone: () => void }) {
   const [name, setName] = useState('');
   const [members, setMembers] = useState<string[]>([]);
-  const [approval, setApproval] = useState(false);
+  // On by default, as on the server: a stranger who knows the group's id waits for an owner or admin.
+  const [approval, setApproval] = useState(true);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
