@@ -12,7 +12,9 @@ public static class GroupsApi
     public static RouteGroupBuilder MapGroupsApi(this RouteGroupBuilder api)
     {
         var groups = api.MapGroup("/groups").WithTags("Groups").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterGroupChange);
-        groups.MapPost("/", Create);
+        groups.MapPost("/", Create).WithDescription(
+            "Creates a group: the creator becomes its owner and the friends in memberIds join at once. joinApproval is true unless " +
+            "the body says false: join requests and plain members' invitations then wait for an owner or admin.");
         groups.MapGet("/", ListMine);
         groups.MapGet("/{id}", Get);
         groups.MapPatch("/{id}", Update);
@@ -21,12 +23,16 @@ public static class GroupsApi
         groups.MapGet("/{id}/members", ListMembers);
         groups.MapPost("/{id}/members", Invite);
         groups.MapPatch("/{id}/members/{userId}", ChangeRole);
-        groups.MapDelete("/{id}/members/{userId}", RemoveMember);
+        groups.MapDelete("/{id}/members/{userId}", RemoveMember).WithDescription(
+            "Leave (userId is mine) or remove a member of a lower role. Someone removed may not join again by themselves " +
+            "(removed_from_group) until an owner or admin invites them or accepts a request for them; someone who left may ask again.");
 
         groups.MapPost("/{id}/mutes", Mute);
         groups.MapDelete("/{id}/mutes/{target}", Unmute);
 
-        groups.MapPost("/{id}/join-requests", RequestToJoin);
+        groups.MapPost("/{id}/join-requests", RequestToJoin).WithDescription(
+            "Asks to join: 201 with a new pending request, 200 with the one already pending, or 200 with an accepted one (a member now) " +
+            "when the group's joinApproval is off. Someone an owner or admin removed is refused with 403 removed_from_group.");
         groups.MapGet("/{id}/join-requests", ListJoinRequests);
         groups.MapPost("/{id}/join-requests/{requestId}/accept", (string id, string requestId, HttpContext http, GroupMembership groups, CancellationToken ct) =>
             HandleJoinRequest(id, requestId, accept: true, http, groups, ct));
