@@ -25,6 +25,36 @@ public sealed partial class ParleyClient
     public Task LogoutAsync(CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, "api/v1/auth/logout", null, cancellationToken);
 
+    /// <summary>Forgot password: asks for a code e-mailed to the account's address (the server answers the same whether or not the account exists).</summary>
+    /// <param name="login">A phone number, e-mail address or username.</param>
+    public Task RequestPasswordResetAsync(string login, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/auth/password-reset", new { login }, cancellationToken, authenticated: false);
+
+    /// <summary>Sets a new password with the e-mailed code; every session of the account ends (sign in again).</summary>
+    public Task ConfirmPasswordResetAsync(string login, string code, string newPassword, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "api/v1/auth/password-reset/confirm", new { login, code, newPassword }, cancellationToken, authenticated: false);
+
+    /// <summary>Erases the account (API.md, "Account recovery, deletion and export"); this client's session ends with it.</summary>
+    public Task DeleteAccountAsync(string password, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Delete, "api/v1/users/me", new { password }, cancellationToken);
+
+    /// <summary>Everything the server holds about me, as one JSON document, streamed: the caller reads and disposes the stream.</summary>
+    public async Task<Stream> ExportAsync(CancellationToken cancellationToken = default)
+    {
+        using var request = BuildRequest(HttpMethod.Get, "api/v1/users/me/export", null, authenticated: true);
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     public Task<OwnProfile> GetMeAsync(CancellationToken cancellationToken = default) =>
         SendAsync<OwnProfile>(HttpMethod.Get, "api/v1/users/me", null, cancellationToken);
 

@@ -44,6 +44,11 @@ public sealed partial class ParleyClient
         CancellationToken cancellationToken = default) =>
         SendAsync<ConversationView>(HttpMethod.Patch, $"api/v1/conversations/{Escape(conversationId)}", new { pinned, muted, hidden }, cancellationToken);
 
+    /// <summary>Disappearing messages: new messages of the conversation go this many seconds after sending (at least 5); null turns it off.</summary>
+    public Task<ConversationView> SetMessageTtlAsync(string conversationId, int? seconds, CancellationToken cancellationToken = default) =>
+        SendAsync<ConversationView>(HttpMethod.Patch, $"api/v1/conversations/{Escape(conversationId)}",
+            new Dictionary<string, object?> { ["messageTtlSeconds"] = seconds }, cancellationToken);
+
     /// <summary>Who has read a message: counts for any member, and the lists for its sender.</summary>
     public Task<ReceiptsView> GetReceiptsAsync(string conversationId, string messageId, CancellationToken cancellationToken = default) =>
         SendAsync<ReceiptsView>(HttpMethod.Get,

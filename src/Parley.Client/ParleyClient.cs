@@ -66,9 +66,9 @@ public sealed partial class ParleyClient : IDisposable
             ?? throw new InvalidOperationException($"{method} {path} answered with an empty body.");
     }
 
-    private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private async Task SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, bool authenticated = true)
     {
-        using var response = await SendRawAsync(method, path, body, authenticated: true, cancellationToken).ConfigureAwait(false);
+        using var response = await SendRawAsync(method, path, body, authenticated, cancellationToken).ConfigureAwait(false);
         await ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
     }
 

@@ -60,6 +60,7 @@ public partial class Program
         api.MapAccountsApi();
         api.MapSocialApi();
         api.MapMessagesApi();
+        api.MapAccountExportApi();
         api.MapConversationsApi();
         api.MapCallsApi();
         api.MapFilesApi();

@@ -24,7 +24,8 @@ public sealed record ConversationView(
     bool Muted,
     bool Hidden,
     bool Mentioned,
-    long? PeerReadSeq);
+    long? PeerReadSeq,
+    int? MessageTtlSeconds = null);
 
 public sealed record ConversationPage(List<ConversationView> Conversations, string? NextCursor);
 

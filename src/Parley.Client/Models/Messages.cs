@@ -18,7 +18,8 @@ public sealed record MessageAck(string ClientMsgId, string MessageId, string Con
 
 public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, string Type, JsonElement Content,
-    JsonElement? File, DateTimeOffset SentAt, bool Recalled, MessageQuote? ReplyTo = null, List<string>? Mentions = null);
+    JsonElement? File, DateTimeOffset SentAt, bool Recalled, MessageQuote? ReplyTo = null, List<string>? Mentions = null,
+    DateTimeOffset? ExpiresAt = null);
 
 /// <summary>The short quote of the message a reply answers, fixed when the reply was sent.</summary>
 public sealed record MessageQuote(string MessageId, long Seq, string SenderId, string Type, string Preview, bool Recalled);

@@ -31,6 +31,12 @@ public sealed record RefreshRequest(string? RefreshToken);
 
 public sealed record VerificationCodeRequest(string? Email);
 
+public sealed record DeleteAccountRequest(string? Password);
+
+public sealed record PasswordResetRequest(string? Login);
+
+public sealed record PasswordResetConfirmRequest(string? Login, string? Code, string? NewPassword);
+
 public sealed record VerificationCodeResponse(DateTimeOffset ExpiresAt, int RetryAfterSeconds);
 
 public sealed record UpdateProfileRequest(

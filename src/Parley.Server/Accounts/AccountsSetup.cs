@@ -22,6 +22,8 @@ public static class AccountsSetup
         services.AddSingleton<LoginThrottle>();
         services.AddScoped<TokenService>();
         services.AddScoped<VerificationCodes>();
+        services.AddScoped<PasswordReset>();
+        services.AddScoped<AccountEraser>();
         services.AddSingleton<IEmailSender>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
             ? ActivatorUtilities.CreateInstance<LogEmailSender>(sp)
             : ActivatorUtilities.CreateInstance<SmtpEmailSender>(sp));

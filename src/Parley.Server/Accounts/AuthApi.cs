@@ -17,6 +17,17 @@ public static class AuthApi
         auth.MapPost("/login", Login).RequireRateLimiting(RateLimits.Login);
         auth.MapPost("/refresh", Refresh).RequireRateLimiting(RateLimits.Login);
         auth.MapPost("/logout", Logout).RequireAuthorization();
+        // Asking sends an e-mail, as asking for a verification code does: the same per-address budget.
+        auth.MapPost("/password-reset", RequestPasswordReset).RequireRateLimiting(RateLimits.VerificationCodes)
+            .WithSummary("Forgot password: e-mails a one-time code to the account's address")
+            .WithDescription("Answers 202 whether or not the login names an account (a phone number, an e-mail address or a username). " +
+                "The code goes to the account's e-mail address, or to the server log when no SMTP server is configured. One request per login " +
+                "per cooldown (429 rate_limited), and a per-client-address limit.");
+        // Confirming is guessing a code: the sign-in budget.
+        auth.MapPost("/password-reset/confirm", ConfirmPasswordReset).RequireRateLimiting(RateLimits.Login)
+            .WithSummary("Sets a new password with the e-mailed code and ends every session of the account")
+            .WithDescription("400 invalid_code for a wrong, used or expired code (a code dies after a few wrong guesses). Every refresh token of " +
+                "the account stops working and its open sockets close; sign in again with the new password.");
         return api;
     }
 
@@ -104,18 +115,12 @@ public static class AuthApi
         if (string.IsNullOrWhiteSpace(request.Login)) throw ApiProblem.Invalid("login", "A phone number, e-mail address or username is required.");
         if (string.IsNullOrEmpty(request.Password)) throw ApiProblem.Invalid("password", "The password is required.");
 
-        var login = request.Login.Trim();
-        var email = login.Contains('@', StringComparison.Ordinal) ? AccountRules.NormalizeEmail(login) : null;
-        var phone = email is null ? AccountRules.NormalizePhone(login, options.Value.DefaultPhoneRegion) : null;
-        var usernameKey = AccountRules.IsValidUsername(login) ? AccountRules.NormalizeUsername(login) : null;
-        var throttleKey = email ?? phone ?? usernameKey ?? login.ToLowerInvariant();
+        var login = LoginName.Parse(request.Login, options.Value.DefaultPhoneRegion);
+        var throttleKey = login.ThrottleKey;
         if (throttle.Blocked(throttleKey) is { } wait)
             throw ApiProblem.TooManyRequests("Too many failed sign-ins for this account; try again later.", wait);
 
-        User? user = null;
-        if (email is not null) user = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (user is null && phone is not null) user = await db.Users.FirstOrDefaultAsync(u => u.Phone == phone, cancellationToken);
-        if (user is null && usernameKey is not null) user = await db.Users.FirstOrDefaultAsync(u => u.UsernameNormalized == usernameKey, cancellationToken);
+        var user = await login.FindAsync(db, cancellationToken);
 
         if (!passwords.Verify(request.Password, user?.PasswordHash) || user is null)
         {
@@ -123,6 +128,18 @@ public static class AuthApi
             throw ApiProblem.Unauthorized("invalid_credentials", "The login or the password is wrong.");
         }
         return TypedResults.Ok(await tokens.StartSessionAsync(user, UserAgent(http), cancellationToken));
+    }
+
+    private static async Task<Accepted> RequestPasswordReset(PasswordResetRequest request, PasswordReset reset, CancellationToken cancellationToken)
+    {
+        await reset.RequestAsync(request.Login, cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static async Task<NoContent> ConfirmPasswordReset(PasswordResetConfirmRequest request, PasswordReset reset, CancellationToken cancellationToken)
+    {
+        await reset.ConfirmAsync(request.Login, request.Code, request.NewPassword, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<AuthResponse>> Refresh(RefreshRequest request, TokenService tokens, CancellationToken cancellationToken)

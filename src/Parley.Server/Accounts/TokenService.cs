@@ -91,6 +91,16 @@ public sealed class TokenService(
         foreach (var id in sessionIds) revocations.Revoked(id);
     }
 
+    /// <summary>Ends every session of the user (a password reset, an erased account); their sockets close on every node.</summary>
+    public async Task RevokeAllSessionsAsync(long userId, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var sessionIds = await db.Sessions.Where(s => s.UserId == userId && s.RevokedAt == null).Select(s => s.Id).ToListAsync(cancellationToken);
+        await db.Sessions.Where(s => sessionIds.Contains(s.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken);
+        foreach (var id in sessionIds) revocations.Revoked(id);
+    }
+
     internal static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
 
     private (string Token, RefreshToken Entity) AddRefreshToken(Session session, DateTimeOffset now)

@@ -36,6 +36,12 @@ public sealed class User
     public Sex Sex { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>
+    /// Set when the account was erased (<see cref="AccountEraser"/>): the row stays, emptied, so that the messages it
+    /// sent are still attributed to someone (<see cref="AccountEraser.DeletedNickname"/>, no avatar).
+    /// </summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>

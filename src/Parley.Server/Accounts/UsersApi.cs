@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
@@ -17,6 +19,12 @@ public static class UsersApi
         var users = api.MapGroup("/users").WithTags("Accounts").RequireAuthorization();
         users.MapGet("/me", GetMe);
         users.MapPatch("/me", UpdateMe);
+        users.MapDelete("/me", DeleteMe)
+            .WithSummary("Erases my account")
+            .WithDescription("Body {password}. Profile, phone, e-mail, username, contacts, blocks, requests and sessions go at once (open sockets " +
+                "close); the account leaves its groups (an owner's group passes to its oldest admin, else its oldest member, else is dissolved); " +
+                "its messages stay in the others' history, sent by \"Deleted account\" (no avatar). Its phone, e-mail and username can be used " +
+                "again. 403 wrong_password.");
         return api;
     }
 
@@ -25,6 +33,14 @@ public static class UsersApi
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == http.User.UserId(), cancellationToken)
             ?? throw ApiProblem.NotFound("user_not_found", "This account no longer exists.");
         return TypedResults.Ok(UserViews.Own(user));
+    }
+
+    private static async Task<NoContent> DeleteMe(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] DeleteAccountRequest? request, HttpContext http, AccountEraser eraser,
+        Passwords passwords, CancellationToken cancellationToken)
+    {
+        await eraser.EraseOwnAsync(http.User.UserId(), request?.Password, passwords, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static async Task<Ok<OwnProfile>> UpdateMe(

@@ -23,7 +23,10 @@ public sealed class VerificationCodes(
 {
     private readonly AccountsOptions _options = options.Value;
 
-    public async Task<VerificationCodeResponse> SendAsync(string address, CancellationToken cancellationToken)
+    /// <param name="forPasswordReset">Words the e-mail for a password reset instead of a sign-up. The code is the same kind:
+    /// every code in the table was sent to its address, so whichever purpose it was asked for, using it proves the
+    /// same thing (that the person reads that mailbox), and one cooldown per address covers both.</param>
+    public async Task<VerificationCodeResponse> SendAsync(string address, CancellationToken cancellationToken, bool forPasswordReset = false)
     {
         var now = time.GetUtcNow();
         var last = await db.VerificationCodes.AsNoTracking()
@@ -50,9 +53,15 @@ public sealed class VerificationCodes(
 
         try
         {
-            await email.SendAsync(address, $"Your Parley code: {code}",
-                $"Your Parley verification code is {code}. It expires in {(int)_options.VerificationCodeLifetime.TotalMinutes} minutes. " +
-                "If you did not ask for it, ignore this message.", cancellationToken);
+            var minutes = (int)_options.VerificationCodeLifetime.TotalMinutes;
+            if (forPasswordReset)
+                await email.SendAsync(address, $"Your Parley password reset code: {code}",
+                    $"Your Parley verification code is {code}, to set a new password. It expires in {minutes} minutes. " +
+                    "If you did not ask for it, ignore this message: your password stays as it is.", cancellationToken);
+            else
+                await email.SendAsync(address, $"Your Parley code: {code}",
+                    $"Your Parley verification code is {code}. It expires in {minutes} minutes. " +
+                    "If you did not ask for it, ignore this message.", cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

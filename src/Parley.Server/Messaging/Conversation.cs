@@ -30,6 +30,12 @@ public sealed class Conversation
     /// <summary>The newest message that mentions <c>all</c> (groups): one field instead of a write per member.</summary>
     public long MentionAllSeq { get; set; }
 
+    /// <summary>
+    /// Disappearing messages: each new message expires this many seconds after it is sent (<see cref="Message.ExpiresAt"/>);
+    /// null keeps them. Shared by the members (docs/messages.md, "Retention").
+    /// </summary>
+    public int? MessageTtlSeconds { get; set; }
+
     public static string KeyFor(long a, long b) => a < b ? $"{a}:{b}" : $"{b}:{a}";
 }
 
@@ -98,6 +104,9 @@ public sealed class Message
 
     /// <summary>The uploaded file an image, voice, video or file message carries: who may download it follows from here.</summary>
     public long? FileId { get; set; }
+
+    /// <summary>When the message disappears (its conversation's time-to-live at sending); null when it does not. See <see cref="MessageRetention"/>.</summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
 
     /// <summary>Plain text of a text message, for full-text search (SQLite FTS5, PostgreSQL trigram index); null otherwise.</summary>
     public string? SearchText { get; set; }
@@ -181,6 +190,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         message.HasIndex(m => m.FileId).HasFilter("\"FileId\" IS NOT NULL");
         // A recall scrubs the quotes of the replies to the recalled message.
         message.HasIndex(m => m.ReplyToId).HasFilter("\"ReplyToId\" IS NOT NULL");
+        // The retention sweeper finds what has expired without scanning the messages that never expire.
+        message.HasIndex(m => m.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL");
         message.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -19,7 +19,8 @@ namespace Parley.Server.Messaging;
 /// an empty index range for the (usual) row without any. The user's own messages never count: sending moves the
 /// sender's read pointer to their message in the same transaction.</para>
 /// </summary>
-public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events)
+public sealed class ConversationList(
+    ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events, MessageRetention retention, ConversationRetention ttl)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -75,7 +76,10 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
         return (await ViewsAsync(me, [row], cancellationToken))[0];
     }
 
-    /// <summary>Pin, mute, hide for this user only; the user's devices hear of it as <c>conversation.updated</c>.</summary>
+    /// <summary>
+    /// Pin, mute, hide for this user only (the user's devices hear of it as <c>conversation.updated</c>); and the shared
+    /// disappearing-messages setting (<see cref="ConversationRetention"/>).
+    /// </summary>
     public async Task<ConversationView> UpdateAsync(long me, long conversationId, UpdateConversationBody body, CancellationToken cancellationToken)
     {
         await access.ForReadingAsync(me, conversationId, cancellationToken);
@@ -91,10 +95,14 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 : null;
         }
         await db.SaveChangesAsync(cancellationToken);
+        if (body.MessageTtlSeconds.IsSet) await ttl.SetAsync(me, conversationId, body.MessageTtlSeconds.Seconds, cancellationToken);
 
         var row = await RowAsync(me, conversationId, cancellationToken);
-        var update = new ConversationSettings(Ids.Format(conversationId), row.Pinned, row.Muted, IsHidden(row));
-        await events.PublishAsync(new ConversationSettingsChanged(me, update), CancellationToken.None);
+        if (body.Pinned is not null || body.Muted is not null || body.Hidden is not null)
+        {
+            var update = new ConversationSettings(Ids.Format(conversationId), row.Pinned, row.Muted, IsHidden(row));
+            await events.PublishAsync(new ConversationSettingsChanged(me, update), CancellationToken.None);
+        }
         return (await ViewsAsync(me, [row], cancellationToken))[0];
     }
 
@@ -119,6 +127,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
              HiddenAtSeq = m.HiddenAtSeq,
              ClearedSeq = m.ClearedSeq,
              MentionSeq = m.MentionSeq,
+             MessageTtlSeconds = c.MessageTtlSeconds,
              DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
                  && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
          }).AsNoTracking();
@@ -199,7 +208,8 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 row.Muted,
                 IsHidden(row),
                 row.MentionSeq > seen || (row.Kind == ConversationKind.Group && row.MentionAllSeq > seen),
-                peerReadSeq));
+                peerReadSeq,
+                row.MessageTtlSeconds));
         }
         return views;
     }
@@ -220,22 +230,31 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
                 WHERE x."ConversationId" = cm."ConversationId" AND x."Seq" > cm."ClearedSeq"
                   AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" AS d
                                   WHERE d."UserId" = cm."UserId" AND d."ConversationId" = x."ConversationId" AND d."Seq" = x."Seq")
+                  AND (x."ExpiresAt" IS NULL OR x."ExpiresAt" > {1}) AND x."SentAt" > {2}
                 ORDER BY x."Seq" DESC
                 LIMIT 1)
             WHERE cm."UserId" = {0} AND cm."ConversationId" IN (
             """);
-        var parameters = new object[withMessages.Count + 1];
+        // Expired messages are no preview (MessageRetention): skipped like deleted ones.
+        const int fixedParameters = 3;
+        var (now, oldestKept) = retention.Bounds();
+        var parameters = new object[withMessages.Count + fixedParameters];
         parameters[0] = me;
+        parameters[1] = StoredTime(now);
+        parameters[2] = StoredTime(oldestKept ?? DateTimeOffset.UnixEpoch);
         for (var i = 0; i < withMessages.Count; i++)
         {
             if (i > 0) sql.Append(", ");
-            sql.Append(CultureInfo.InvariantCulture, $"{{{i + 1}}}");
-            parameters[i + 1] = withMessages[i];
+            sql.Append(CultureInfo.InvariantCulture, $"{{{i + fixedParameters}}}");
+            parameters[i + fixedParameters] = withMessages[i];
         }
         sql.Append(')');
         var messages = await db.Messages.FromSqlRaw(sql.ToString(), parameters).AsNoTracking().ToListAsync(cancellationToken);
         return messages.ToDictionary(m => m.ConversationId);
     }
+
+    /// <summary>A time as the raw SQL compares it with stored ones: SQLite keeps Unix milliseconds (see SqliteParleyDb).</summary>
+    private object StoredTime(DateTimeOffset time) => db is SqliteParleyDb ? time.ToUnixTimeMilliseconds() : time;
 
     private static bool IsHidden(Row row) => row.HiddenAtSeq is { } at && at >= row.LastSeq;
 
@@ -254,6 +273,7 @@ public sealed class ConversationList(ParleyDb db, ConversationAccess access, IPr
         public long? HiddenAtSeq { get; init; }
         public long ClearedSeq { get; init; }
         public long MentionSeq { get; init; }
+        public int? MessageTtlSeconds { get; init; }
 
         /// <summary>Messages above the read (or cleared) pointer that the user deleted for themselves: not unread.</summary>
         public long DeletedUnread { get; init; }

@@ -56,12 +56,16 @@ public sealed record ConversationView(
     bool Muted,
     bool Hidden,
     bool Mentioned,
-    long? PeerReadSeq);
+    long? PeerReadSeq,
+    int? MessageTtlSeconds);
 
 public sealed record ConversationPage(List<ConversationView> Conversations, string? NextCursor);
 
-/// <summary>Per-user settings; absent fields stay as they are.</summary>
-public sealed record UpdateConversationBody(bool? Pinned, bool? Muted, bool? Hidden);
+/// <summary>
+/// Per-user settings, and the shared <c>messageTtlSeconds</c> (<see cref="ConversationRetention"/>); absent fields stay as
+/// they are, and <c>messageTtlSeconds: null</c> turns disappearing messages off.
+/// </summary>
+public sealed record UpdateConversationBody(bool? Pinned, bool? Muted, bool? Hidden, TtlSetting MessageTtlSeconds = default);
 
 /// <summary>The <c>conversation.updated</c> event to the user's own devices.</summary>
 public sealed record ConversationSettings(string ConversationId, bool Pinned, bool Muted, bool Hidden);

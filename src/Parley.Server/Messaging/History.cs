@@ -5,7 +5,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Messaging;
 
 /// <summary>Reading stored messages: history pages and what a device missed.</summary>
-public sealed class History(ParleyDb db, ConversationAccess access)
+public sealed class History(ParleyDb db, ConversationAccess access, MessageRetention retention)
 {
     /// <summary>
     /// Newest first before <paramref name="beforeSeq"/> (or the newest page); oldest first after <paramref name="afterSeq"/>.
@@ -16,7 +16,8 @@ public sealed class History(ParleyDb db, ConversationAccess access)
     {
         if (beforeSeq is not null && afterSeq is not null) throw ApiProblem.Invalid("beforeSeq", "Give beforeSeq or afterSeq, not both.");
         await access.ForReadingAsync(userId, conversationId, cancellationToken);
-        var messages = Visible(db, userId, conversationId);
+        // Expired messages are skipped like deleted ones: their seqs stay taken (docs/messages.md, "Retention").
+        var messages = retention.Live(Visible(db, userId, conversationId));
         return afterSeq is { } after
             ? await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken)
             : await messages.Where(m => beforeSeq == null || m.Seq < beforeSeq).OrderByDescending(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
@@ -80,7 +81,7 @@ public sealed class History(ParleyDb db, ConversationAccess access)
     /// (the caller checked the conversation with <see cref="CheckSyncChunkAsync"/>).
     /// </summary>
     public Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken) =>
-        Visible(db, userId, conversationId).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+        retention.Live(Visible(db, userId, conversationId)).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
 
     private static bool IsParty(string? directKey, long userId)
     {

@@ -59,26 +59,31 @@ internal sealed class MessageStore(ParleyDb db)
 
         // In id order, so that two writers (nodes) never lock two conversations in opposite orders.
         var conversations = messages.GroupBy(m => m.ConversationId).OrderBy(g => g.Key).ToList();
-        var lastSeqs = await RunAsync(connection, transaction,
-            "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2 WHERE \"Id\" = $3 RETURNING \"LastSeq\"",
-            conversations.Select(c => new object?[] { (long)c.Count(), Time(now), c.Key }), returnsScalar: true, cancellationToken);
+        // The same statement returns the conversation's time-to-live: disappearing messages cost no extra round trip.
+        var reserved = await ReserveSeqsAsync(connection, transaction,
+            conversations.Select(c => new object?[] { (long)c.Count(), Time(now), c.Key }), cancellationToken);
         for (var k = 0; k < conversations.Count; k++)
         {
-            var last = lastSeqs[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
+            var (last, ttlSeconds) = reserved[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
             var seq = last - conversations[k].Count();
-            foreach (var message in conversations[k]) message.Seq = ++seq;
+            DateTimeOffset? expiresAt = ttlSeconds is { } ttl ? now.AddSeconds(ttl) : null;
+            foreach (var message in conversations[k])
+            {
+                message.Seq = ++seq;
+                message.ExpiresAt = expiresAt;
+            }
         }
 
         if (messages.Any(m => m.ReplyToId is not null)) await ScrubQuotesOfRecalledAsync(connection, transaction, messages, cancellationToken);
 
         await RunAsync(connection, transaction,
             "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
-            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\") " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\", \"ExpiresAt\") " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             messages.Select(m => new object?[]
             {
                 m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, (int)m.Type, m.Content, m.File, Time(now), false,
-                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText,
+                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText, m.ExpiresAt is { } expires ? Time(expires) : null,
             }), returnsScalar: false, cancellationToken);
 
         if (_sqlite && messages.Any(m => m.SearchText is not null))
@@ -216,6 +221,55 @@ internal sealed class MessageStore(ParleyDb db)
                 results.Add(await single.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null);
             else
                 await single.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Raises each conversation's last seq (arguments: count, time, conversation id) and returns the new last seq and
+    /// the conversation's time-to-live, or null for a conversation that does not exist. Batched as <see cref="RunAsync"/>.
+    /// </summary>
+    private async Task<List<(long LastSeq, int? TtlSeconds)?>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
+        IEnumerable<object?[]> rows, CancellationToken cancellationToken)
+    {
+        const string sql = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2 WHERE \"Id\" = $3 " +
+            "RETURNING \"LastSeq\", \"MessageTtlSeconds\"";
+        var results = new List<(long, int?)?>();
+        static (long, int?) Read(DbDataReader reader) =>
+            (reader.GetInt64(0), reader.IsDBNull(1) ? null : Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
+        if (!_sqlite && connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var row in rows)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                foreach (var value in row)
+                {
+                    var parameter = command.CreateParameter();
+                    parameter.Value = value ?? DBNull.Value;
+                    command.Parameters.Add(parameter);
+                }
+                batch.BatchCommands.Add(command);
+            }
+            if (batch.BatchCommands.Count == 0) return results;
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do results.Add(await reader.ReadAsync(cancellationToken) ? Read(reader) : null);
+            while (await reader.NextResultAsync(cancellationToken));
+            return results;
+        }
+
+        await using var single = connection.CreateCommand();
+        single.Transaction = transaction;
+        single.CommandText = sql;
+        DbParameter[]? parameters = null;
+        foreach (var row in rows)
+        {
+            parameters ??= row.Select((_, i) => Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
+            for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
+            await using var reader = await single.ExecuteReaderAsync(cancellationToken);
+            results.Add(await reader.ReadAsync(cancellationToken) ? Read(reader) : null);
         }
         return results;
     }

@@ -20,7 +20,8 @@ public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, MessageType Type, JsonElement Content,
     JsonElement? File, DateTimeOffset SentAt, bool Recalled,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? ReplyTo = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Mentions = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Mentions = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null)
 {
     public static MessageView From(Message m) => new(
         m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ConversationId.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -28,7 +29,8 @@ public sealed record MessageView(
         JsonDocument.Parse(m.Content).RootElement.Clone(),
         m.File is null ? null : JsonDocument.Parse(m.File).RootElement.Clone(), m.SentAt, m.Recalled,
         m.ReplyTo is null ? null : JsonDocument.Parse(m.ReplyTo).RootElement.Clone(),
-        m.Mentions is null ? null : JsonDocument.Parse(m.Mentions).RootElement.Clone());
+        m.Mentions is null ? null : JsonDocument.Parse(m.Mentions).RootElement.Clone(),
+        m.ExpiresAt);
 }
 
 public sealed record ReadBody(long? Seq);

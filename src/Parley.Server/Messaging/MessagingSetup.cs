@@ -20,6 +20,13 @@ public static class MessagingSetup
         builder.Services.AddScoped<Recalls>();
         builder.Services.AddScoped<DeleteForMe>();
         builder.Services.AddScoped<MessageSearcher>();
+        builder.Services.AddScoped<Accounts.IAccountErasure, MessagingErasure>();
+        builder.Services.AddScoped<AccountExport>();
+        builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
+        builder.Services.AddSingleton<MessageRetention>();
+        builder.Services.AddScoped<ConversationRetention>();
+        builder.Services.AddSingleton<RetentionSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         // What the group feature asks of Messaging: its conversation rows inside the group change's transaction,
         // and a system message for each change its history tells.
         builder.Services.AddSingleton<IGroupConversationRows, GroupConversations>();

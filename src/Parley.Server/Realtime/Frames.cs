@@ -99,6 +99,9 @@ public static class Frames
             writer.WritePropertyName("mentions");
             writer.WriteRawValue(message.Mentions, skipInputValidation: true);
         }
+        // Disappearing messages say when (docs/messages.md, "Retention"); the others write nothing more.
+        if (message.ExpiresAt is { } expiresAt)
+            writer.WriteString("expiresAt", expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
         writer.WriteEndObject();
     }
 

@@ -25,6 +25,7 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     IDomainEventHandler<ConversationClearedForMe>,
     IDomainEventHandler<ReadPointerMoved>,
     IDomainEventHandler<ConversationSettingsChanged>,
+    IDomainEventHandler<ConversationRetentionChanged>,
     IDomainEventHandler<MemberTyping>
 {
     public static void Subscribe(IServiceCollection services)
@@ -35,6 +36,7 @@ public sealed class MessageEventFrames(IMessageRouter router) :
         services.AddEventHandler<ConversationClearedForMe, MessageEventFrames>();
         services.AddEventHandler<ReadPointerMoved, MessageEventFrames>();
         services.AddEventHandler<ConversationSettingsChanged, MessageEventFrames>();
+        services.AddEventHandler<ConversationRetentionChanged, MessageEventFrames>();
         services.AddEventHandler<MemberTyping, MessageEventFrames>();
     }
 
@@ -75,6 +77,14 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     public ValueTask HandleAsync(ConversationSettingsChanged e, CancellationToken cancellationToken)
     {
         router.Publish([e.UserId], Frames.Encode("conversation.updated", null, e.Settings, RealtimeJsonContext.Default.ConversationSettings));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The shared disappearing-messages setting: to every member's devices (the per-user settings event keeps its own fields).</summary>
+    public ValueTask HandleAsync(ConversationRetentionChanged e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Members, Frames.Encode("conversation.updated", null,
+            new ConversationTtl(Ids.Format(e.ConversationId), e.MessageTtlSeconds), RealtimeJsonContext.Default.ConversationTtl));
         return ValueTask.CompletedTask;
     }
 

@@ -28,6 +28,9 @@ public sealed record Presence(string UserId, bool Online);
 
 public sealed record Typing(string ConversationId, string UserId);
 
+/// <summary><c>conversation.updated</c> when the shared disappearing-messages setting changes; <c>messageTtlSeconds</c> null when off.</summary>
+public sealed record ConversationTtl(string ConversationId, int? MessageTtlSeconds);
+
 /// <summary>The end of a sync: how many messages it sent, and the conversations it refused (not found, or no longer readable).</summary>
 public sealed record SyncDone(int Messages, List<string> Refused);
 
@@ -41,6 +44,7 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(FrameError))]
 [JsonSerializable(typeof(Presence))]
 [JsonSerializable(typeof(Typing))]
+[JsonSerializable(typeof(ConversationTtl))]
 [JsonSerializable(typeof(SyncDone))]
 [JsonSerializable(typeof(ReadDone))]
 [JsonSerializable(typeof(ConversationSettings))]

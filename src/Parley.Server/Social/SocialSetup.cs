@@ -13,6 +13,9 @@ public static class SocialSetup
         builder.Services.AddScoped<GroupMembership>();
         builder.Services.AddScoped<GroupDirectory>();
         builder.Services.AddScoped<GroupAnnouncer>();
+        // An erased account's contacts and groups (Accounts' AccountEraser runs these in its transaction).
+        builder.Services.AddScoped<Accounts.IAccountErasure, ContactsErasure>();
+        builder.Services.AddScoped<Accounts.IAccountErasure, GroupsErasure>();
         // The group's conversation rows (IGroupConversationRows) and its system messages (a GroupChanged handler)
         // are Messaging's, registered by AddMessaging.
         return builder;

@@ -31,6 +31,10 @@ public sealed class IdGenerator
     /// <summary>The worker id an id was made by.</summary>
     public static int WorkerOf(long id) => (int)((id >> SequenceBits) & ((1L << WorkerBits) - 1));
 
+    /// <summary>The smallest id made at or after <paramref name="time"/>: every id made before it is smaller.</summary>
+    public static long FirstIdAt(DateTimeOffset time) =>
+        Math.Max(0, time.ToUnixTimeMilliseconds() - Epoch) << (WorkerBits + SequenceBits);
+
     public long Next()
     {
         lock (_gate)

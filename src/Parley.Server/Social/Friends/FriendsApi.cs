@@ -45,7 +45,7 @@ public static class FriendsApi
         if (target == me) throw ApiProblem.BadRequest("cannot_add_self", "You cannot send a friend request to yourself.");
         if (body.Message is { Length: > FriendRules.MaxRequestMessageLength })
             throw ApiProblem.Invalid("message", $"The message must be at most {FriendRules.MaxRequestMessageLength} characters.");
-        if (!await db.Users.AnyAsync(u => u.Id == target, cancellationToken))
+        if (!await db.Users.AnyAsync(u => u.Id == target && u.DeletedAt == null, cancellationToken))
             throw ApiProblem.NotFound("user_not_found", "There is no such user.");
         await Relationships.ThrowIfBlockedAsync(db, me, target, cancellationToken);
 
@@ -258,7 +258,7 @@ public static class FriendsApi
         var me = http.User.UserId();
         var target = Ids.Parse(body.UserId, "userId");
         if (target == me) throw ApiProblem.BadRequest("cannot_block_self", "You cannot block yourself.");
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == target, cancellationToken)
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == target && u.DeletedAt == null, cancellationToken)
             ?? throw ApiProblem.NotFound("user_not_found", "There is no such user.");
 
         var existing = await db.Blocks.AsNoTracking().FirstOrDefaultAsync(b => b.UserId == me && b.BlockedUserId == target, cancellationToken);

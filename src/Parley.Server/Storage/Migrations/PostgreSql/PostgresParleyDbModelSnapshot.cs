@@ -98,6 +98,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
@@ -284,6 +287,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("MentionAllSeq")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("MessageTtlSeconds")
+                        .HasColumnType("integer");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")
@@ -343,6 +349,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("ConversationId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("File")
                         .HasColumnType("text");
 
@@ -377,6 +386,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasFilter("\"ExpiresAt\" IS NOT NULL");
 
                     b.HasIndex("FileId")
                         .HasFilter("\"FileId\" IS NOT NULL");

@@ -92,6 +92,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
@@ -278,6 +281,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("MentionAllSeq")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MessageTtlSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")
@@ -337,6 +343,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("ConversationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("File")
                         .HasColumnType("TEXT");
 
@@ -371,6 +380,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasFilter("\"ExpiresAt\" IS NOT NULL");
 
                     b.HasIndex("FileId")
                         .HasFilter("\"FileId\" IS NOT NULL");
