@@ -61,6 +61,14 @@ internal static class OpenApiContract
                 schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
                 if (type != typeof(string)) schema.Format = "date-time";
             }
+            // A field that tells "absent" from null (Messaging's TtlSetting) has its own converter: on the wire a whole number or null.
+            if (type == typeof(Messaging.TtlSetting))
+            {
+                schema.Type = JsonSchemaType.Integer | JsonSchemaType.Null;
+                schema.Format = "int32";
+                schema.Minimum = "5";
+                schema.Description = "Disappearing messages, shared by the members: new messages go this many seconds after sending (at least 5); null turns it off; absent leaves it as it is. Either party of a direct conversation, or a group's owner and admins.";
+            }
             // The same hides the items of a list of strings (ids, ICE urls): the generator writes no items at all.
             if (schema.Items is null && schema.Type is { } arrayType && arrayType.HasFlag(JsonSchemaType.Array) && ElementType(type) == typeof(string))
                 schema.Items = new OpenApiSchema { Type = JsonSchemaType.String };
