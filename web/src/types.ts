@@ -82,11 +82,13 @@ export interface TypingEvent {
   conversationId: string;
   userId: string;
 }
+/** Per-user settings (pinned, muted, hidden), or the shared disappearing-messages setting (messageTtlSeconds): one frame type, two shapes. */
 export interface ConversationUpdatedEvent {
   conversationId: string;
-  pinned: boolean;
-  muted: boolean;
-  hidden: boolean;
+  pinned?: boolean;
+  muted?: boolean;
+  hidden?: boolean;
+  messageTtlSeconds?: number | null;
 }
 export interface PresenceEvent {
   userId: string;

@@ -15,6 +15,7 @@ import {
   send,
   sendFile,
   setConversationFlags,
+  setMessageTtl,
   setState,
   useStore,
 } from '../store';
@@ -163,6 +164,33 @@ export function Chat({ id }: { id: string }) {
           </button>
         )}
       </header>
+      {conversation && (
+        <div class="ttl-bar small muted" data-testid="ttl-bar">
+          {conversation.messageTtlSeconds ? (
+            <span role="status" data-testid="ttl-notice">
+              Disappearing messages: new messages go {ttlText(conversation.messageTtlSeconds)} after they are sent.
+            </span>
+          ) : null}
+          <label>
+            Disappearing messages
+            <select
+              data-testid="ttl-select"
+              value={String(conversation.messageTtlSeconds ?? '')}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                void setMessageTtl(conversation, value ? Number(value) : null);
+              }}
+            >
+              <option value="">Off</option>
+              {ttlChoices.map((seconds) => (
+                <option key={seconds} value={String(seconds)}>
+                  {ttlText(seconds)}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
       {showSearch && conversation && <SearchPanel conversationId={conversation.id} onClose={() => setShowSearch(false)} />}
       <div class="chat-body">
         <div class="messages" ref={listRef} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0} data-testid="messages">
@@ -367,4 +395,13 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
       </div>
     </form>
   );
+}
+
+const ttlChoices = [30, 300, 3600, 86_400, 604_800];
+
+function ttlText(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? '1 day' : `${seconds / 86_400} days`;
+  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
+  if (seconds % 60 === 0) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
+  return `${seconds} seconds`;
 }

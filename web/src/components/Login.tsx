@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../api';
 import type { AuthResponse } from '../types';
 
-type Mode = 'login' | 'register';
+type Mode = 'login' | 'register' | 'reset';
 
 export function Login() {
   const [mode, setMode] = useState<Mode>('login');
@@ -14,7 +14,81 @@ export function Login() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [info, setInfo] = useState('');
+  const [newPassword, setNewPassword] = useState('');
+  const [resetSent, setResetSent] = useState(false);
   const isEmail = login.includes('@');
+
+  async function askReset() {
+    setError('');
+    setBusy(true);
+    try {
+      await api.post('/auth/password-reset', { login: login.trim() });
+      setResetSent(true);
+      setInfo('If this account has an e-mail address, a code is on its way there. (On a server without e-mail, it is in the server log.)');
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function confirmReset(e: Event) {
+    e.preventDefault();
+    setError('');
+    setBusy(true);
+    try {
+      await api.post('/auth/password-reset/confirm', { login: login.trim(), code: code.trim(), newPassword });
+      setMode('login');
+      setPassword('');
+      setCode('');
+      setResetSent(false);
+      setInfo('Your password is changed, and every device was signed out. Sign in with the new one.');
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (mode === 'reset')
+    return (
+      <main class="login">
+        <form class="card" onSubmit={confirmReset} aria-labelledby="reset-title">
+          <h1 id="reset-title">Set a new password</h1>
+          <label>
+            Phone, e-mail or username
+            <input name="login" autoComplete="username" required value={login} onInput={(e) => setLogin(e.currentTarget.value)} />
+          </label>
+          <button type="button" class="secondary" onClick={askReset} disabled={busy || !login.trim()}>
+            {resetSent ? 'Send the code again' : 'E-mail me a code'}
+          </button>
+          {resetSent && (
+            <>
+              <label>
+                Code from the e-mail
+                <input name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+              </label>
+              <label>
+                New password
+                <input name="new-password" type="password" autoComplete="new-password" required minLength={8} value={newPassword} onInput={(e) => setNewPassword(e.currentTarget.value)} />
+              </label>
+              <button type="submit" class="primary" disabled={busy}>
+                Set new password
+              </button>
+            </>
+          )}
+          {info && <p class="info" role="status">{info}</p>}
+          {error && (
+            <p class="error" role="alert" data-testid="auth-error">
+              {error}
+            </p>
+          )}
+          <button type="button" class="linkish small" onClick={() => { setMode('login'); setInfo(''); setError(''); }}>
+            Back to sign in
+          </button>
+        </form>
+      </main>
+    );
 
   async function sendCode() {
     setError('');
@@ -116,6 +190,11 @@ export function Login() {
           {mode === 'login' ? 'Sign in' : 'Create account'}
         </button>
         {mode === 'register' && <p class="hint">A phone number signs you up at once; an e-mail address may need a code.</p>}
+        {mode === 'login' && (
+          <button type="button" class="linkish small" onClick={() => { setMode('reset'); setInfo(''); setError(''); }} data-testid="forgot-password">
+            Forgot password?
+          </button>
+        )}
       </form>
     </main>
   );

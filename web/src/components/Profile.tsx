@@ -11,6 +11,8 @@ export function Profile() {
   const [username, setUsername] = useState(me.username ?? '');
   const [avatar, setAvatar] = useState(me.avatar ?? '');
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [deletePassword, setDeletePassword] = useState('');
+  const [deleteError, setDeleteError] = useState('');
 
   async function save(e: Event) {
     e.preventDefault();
@@ -23,6 +25,35 @@ export function Profile() {
       setMessage({ text: 'Saved.', error: false });
     } catch (err) {
       setMessage({ text: errorText(err), error: true });
+    }
+  }
+
+  /** Streams the export (GET /users/me/export) into a file the browser saves. */
+  async function download() {
+    try {
+      const token = await api.freshToken();
+      const res = await fetch('/api/v1/users/me/export', { headers: { Authorization: 'Bearer ' + token } });
+      if (!res.ok) throw new Error('The export failed (' + res.status + ').');
+      const url = URL.createObjectURL(await res.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'parley-export.json';
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      setMessage({ text: errorText(err), error: true });
+    }
+  }
+
+  async function deleteAccount(e: Event) {
+    e.preventDefault();
+    setDeleteError('');
+    if (!window.confirm('Delete your account for good? Your contacts, groups and sign-ins go; your messages stay with the others, from "Deleted account".')) return;
+    try {
+      await api.request('DELETE', '/users/me', { password: deletePassword });
+      await api.signOut();
+    } catch (err) {
+      setDeleteError(errorText(err));
     }
   }
 
@@ -75,7 +106,25 @@ export function Profile() {
         <button type="button" class="secondary" onClick={() => void api.signOut()}>
           Sign out
         </button>
+        <button type="button" class="secondary" onClick={() => void download()} data-testid="download-data">
+          Download my data
+        </button>
       </div>
+      <details class="danger-zone">
+        <summary>Delete my account</summary>
+        <label>
+          Password to confirm
+          <input type="password" autoComplete="current-password" value={deletePassword} onInput={(e) => setDeletePassword(e.currentTarget.value)} />
+        </label>
+        {deleteError && (
+          <p class="error" role="alert">
+            {deleteError}
+          </p>
+        )}
+        <button type="button" class="danger" onClick={deleteAccount} disabled={!deletePassword}>
+          Delete account
+        </button>
+      </details>
     </form>
   );
 }

@@ -82,6 +82,16 @@ export async function loadContacts() {
   }
 }
 
+/** Disappearing messages for everyone in the conversation (null: off); the members hear of it as conversation.updated. */
+export async function setMessageTtl(c: Conversation, seconds: number | null) {
+  try {
+    await api.patch(`/conversations/${c.id}`, { messageTtlSeconds: seconds });
+    setState((s) => ({ conversations: s.conversations.map((x) => (x.id === c.id ? { ...x, messageTtlSeconds: seconds } : x)) }));
+  } catch (e) {
+    fail(e);
+  }
+}
+
 export async function setConversationFlags(c: Conversation, flags: { pinned?: boolean; muted?: boolean }) {
   try {
     await api.patch(`/conversations/${c.id}`, flags);

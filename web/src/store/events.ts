@@ -69,9 +69,13 @@ export function wireEvents() {
     }, typingMs);
   });
   realtime.on('conversation.updated', (u: ConversationUpdatedEvent) => {
+    if ('messageTtlSeconds' in u) {
+      setState((s) => ({ conversations: s.conversations.map((c) => (c.id === u.conversationId ? { ...c, messageTtlSeconds: u.messageTtlSeconds ?? null } : c)) }));
+      return;
+    }
     if (u.hidden) setState((s) => ({ conversations: s.conversations.filter((c) => c.id !== u.conversationId) }));
     else if (!getState().conversations.some((c) => c.id === u.conversationId)) refreshConversations();
-    else setState((s) => ({ conversations: sortConversations(s.conversations.map((c) => (c.id === u.conversationId ? { ...c, pinned: u.pinned, muted: u.muted } : c))) }));
+    else setState((s) => ({ conversations: sortConversations(s.conversations.map((c) => (c.id === u.conversationId ? { ...c, pinned: u.pinned ?? c.pinned, muted: u.muted ?? c.muted } : c))) }));
   });
   realtime.on('presence', (p: PresenceEvent) => setState((s) => ({ presence: { ...s.presence, [p.userId]: p.online } })));
   for (const type of ['friend.request', 'friend.added', 'friend.removed', 'group.updated', 'group.member.joined', 'group.member.left', 'group.dissolved', 'group.member.updated', 'group.join-request'])

@@ -27,7 +27,7 @@ beforeEach(() => {
     users: { 'u-ann': { nickname: 'Ann' } },
     // The row is known, so no list reload is asked for.
     conversations: [
-      { id: 'c1', kind: 'direct', peer: null, online: null, group: null, lastMessage: null, lastActivityAt: '2026-01-01T00:00:00Z', lastSeq: 2, readSeq: 2, unreadCount: 0, pinned: false, muted: false, hidden: false, mentioned: false, peerReadSeq: null },
+      { id: 'c1', kind: 'direct', peer: null, online: null, group: null, lastMessage: null, lastActivityAt: '2026-01-01T00:00:00Z', lastSeq: 2, readSeq: 2, unreadCount: 0, pinned: false, muted: false, hidden: false, mentioned: false, peerReadSeq: null, messageTtlSeconds: null },
     ],
     history: { c1: { ...emptyHistory(), items: [msg(1), msg(2)], loaded: true, hasMore: false, upTo: 2 } },
   });

@@ -150,7 +150,7 @@ describe('withoutDelivered', () => {
 describe('withArrivals', () => {
   const row = (extra: Partial<Conversation> = {}): Conversation => ({
     id: 'c1', kind: 'direct', peer: null, online: null, group: null, lastMessage: null, lastActivityAt: '2026-01-01T00:00:00Z',
-    lastSeq: 2, readSeq: 2, unreadCount: 0, pinned: false, muted: false, hidden: false, mentioned: false, peerReadSeq: null, ...extra,
+    lastSeq: 2, readSeq: 2, unreadCount: 0, pinned: false, muted: false, hidden: false, mentioned: false, peerReadSeq: null, messageTtlSeconds: null, ...extra,
   });
 
   it("counts others' new messages as unread and takes the newest as the last message", () => {
