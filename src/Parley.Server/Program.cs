@@ -5,6 +5,7 @@ using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
+using Parley.Server.Push;
 using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Social;
@@ -41,6 +42,7 @@ public partial class Program
         builder.AddFiles();
         builder.AddRealtime();
         builder.AddCalls();
+        builder.AddPush();
         builder.AddScaleOut();
         adjust?.Invoke(builder);
 
@@ -64,6 +66,7 @@ public partial class Program
         api.MapConversationsApi();
         api.MapCallsApi();
         api.MapFilesApi();
+        api.MapPushApi();
         app.MapGateway();
         return app;
     }

@@ -11,7 +11,7 @@ namespace Parley.Server.Tests;
 public sealed class ArchitectureTests
 {
     /// <summary>Top to bottom. (Files sits beside Messaging: the two still refer to each other.)</summary>
-    private static readonly string[] Layers = ["Realtime", "Calls", "Messaging", "Social", "Accounts", "ScaleOut"];
+    private static readonly string[] Layers = ["Realtime", "Push", "Calls", "Messaging", "Social", "Accounts", "ScaleOut"];
 
     /// <summary>The wire: frames, connections, the devices behind them, the frame codec.</summary>
     private static readonly string[] Wire =

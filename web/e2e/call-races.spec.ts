@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { befriend, expect, openChatWith, register, test } from './helpers';
+import { befriend, expect, openChatWith, register, test, expectCallEnded } from './helpers';
 
 /**
  * Holds getUserMedia (the browser's camera prompt, in effect) until release() is called, and keeps every stream it
@@ -95,7 +95,7 @@ test('two friends calling each other at once end up in one call, not in two busy
   await jonCall.getByRole('button', { name: 'Accept' }).click();
   for (const p of [jon, kim]) await expect(p.page.getByTestId('call')).toHaveAttribute('data-phase', 'connected', { timeout: 30_000 });
   await kim.page.getByRole('button', { name: 'Hang up' }).click();
-  await expect(jon.page.getByTestId('call-status')).toHaveText(/ended/i);
+  await expectCallEnded(jon.page, /ended/i);
 
   for (const p of [jon, kim]) await p.context.close();
 });

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { befriend, expect, openChatWith, register, test } from './helpers';
+import { befriend, expect, openChatWith, register, test, expectCallEnded } from './helpers';
 
 async function remoteVideoPlays(page: Page) {
   const video = page.getByTestId('remote-video');
@@ -34,7 +34,7 @@ test('a video call between two friends connects with video both ways, hangs up, 
   await expect(fay.page.getByRole('button', { name: 'Camera on' })).toBeVisible();
 
   await fay.page.getByRole('button', { name: 'Hang up' }).click();
-  await expect(gus.page.getByTestId('call-status')).toHaveText(/ended/i);
+  await expectCallEnded(gus.page, /ended/i);
 
   // The call record is in the conversation on both sides.
   await expect(fay.page.getByTestId('call-record')).toContainText('Video call', { timeout: 20_000 });

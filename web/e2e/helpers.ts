@@ -94,3 +94,13 @@ export async function samplePng(page: Page): Promise<Buffer> {
   });
   return Buffer.from(base64, 'base64');
 }
+
+/**
+ * How the page's last call ended, in the words its "Call ended" notice shows. The notice itself goes 2.5 s after the
+ * end, which a busy machine can miss between two looks; the page keeps this until the next call ends.
+ */
+export async function expectCallEnded(page: Page, text: string | RegExp, timeout = 30_000) {
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { parleyCall: () => { lastEnded: { text: string } | null } }).parleyCall().lastEnded?.text ?? ''), { timeout })
+    .toMatch(text);
+}

@@ -96,7 +96,10 @@ export function useCall(): CallState | null {
 }
 
 /** For tests and diagnostics: the live peer connection. */
-(window as unknown as { parleyCall: () => unknown }).parleyCall = () => ({ state: call?.phase, callId: call?.callId, pc: pc?.connectionState, ice: pc?.iceConnectionState });
+// The last call that ended stays readable after its "Call ended" notice has gone (2.5 s later): tests on a busy
+// machine check how a call ended here instead of racing the notice.
+let lastEnded: { callId?: string; reason?: string; text: string } | null = null;
+(window as unknown as { parleyCall: () => unknown }).parleyCall = () => ({ state: call?.phase, callId: call?.callId, pc: pc?.connectionState, ice: pc?.iceConnectionState, lastEnded });
 
 async function iceServers(): Promise<RTCIceServer[]> {
   try {
@@ -351,6 +354,7 @@ function finish(reason?: string, error?: string) {
   pc = null;
   for (const t of call?.local?.getTracks() ?? []) t.stop();
   if (!call) return;
+  lastEnded = { callId: call.callId, reason, text: endReasonText(reason) };
   set({ phase: 'ended', endReason: reason, error, local: undefined, remote: undefined });
   clearTimeout(endTimer);
   if (waiting && waiting.peerId) {

@@ -52,7 +52,6 @@ public sealed partial class AccountEraser(
             await db.RefreshTokens.Where(t => t.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             await db.Sessions.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
             if (user.Email is { } email) await db.VerificationCodes.Where(c => c.Email == email).ExecuteDeleteAsync(cancellationToken);
-            // Push subscriptions go here too once they exist (or in their feature's IAccountErasure).
 
             user.Phone = null;
             user.Email = null;

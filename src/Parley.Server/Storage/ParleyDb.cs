@@ -31,6 +31,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<MessageDeletion> MessageDeletions => Set<MessageDeletion>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<Calls.ActiveCall> ActiveCalls => Set<Calls.ActiveCall>();
+    public DbSet<Push.DevicePushSubscription> PushSubscriptions => Set<Push.DevicePushSubscription>();
+    public DbSet<Push.VapidKeyPair> VapidKeys => Set<Push.VapidKeyPair>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { dismissCall, hangUp, wireCalls } from '../calls';
+import { onOpenConversation, registerWorker } from '../push';
 import { realtime } from '../realtime';
 import { getState, loadContacts, loadConversations, reset, setState, useStore, wireEvents } from '../store';
 import { CallView } from './CallView';
@@ -13,6 +14,7 @@ import { Profile } from './Profile';
 
 wireEvents();
 wireCalls();
+onOpenConversation((id) => setState({ selected: id, panel: 'chats', notice: null }));
 
 export function App() {
   const [signedIn, setSignedIn] = useState(!!api.current);
@@ -36,6 +38,7 @@ export function App() {
     void loadConversations();
     void loadContacts();
     realtime.start();
+    void registerWorker();
     const visible = () => document.visibilityState === 'visible' && realtime.kick();
     document.addEventListener('visibilitychange', visible);
     return () => document.removeEventListener('visibilitychange', visible);
@@ -85,7 +88,13 @@ function Shell() {
       <div class="toast-area" aria-live="assertive">
         {notice && (
           <div class={'toast ' + notice.kind} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">
-            <span>{notice.text}</span>
+            {notice.conversationId ? (
+              <button type="button" class="linkish" data-testid="notice-open" onClick={() => setState({ selected: notice.conversationId!, panel: 'chats', notice: null })}>
+                {notice.text}
+              </button>
+            ) : (
+              <span>{notice.text}</span>
+            )}
             <button type="button" class="icon" aria-label="Dismiss" onClick={() => setState({ notice: null })}>
               <Icon name="close" size={16} />
             </button>

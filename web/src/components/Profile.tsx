@@ -1,5 +1,6 @@
-import { useState } from 'preact/hooks';
-import { api, errorText } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, errorText } from '../api';
+import { disablePush, enablePush, pushStatus, type PushStatus } from '../push';
 import { setState, useStore } from '../store';
 import type { OwnProfile } from '../types';
 import { avatarDataUrl } from '../util';
@@ -103,7 +104,7 @@ export function Profile() {
         <button type="submit" class="primary">
           Save profile
         </button>
-        <button type="button" class="secondary" onClick={() => void api.signOut()}>
+        <button type="button" class="secondary" onClick={() => void signOut()}>
           Sign out
         </button>
         <button type="button" class="secondary" onClick={() => void download()} data-testid="download-data">
@@ -125,6 +126,65 @@ export function Profile() {
           Delete account
         </button>
       </details>
+      <Notifications />
     </form>
+  );
+}
+
+/** Stops this browser's pushes (the server would stop using them anyway once the session ends), then signs out. */
+async function signOut() {
+  try {
+    await disablePush();
+  } catch {
+    /* signing out is what matters */
+  }
+  await api.signOut();
+}
+
+const statusText: Record<PushStatus, string> = {
+  unsupported: 'This browser cannot show notifications.',
+  off: 'Notifications are off.',
+  on: 'Notifications are on: new messages and calls reach you while Parley is closed.',
+  denied: 'Notifications are blocked for this site in the browser’s settings.',
+};
+
+/** The notification switch: permission is asked only when the user turns it on. */
+function Notifications() {
+  const [status, setStatus] = useState<PushStatus | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => void pushStatus().then(setStatus), []);
+  async function turn(on: boolean) {
+    setError(null);
+    try {
+      if (on) setStatus(await enablePush());
+      else {
+        await disablePush();
+        setStatus('off');
+      }
+    } catch (e) {
+      setError(e instanceof ApiError ? errorText(e) : 'The browser’s push service could not be reached: ' + (e instanceof Error ? e.message : String(e)));
+    }
+  }
+  if (!status) return null;
+  return (
+    <section class="notifications" aria-label="Notifications" data-testid="notifications">
+      <h3>Notifications</h3>
+      <p role="status" data-testid="push-status">{statusText[status]}</p>
+      {status === 'off' && (
+        <button type="button" class="secondary" onClick={() => void turn(true)} data-testid="push-enable">
+          Turn on notifications
+        </button>
+      )}
+      {status === 'on' && (
+        <button type="button" class="secondary" onClick={() => void turn(false)}>
+          Turn off notifications
+        </button>
+      )}
+      {error && (
+        <p class="error" role="alert" data-testid="push-error">
+          {error}
+        </p>
+      )}
+    </section>
   );
 }

@@ -15,6 +15,7 @@ import type {
 } from '../types';
 import { loadContacts, refreshConversations } from './conversations';
 import { applyRecall, dropMessages, receive } from './history';
+import { announce } from './notifications';
 import { sortConversations } from './ordering';
 import { getState, notify, setState } from './state';
 import { resync } from './sync';
@@ -27,7 +28,10 @@ const typingMs = 5000;
 export function wireEvents() {
   realtime.onStatus = (status) => setState({ status });
   realtime.onConnected = () => resync();
-  realtime.on('msg.new', (m: Message) => receive([m], 'live'));
+  realtime.on('msg.new', (m: Message) => {
+    receive([m], 'live');
+    announce(m);
+  });
   realtime.on('msg.batch', (b: MessageBatchEvent) => receive(b.messages ?? [], 'sync'));
   realtime.on('msg.read', (r: ReadReceipt) => {
     if (r.userId === getState().me?.id) {

@@ -38,7 +38,8 @@ export interface State {
   groups: Group[];
   selected: string | null;
   panel: 'chats' | 'contacts' | 'profile';
-  notice: { text: string; kind: 'error' | 'info' } | null;
+  /** A message for the user; with a conversation, a new message there that a click opens. */
+  notice: { text: string; kind: 'error' | 'info'; conversationId?: string } | null;
 }
 
 const initial = (): State => ({
