@@ -45,6 +45,7 @@ public partial class Program
         adjust?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseForwardedClients();
         app.UseSecurityHeaders();
         app.UseProblemHandling();
         app.UseBodyLimit();
