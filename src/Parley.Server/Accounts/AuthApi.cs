@@ -109,7 +109,7 @@ public static class AuthApi
         var phone = email is null ? AccountRules.NormalizePhone(login, options.Value.DefaultPhoneRegion) : null;
         var usernameKey = AccountRules.IsValidUsername(login) ? AccountRules.NormalizeUsername(login) : null;
         var throttleKey = email ?? phone ?? usernameKey ?? login.ToLowerInvariant();
-        if (throttle.Blocked(throttleKey) is { } wait)
+        if (await throttle.BlockedAsync(throttleKey) is { } wait)
             throw ApiProblem.TooManyRequests("Too many failed sign-ins for this account; try again later.", wait);
 
         User? user = null;
@@ -117,9 +117,12 @@ public static class AuthApi
         if (user is null && phone is not null) user = await db.Users.FirstOrDefaultAsync(u => u.Phone == phone, cancellationToken);
         if (user is null && usernameKey is not null) user = await db.Users.FirstOrDefaultAsync(u => u.UsernameNormalized == usernameKey, cancellationToken);
 
+        // Counted per account too: the same account typed as its phone, e-mail or username shares one allowance.
+        if (user is not null && await throttle.BlockedAsync(user.Id) is { } accountWait)
+            throw ApiProblem.TooManyRequests("Too many failed sign-ins for this account; try again later.", accountWait);
         if (!passwords.Verify(request.Password, user?.PasswordHash) || user is null)
         {
-            throttle.Failed(throttleKey);
+            await throttle.FailedAsync(throttleKey, user?.Id);
             throw ApiProblem.Unauthorized("invalid_credentials", "The login or the password is wrong.");
         }
         return TypedResults.Ok(await tokens.StartSessionAsync(user, UserAgent(http), cancellationToken));
