@@ -146,6 +146,14 @@ public sealed partial class Gateway(
         {
             frame = JsonSerializer.Deserialize(received.Bytes.Span, ClientFrameJsonContext.Default.ClientFrame);
         }
+        catch (BadTextException)
+        {
+            // Well-formed, but a string or name somewhere in it is no text (NUL, a lone surrogate): the request's fault,
+            // answered with its id like any other validation failure.
+            await connection.SendAsync(Frames.Error(FrameIdReader.TryRead(received.Bytes.Span), "validation_failed",
+                "A string in the frame is not valid text (NUL or a lone surrogate)."));
+            return;
+        }
         catch (JsonException)
         {
             await connection.SendAsync(Frames.Error(null, "invalid_frame", "A frame is one JSON object: {\"type\": string, \"id\": string (optional), \"data\": object}."));
