@@ -91,6 +91,12 @@ public sealed class ServerHost : IAsyncDisposable
         info.ArgumentList.Add("--RateLimits:RegisterPerMinute=1000000");
         info.ArgumentList.Add("--RateLimits:LoginPerMinute=1000000");
         info.ArgumentList.Add("--Gateway:FramesPerSecond=1000000");
+        // The load generator is one client sending for thousands of users at rates no person reaches.
+        info.ArgumentList.Add("--RateLimits:MessagesPerSecondPerUser=1000000");
+        info.ArgumentList.Add("--RateLimits:MessageBurstPerUser=1000000");
+        info.ArgumentList.Add("--RateLimits:FriendRequestsPerDay=1000000");
+        info.ArgumentList.Add("--RateLimits:ExactLookupsPerHour=1000000");
+        info.ArgumentList.Add("--Gateway:MaxSocketsPerUser=100000");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         foreach (var arg in options.ServerArgs) info.ArgumentList.Add(arg);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";

@@ -47,6 +47,7 @@ public partial class Program
         adjust?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseForwardedClients();
         app.UseSecurityHeaders();
         app.UseProblemHandling();
         app.UseBodyLimit();

@@ -117,14 +117,17 @@ public static class AuthApi
 
         var login = LoginName.Parse(request.Login, options.Value.DefaultPhoneRegion);
         var throttleKey = login.ThrottleKey;
-        if (throttle.Blocked(throttleKey) is { } wait)
+        if (await throttle.BlockedAsync(throttleKey) is { } wait)
             throw ApiProblem.TooManyRequests("Too many failed sign-ins for this account; try again later.", wait);
 
         var user = await login.FindAsync(db, cancellationToken);
 
+        // Counted per account too: the same account typed as its phone, e-mail or username shares one allowance.
+        if (user is not null && await throttle.BlockedAsync(user.Id) is { } accountWait)
+            throw ApiProblem.TooManyRequests("Too many failed sign-ins for this account; try again later.", accountWait);
         if (!passwords.Verify(request.Password, user?.PasswordHash) || user is null)
         {
-            throttle.Failed(throttleKey);
+            await throttle.FailedAsync(throttleKey, user?.Id);
             throw ApiProblem.Unauthorized("invalid_credentials", "The login or the password is wrong.");
         }
         return TypedResults.Ok(await tokens.StartSessionAsync(user, UserAgent(http), cancellationToken));

@@ -23,8 +23,8 @@ public sealed class ApiProblem(int status, string code, string detail, IDictiona
     public static ApiProblem NotFound(string code, string detail) => new(StatusCodes.Status404NotFound, code, detail);
     public static ApiProblem Conflict(string code, string detail) => new(StatusCodes.Status409Conflict, code, detail);
 
-    public static ApiProblem TooManyRequests(string detail, TimeSpan retryAfter) =>
-        new(StatusCodes.Status429TooManyRequests, "rate_limited", detail) { RetryAfter = retryAfter };
+    public static ApiProblem TooManyRequests(string detail, TimeSpan retryAfter, string code = "rate_limited") =>
+        new(StatusCodes.Status429TooManyRequests, code, detail) { RetryAfter = retryAfter };
 
     public TimeSpan? RetryAfter { get; private init; }
 }

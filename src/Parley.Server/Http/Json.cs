@@ -14,6 +14,7 @@ public static class Json
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: true));
         options.Converters.Add(new UtcMillisecondsConverter());
         options.Converters.Add(new TextConverter());
+        options.Converters.Add(new FreeFormConverter());
         options.TypeInfoResolverChain.Insert(0, ParleyJsonContext.Default);
     }
 
@@ -41,6 +42,8 @@ public static class Json
     {
         public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null or JsonTokenType.PropertyName))
+                throw new JsonException($"Expected a string, not {reader.TokenType}.");
             string? text;
             try
             {
@@ -49,9 +52,9 @@ public static class Json
             catch (InvalidOperationException)
             {
                 // An escape such as \ud800 with no partner: no text at all.
-                throw new JsonException(InputText.NotUnicode);
+                throw new BadTextException(InputText.NotUnicode);
             }
-            if (text is not null && InputText.Problem(text) is { } problem) throw new JsonException(problem);
+            if (text is not null && InputText.Problem(text) is { } problem) throw new BadTextException(problem);
             return text;
         }
 
@@ -66,6 +69,59 @@ public static class Json
             writer.WritePropertyName(value);
     }
 }
+
+/// <summary>
+/// Free-form JSON from outside (a <see cref="JsonElement"/> field: a message's content or file, a frame's data, a call's
+/// sdp): every property name in it, however deep, is valid Unicode without NUL, or the whole body or frame is refused at
+/// the door. Without it, the first handler that looked up a property of an object holding a name such as "\ud800"
+/// threw (found by Security/FuzzTests). String values are left to the handler that reads them
+/// (<see cref="InputText.GetString"/>, which names the field); those relayed verbatim (a call's sdp) are never decoded.
+/// </summary>
+public sealed class FreeFormConverter : JsonConverter<JsonElement>
+{
+    public override JsonElement Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var element = JsonElement.ParseValue(ref reader);
+        Check(element);
+        return element;
+    }
+
+    public override void Write(Utf8JsonWriter writer, JsonElement value, JsonSerializerOptions options) => value.WriteTo(writer);
+
+    private static void Check(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray()) Check(item);
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    CheckText(property, static p => p.Name);
+                    Check(property.Value);
+                }
+                break;
+        }
+    }
+
+    private static void CheckText<T>(T item, Func<T, string> read)
+    {
+        string text;
+        try
+        {
+            text = read(item);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new BadTextException(InputText.NotUnicode);
+        }
+        if (InputText.Problem(text) is { } problem) throw new BadTextException(problem);
+    }
+}
+
+/// <summary>JSON that parses but holds text <see cref="InputText"/> refuses: bad input of the right shape, not a malformed document.</summary>
+public sealed class BadTextException(string message) : JsonException(message);
 
 /// <summary>
 /// An enum as the HTTP API writes it, camelCase (<c>owner</c>, <c>pending</c>), for source-generated contexts that do

@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.RateLimiting;
 
 namespace Parley.Server.Http;
 
-/// <summary>Per-client-address limits on the endpoints that can be abused (configuration section <c>RateLimits</c>).</summary>
+/// <summary>
+/// Limits on what can be abused (configuration section <c>RateLimits</c>), per client address or per user. With Redis
+/// they are shared by every node (<see cref="IRateBuckets"/>); see docs/security.md.
+/// </summary>
 public sealed class RateLimitOptions
 {
     public const string Section = "RateLimits";
@@ -21,6 +24,29 @@ public sealed class RateLimitOptions
 
     /// <summary>File uploads per signed-in user per minute.</summary>
     public int UploadsPerMinute { get; set; } = 30;
+
+    /// <summary>Messages a user may send per second, sustained, over HTTP and all their sockets together.</summary>
+    public double MessagesPerSecondPerUser { get; set; } = 20;
+
+    /// <summary>Messages a user may send at once before <see cref="MessagesPerSecondPerUser"/> applies (a client catching up after a reconnect).</summary>
+    public int MessageBurstPerUser { get; set; } = 200;
+
+    /// <summary>Friend requests a user may send in a day.</summary>
+    public int FriendRequestsPerDay { get; set; } = 100;
+
+    /// <summary>How long after someone rejected a user's friend request the user may not ask them again.</summary>
+    public TimeSpan FriendRequestCooldown { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Exact phone or e-mail lookups (<c>GET /users?query=</c>) a user may make in an hour.</summary>
+    public int ExactLookupsPerHour { get; set; } = 30;
+
+    /// <summary>The per-user message limit as a bucket: a node leases a tenth of the burst (at most a second's worth) at a time.</summary>
+    public BucketRule Messages()
+    {
+        var burst = Math.Max(1, MessageBurstPerUser);
+        var perSecond = Math.Max(0.001, MessagesPerSecondPerUser);
+        return new BucketRule("messages", perSecond, burst, (int)Math.Clamp(Math.Min(burst / 10.0, perSecond), 1, burst));
+    }
 }
 
 public static class RateLimits
@@ -32,7 +58,11 @@ public static class RateLimits
 
     public static IServiceCollection AddParleyRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
+        services.Configure<RateLimitOptions>(configuration.GetSection(RateLimitOptions.Section));
         var limits = configuration.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddSingleton<LocalRateBuckets>();
+        // Replaced by the shared buckets of ScaleOut when Redis is configured.
+        services.AddSingleton<IRateBuckets>(sp => sp.GetRequiredService<LocalRateBuckets>());
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -61,16 +91,21 @@ public static class RateLimits
         return services;
     }
 
+    /// <summary>
+    /// Counted per client address: the connection's, or the one a configured proxy forwarded (ForwardedHeaders runs
+    /// first). Shared by the nodes through <see cref="IRateBuckets"/>.
+    /// </summary>
     private static RateLimitPartition<string> PerClientPerMinute(HttpContext http, string policy, int permits) =>
-        RateLimitPartition.GetFixedWindowLimiter(
-            $"{policy}:{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        Shared(http, BucketRule.PerMinute(policy, permits), $"address:{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}");
 
     /// <summary>Counted per signed-in user (the endpoint requires one), falling back to the address.</summary>
     private static RateLimitPartition<string> PerUserPerMinute(HttpContext http, string policy, int permits) =>
-        RateLimitPartition.GetFixedWindowLimiter(
-            $"{policy}:user:{http.User.FindFirst("sub")?.Value ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}",
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = Math.Max(1, permits), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+        Shared(http, BucketRule.PerMinute(policy, permits),
+            http.User.FindFirst("sub")?.Value is { } user ? $"user:{user}" : $"address:{http.Connection.RemoteIpAddress?.ToString() ?? "unknown"}");
+
+    private static RateLimitPartition<string> Shared(HttpContext http, BucketRule rule, string key) =>
+        RateLimitPartition.Get($"{rule.Name}:{key}", _ => new BucketLimiter(
+            http.RequestServices.GetRequiredService<IRateBuckets>(), rule, key, http.RequestServices.GetRequiredService<TimeProvider>()));
 
     public static string RetryAfterHeader(TimeSpan wait) =>
         Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

@@ -10,7 +10,7 @@ namespace Parley.Server.Messaging;
 /// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
 /// the sender's right to post and the content, then queues it for the committer.
 /// </summary>
-public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments)
+public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments, SendAllowance allowance)
 {
     /// <summary>
     /// Checks and queues: completes once the message is accepted (or refused, with an <see cref="ApiProblem"/>), and
@@ -25,6 +25,8 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         if (string.IsNullOrEmpty(clientMsgId) || clientMsgId.Length > MessageRules.MaxClientMsgIdLength || clientMsgId.Any(c => c is < '!' or > '~'))
             throw ApiProblem.Invalid("clientMsgId",
                 $"clientMsgId is required: 1 to {MessageRules.MaxClientMsgIdLength} printable ASCII characters chosen by the client, unique per message.");
+        // Per user, before any database work: HTTP and every socket of the user draw on the same allowance.
+        await allowance.TakeAsync(senderId);
         var type = body.Type ?? throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
         if (!Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
             throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");

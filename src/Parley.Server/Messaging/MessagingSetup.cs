@@ -12,6 +12,7 @@ public static class MessagingSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<MessageSender>();
+        builder.Services.AddSingleton<SendAllowance>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
         builder.Services.AddScoped<MessageSync>();

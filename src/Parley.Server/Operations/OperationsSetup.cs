@@ -37,6 +37,7 @@ public static class OperationsSetup
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(options => Json.Configure(options.SerializerOptions));
         builder.Services.AddProblemHandling();
+        builder.Services.AddForwardedClients(builder.Configuration);
         builder.Services.AddParleyRateLimits(builder.Configuration);
         builder.Services.AddOpenApi(options =>
         {

@@ -19,6 +19,9 @@ public sealed class FrameRoutes
         else if (!_exact.TryAdd(pattern, handler)) throw new InvalidOperationException($"The frame type '{pattern}' is mapped twice.");
     }
 
+    /// <summary>Every mapped pattern (exact types, and prefixes as <c>call.*</c>), e.g. for a test that must cover each.</summary>
+    public IEnumerable<string> Patterns => _exact.Keys.Concat(_prefixes.Select(p => p.Prefix + "*"));
+
     public FrameHandler? Find(string type)
     {
         if (_exact.TryGetValue(type, out var handler)) return handler;

@@ -27,6 +27,9 @@ public sealed class GatewayOptions
 
     /// <summary>Rate-limited frames tolerated before the connection is closed for abuse.</summary>
     public int MaxRejectedFrames { get; set; } = 200;
+
+    /// <summary>Sockets one user may hold open on this node; a new one past this closes the user's oldest (1008).</summary>
+    public int MaxSocketsPerUser { get; set; } = 10;
 }
 
 /// <summary>
@@ -63,6 +66,7 @@ public sealed partial class Gateway(
         {
             // Awaited before the first frame is read: once the device has had an answer, it is reachable from every node.
             if (await presenceStore.DeviceAddedAsync(connection.UserId, connections.Add(connection))) await AnnounceAsync(connection.UserId, online: true);
+            CloseOldestPastCap(connection.UserId);
             var gate = new FrameGate(budget, _options.MaxRejectedFrames);
             await connection.RunAsync((c, frame) => HandleFrameAsync(c, frame, gate), lifetime.ApplicationStopping);
         }
@@ -71,6 +75,20 @@ public sealed partial class Gateway(
             if (await presenceStore.DeviceRemovedAsync(connection.UserId, connections.Remove(connection))) await AnnounceAsync(connection.UserId, online: false);
         }
     }
+
+    /// <summary>
+    /// The newest socket wins: a client reconnecting while its old socket is not yet known to be dead must not be
+    /// refused, so past <see cref="GatewayOptions.MaxSocketsPerUser"/> the user's oldest sockets are closed.
+    /// </summary>
+    private void CloseOldestPastCap(long userId)
+    {
+        var devices = connections.DevicesOf(userId);
+        for (var i = 0; i < devices.Length - Math.Max(1, _options.MaxSocketsPerUser); i++)
+            devices[i].Close(WebSocketCloseStatus.PolicyViolation, TooManySockets);
+    }
+
+    /// <summary>The close reason of a socket closed for a newer one of the same user.</summary>
+    public const string TooManySockets = "too many sockets: this user's newest connection replaced the oldest";
 
     /// <summary>Presence is a courtesy: a failure to announce it is logged, and never keeps a socket registered.</summary>
     private async Task AnnounceAsync(long userId, bool online)
@@ -127,6 +145,14 @@ public sealed partial class Gateway(
         try
         {
             frame = JsonSerializer.Deserialize(received.Bytes.Span, ClientFrameJsonContext.Default.ClientFrame);
+        }
+        catch (BadTextException)
+        {
+            // Well-formed, but a string or name somewhere in it is no text (NUL, a lone surrogate): the request's fault,
+            // answered with its id like any other validation failure.
+            await connection.SendAsync(Frames.Error(FrameIdReader.TryRead(received.Bytes.Span), "validation_failed",
+                "A string in the frame is not valid text (NUL or a lone surrogate)."));
+            return;
         }
         catch (JsonException)
         {

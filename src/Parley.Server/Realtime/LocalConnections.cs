@@ -72,6 +72,9 @@ public sealed class LocalConnections : ILocalDelivery
         return false;
     }
 
+    /// <summary>The user's devices on this node, oldest first (a snapshot).</summary>
+    public Connection[] DevicesOf(long userId) => _byUser.TryGetValue(userId, out var devices) ? devices : [];
+
     /// <summary>Whether the user has a device connected to this node.</summary>
     public bool HasDevices(long userId) => _byUser.ContainsKey(userId);
 

@@ -70,11 +70,12 @@ public sealed record ReadDone(long Seq);
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// What clients send: every string goes through <see cref="Json.TextConverter"/> (no NUL, valid Unicode), so no bad
+/// What clients send: every string goes through <see cref="Json.TextConverter"/> (no NUL, valid Unicode), and so does
+/// every name and string inside free-form data (<see cref="FreeFormConverter"/>), so no bad
 /// text reaches a handler. Kept apart from <see cref="RealtimeJsonContext"/>, whose frames are written on the hot path
 /// by the generated fast path, which a custom string converter would switch off.
 /// </summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, Converters = [typeof(Json.TextConverter)])]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, Converters = [typeof(Json.TextConverter), typeof(FreeFormConverter)])]
 [JsonSerializable(typeof(ClientFrame))]
 [JsonSerializable(typeof(SendMessageBody))]
 [JsonSerializable(typeof(SyncRequest))]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Parley.Server.Http;
 using Parley.Server.ScaleOut.Redis;
 using Parley.Server.Storage;
 using StackExchange.Redis;
@@ -50,6 +51,9 @@ public static partial class ScaleOutSetup
         services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
         services.AddSingleton<ICallRelay>(sp => sp.GetRequiredService<RedisCallRelay>());
         services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<RedisChangeFeed>());
+        // The rate limits (per user, address and account) shared by the nodes, each node's own while Redis is away.
+        services.AddSingleton<RedisRateBuckets>();
+        services.AddSingleton<IRateBuckets>(sp => sp.GetRequiredService<RedisRateBuckets>());
         // First of the hosted services: it joins before the node serves anyone, and leaves (goodbye) after
         // everything else stopped, once the devices' disconnections and the last messages went out.
         services.Insert(0, ServiceDescriptor.Singleton<IHostedService, RedisScaleOutService>());

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -38,8 +39,12 @@ public static class UserDirectoryApi
     /// <c>query</c> matches a nickname fuzzily (contains, without case) or a phone number, e-mail address or
     /// username exactly; <c>ids</c> is a comma-separated list. Exact matches come first. Paged by <c>limit</c> and <c>offset</c>.
     /// </summary>
+    private static BucketRule ExactLookups(RateLimitOptions limits) =>
+        BucketRule.Per("exact-lookups", limits.ExactLookupsPerHour, TimeSpan.FromHours(1)) with { Lease = 1 };
+
     private static async Task<Ok<List<UserProfile>>> Search(
-        HttpContext http, ParleyDb db, IOptions<AccountsOptions> options, CancellationToken cancellationToken,
+        HttpContext http, ParleyDb db, IOptions<AccountsOptions> options, IOptions<RateLimitOptions> limits, IRateBuckets buckets,
+        CancellationToken cancellationToken,
         string? query = null, string? ids = null, int limit = 20, int offset = 0)
     {
         if (limit is < 1 or > MaxSearchLimit) throw ApiProblem.Invalid("limit", $"limit must be between 1 and {MaxSearchLimit}.");
@@ -63,6 +68,10 @@ public static class UserDirectoryApi
             const string none = "";
             var phone = AccountRules.NormalizePhone(text, options.Value.DefaultPhoneRegion) ?? none;
             var email = AccountRules.NormalizeEmail(text) ?? none;
+            // A query that is a phone number or an e-mail address asks whether someone has an account with it: few
+            // an hour per user, so that numbers cannot be enumerated (a nickname search is not counted).
+            if ((phone != none || email != none) && !await buckets.TryTakeAsync(ExactLookups(limits.Value), me.ToString(CultureInfo.InvariantCulture)))
+                throw ApiProblem.TooManyRequests("Too many searches by phone number or e-mail address; try again later.", ExactLookups(limits.Value).OneToken);
             var usernameKey = text.ToLowerInvariant();
             var pattern = "%" + EscapeLike(text.ToLowerInvariant()) + "%";
             matches = db.Users

@@ -178,10 +178,12 @@ public sealed class FriendRequestTests(ServerFixture fixture) : IClassFixture<Se
     }
 
     [Fact]
-    public async Task AfterARejectionTheSenderMayAskAgain()
+    public async Task AfterARejectionTheSenderMayAskAgainWhereTheOperatorTurnedTheCooldownOff()
     {
-        using var alice = await _server.NewUserAsync();
-        using var bob = await _server.NewUserAsync();
+        // By default a rejected requester waits RateLimits:FriendRequestCooldown (Security/AbuseLimitsTests).
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["RateLimits:FriendRequestCooldown"] = "00:00:00" });
+        using var alice = await server.NewUserAsync();
+        using var bob = await server.NewUserAsync();
         var first = await alice.SendFriendRequestAsync(bob.UserId);
         await bob.RejectFriendRequestAsync(first.Id);
 

@@ -30,7 +30,7 @@ public sealed class RestartableServer : IAsyncLifetime
 
     public Task<ServerProcess> StartAsync() => ServerProcess.StartAsync(_workingDirectory, _port,
         $"--Database:Provider={_database.Provider}", $"--ConnectionStrings:Database={_database.ConnectionString}",
-        "--Gateway:FramesPerSecond=100000");
+        "--Gateway:FramesPerSecond=100000", "--RateLimits:MessagesPerSecondPerUser=100000", "--RateLimits:MessageBurstPerUser=100000");
 
     /// <summary>Registers alice and bob (by phone, with <paramref name="password"/>) and makes them friends.</summary>
     public static async Task<(ParleyClient Alice, ParleyClient Bob)> FriendsAsync(Uri server, string password)

@@ -59,6 +59,12 @@ public sealed partial class TestServer : IAsyncDisposable
             ["RateLimits:RegisterPerMinute"] = "100000",
             ["RateLimits:LoginPerMinute"] = "100000",
             ["RateLimits:VerificationCodesPerMinute"] = "100000",
+            // Tests send bursts and open many sockets and requests; the tests of these limits set them low.
+            ["RateLimits:MessagesPerSecondPerUser"] = "100000",
+            ["RateLimits:MessageBurstPerUser"] = "100000",
+            ["RateLimits:FriendRequestsPerDay"] = "100000",
+            ["RateLimits:ExactLookupsPerHour"] = "100000",
+            ["Gateway:MaxSocketsPerUser"] = "1000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Parley"] = "Information",
         };

@@ -111,10 +111,11 @@ public sealed class FriendEventsTests(ServerFixture fixture) : IClassFixture<Ser
         Assert.Empty(await alicePhone.OfTypeAsync("friend.added"));
         Assert.Empty(await bobLaptop.OfTypeAsync("friend.added"));
 
-        // Only the addressee may reject, and the requester's attempt tells nobody anything.
-        var again = await alice.SendFriendRequestAsync(bob.UserId);
-        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_request_addressee", () => alice.RejectFriendRequestAsync(again.Id));
-        Assert.DoesNotContain(await bobLaptop.OfTypeAsync("friend.request"), f => f.As<FriendRequestEvent>().Request is { Status: RequestStatus.Rejected } r && r.Id == again.Id);
+        // Only the addressee may reject, and the requester's attempt tells nobody anything. (Bob asks: having been
+        // rejected, Alice may not ask Bob again for a while.)
+        var again = await bob.SendFriendRequestAsync(alice.UserId);
+        await Refused.WithAsync(HttpStatusCode.Forbidden, "not_request_addressee", () => bob.RejectFriendRequestAsync(again.Id));
+        Assert.DoesNotContain(await alicePhone.OfTypeAsync("friend.request"), f => f.As<FriendRequestEvent>().Request is { Status: RequestStatus.Rejected } r && r.Id == again.Id);
     }
 
     [Fact]

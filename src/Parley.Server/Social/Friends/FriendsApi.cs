@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Parley.Server.Accounts;
 using Parley.Server.Http;
 using Parley.Server.ScaleOut;
@@ -38,7 +39,7 @@ public static class FriendsApi
     /// </summary>
     private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>> SendRequest(
         FriendRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, FriendEvents events, TimeProvider time,
-        CancellationToken cancellationToken)
+        IOptions<RateLimitOptions> limits, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var target = Ids.Parse(body.UserId, "userId");
@@ -56,7 +57,7 @@ public static class FriendsApi
         {
             try
             {
-                if (await SendRequestOnceAsync(db, ids, time, me, target, body.Message?.Trim(), cancellationToken) is { } outcome)
+                if (await SendRequestOnceAsync(db, ids, time, limits.Value, me, target, body.Message?.Trim(), cancellationToken) is { } outcome)
                 {
                     // Committed: tell both sides (the change stands even if the caller has gone, so no cancellation).
                     if (outcome.Changed is { } changed) await events.RequestChangedAsync(db, changed, CancellationToken.None);
@@ -80,7 +81,7 @@ public static class FriendsApi
     /// the two became friends.
     /// </summary>
     private static async Task<(Results<Created<FriendRequestView>, Ok<FriendRequestView>> Answer, FriendRequest? Changed, bool MadeFriends)?> SendRequestOnceAsync(
-        ParleyDb db, IdGenerator ids, TimeProvider time, long me, long target, string? message, CancellationToken cancellationToken)
+        ParleyDb db, IdGenerator ids, TimeProvider time, RateLimitOptions limits, long me, long target, string? message, CancellationToken cancellationToken)
     {
         var (low, high) = me < target ? (me, target) : (target, me);
         var now = time.GetUtcNow();
@@ -104,6 +105,7 @@ public static class FriendsApi
             return (TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken)), pending, true);
         }
 
+        await FriendRequestLimits.ThrowIfRefusedAsync(db, limits, me, target, now, cancellationToken);
         var request = new FriendRequest
         {
             Id = ids.Next(),
