@@ -17,9 +17,11 @@ public sealed class History(ParleyDb db, ConversationAccess access)
         if (beforeSeq is not null && afterSeq is not null) throw ApiProblem.Invalid("beforeSeq", "Give beforeSeq or afterSeq, not both.");
         await access.ForReadingAsync(userId, conversationId, cancellationToken);
         var messages = Visible(db, userId, conversationId);
-        return afterSeq is { } after
+        var page = afterSeq is { } after
             ? await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken)
             : await messages.Where(m => beforeSeq == null || m.Seq < beforeSeq).OrderByDescending(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+        await MessageReactions.AttachAsync(db, userId, page, cancellationToken);
+        return page;
     }
 
     /// <summary>
@@ -79,8 +81,12 @@ public sealed class History(ParleyDb db, ConversationAccess access)
     /// One sync page: what the user sees after <paramref name="afterSeq"/>, oldest first, without the access check
     /// (the caller checked the conversation with <see cref="CheckSyncChunkAsync"/>).
     /// </summary>
-    public Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken) =>
-        Visible(db, userId, conversationId).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+    public async Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        var page = await Visible(db, userId, conversationId).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+        await MessageReactions.AttachAsync(db, userId, page, cancellationToken);
+        return page;
+    }
 
     private static bool IsParty(string? directKey, long userId)
     {

@@ -12,12 +12,15 @@ public static class MessagingSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<MessageSender>();
+        builder.Services.AddScoped<Forwards>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
         builder.Services.AddScoped<MessageSync>();
         builder.Services.AddScoped<TypingNotices>();
         builder.Services.AddScoped<ConversationList>();
         builder.Services.AddScoped<Recalls>();
+        builder.Services.AddScoped<MessageEdits>();
+        builder.Services.AddScoped<MessageReactions>();
         builder.Services.AddScoped<DeleteForMe>();
         builder.Services.AddScoped<MessageSearcher>();
         // What the group feature asks of Messaging: its conversation rows inside the group change's transaction,

@@ -326,6 +326,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("ConversationMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.Property<long>("FileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("FileId", "MessageId");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("ForwardedFiles", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -343,11 +358,19 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("ConversationId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("File")
                         .HasColumnType("text");
 
                     b.Property<long?>("FileId")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Forwarded")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
 
                     b.Property<string>("Mentions")
                         .HasColumnType("text");
@@ -411,6 +434,31 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasIndex("ConversationId");
 
                     b.ToTable("MessageDeletions", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MessageId", "UserId", "Emoji");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("MessageReactions", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Social.Friends.Block", b =>
@@ -506,6 +554,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset?>("DissolvedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("HistoryForNewMembers")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Icon")
                         .HasMaxLength(1024)
@@ -672,6 +723,15 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
@@ -686,6 +746,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
