@@ -37,6 +37,8 @@ public sealed class HistoryForNewMembersTests(FilesFixture fixture) : IClassFixt
         Assert.Equal([fresh.MessageId], (await newcomer.SearchAsync(cast.GroupId, "marmalade")).Select(m => m.Id));
         Assert.Equal([fresh.MessageId], (await newcomer.SearchAllAsync("marmalade")).Select(m => m.Id));
         await Refused.WithAsync(HttpStatusCode.NotFound, "file_not_found", () => newcomer.DownloadFileAsync(uploaded.FileId));
+        await Refused.WithAsync(HttpStatusCode.NotFound, "message_not_found", () => newcomer.GetReceiptsAsync(cast.GroupId, old.MessageId));
+        Assert.Equal(fresh.MessageId, (await newcomer.GetReceiptsAsync(cast.GroupId, fresh.MessageId)).MessageId);
         var row = (await newcomer.ListConversationsAsync()).Conversations.Single(c => c.Id == cast.GroupId);
         Assert.Equal(history.Count, row.UnreadCount);
 
