@@ -11,7 +11,7 @@ public sealed record FilesClock(TimeProvider Time);
 
 /// <summary>
 /// Deletes stored files nothing refers to any more (docs/files.md, "Deleting files"): the row and the bytes on disk.
-/// A file is kept while any message carries it (<c>Messages.FileId</c>: a recall clears it, so only messages that are
+/// A file is kept while any message carries it (<c>Messages.FileId</c>, or a merged forward's <c>ForwardedFiles</c> row: a recall clears it, so only messages that are
 /// not recalled count) or a profile's <c>avatar</c> or a group's <c>icon</c> names its URL (<c>/api/v1/files/{id}</c>).
 /// <list type="bullet">
 /// <item>Uploads no message carries are deleted once they are older than <see cref="FilesOptions.OrphanGrace"/> (a
