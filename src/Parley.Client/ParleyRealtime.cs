@@ -67,6 +67,26 @@ public sealed class ParleyRealtime : IAsyncDisposable
     /// Sends a message and returns the server's ack (its id, conversation and seq). <paramref name="replyTo"/> quotes a message
     /// of the same conversation; <paramref name="mentions"/> lists member ids, or <c>"all"</c> (groups only).
     /// </summary>
+    /// <summary><c>msg.edit</c>: edits my text message; the reply is <c>ok</c>, and every member's devices get <c>msg.edited</c>.</summary>
+    public Task<ServerFrame> EditMessageAsync(string conversationId, string messageId, string content, CancellationToken cancellationToken = default) =>
+        RequestAsync("msg.edit", new { conversationId, messageId, content }, cancellationToken: cancellationToken);
+
+    /// <summary><c>msg.send</c> with <c>forwardOf</c>: forwards one message I can see.</summary>
+    public async Task<MessageAck> ForwardMessageAsync(SendTarget to, ForwardRef forwardOf, string? clientMsgId = null, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("msg.send", new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), forwardOf },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
+    }
+
+    /// <summary><c>msg.send</c> with type <c>forward</c>: a merged forward of messages of one conversation.</summary>
+    public async Task<MessageAck> ForwardMergedAsync(SendTarget to, MergedForwardRef forward, string? clientMsgId = null, CancellationToken cancellationToken = default)
+    {
+        var frame = await RequestAsync("msg.send", new { to, clientMsgId = clientMsgId ?? Guid.NewGuid().ToString("N"), type = "forward", forward },
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        return frame.Data.Deserialize<MessageAck>(ParleyClient.JsonOptions)!;
+    }
+
     public async Task<MessageAck> SendMessageAsync(SendTarget to, string type, object? content, object? file = null, string? clientMsgId = null,
         string? replyTo = null, IEnumerable<string>? mentions = null, CancellationToken cancellationToken = default)
     {

@@ -6,7 +6,8 @@ public sealed record PeerSummary(string Id, string Nickname, string? Avatar, str
 public sealed record GroupSummary(string Id, string Name, string? Icon, int MemberCount);
 
 /// <summary>The newest message I still see, in one line: text cut short, or a label such as <c>[image]</c> or <c>[recalled]</c>.</summary>
-public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled);
+public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled,
+    DateTimeOffset? EditedAt = null);
 
 /// <summary>One row of the conversation list (<c>kind</c> is <c>direct</c> or <c>group</c>).</summary>
 public sealed record ConversationView(

@@ -9,7 +9,7 @@ public enum GroupRole
 
 public sealed record GroupView(
     string Id, string Name, string? Icon, string? Notice, string OwnerId, bool JoinApproval, DateTimeOffset? MutedUntil,
-    int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt);
+    int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt, bool HistoryForNewMembers = true);
 
 public sealed record UpdateGroupBody
 {
@@ -17,6 +17,7 @@ public sealed record UpdateGroupBody
     public string? Icon { get; init; }
     public string? Notice { get; init; }
     public bool? JoinApproval { get; init; }
+    public bool? HistoryForNewMembers { get; init; }
 }
 
 public sealed record GroupMemberView(

@@ -19,7 +19,22 @@ public sealed record MessageAck(string ClientMsgId, string MessageId, string Con
 public sealed record MessageView(
     string Id, string ConversationId, long Seq, string SenderId, string ClientMsgId, string Type, JsonElement Content,
     JsonElement? File, DateTimeOffset SentAt, bool Recalled, MessageQuote? ReplyTo = null, List<string>? Mentions = null,
-    DateTimeOffset? ExpiresAt = null);
+    DateTimeOffset? EditedAt = null, List<ReactionCount>? Reactions = null, bool? Forwarded = null, DateTimeOffset? ExpiresAt = null);
+
+/// <summary>One emoji's reactions on a message as I see them (people across a block with me are not counted).</summary>
+public sealed record ReactionCount(string Emoji, int Count, bool Me);
+
+/// <summary><c>forwardOf</c> of a send: the message to copy.</summary>
+public sealed record ForwardRef(string ConversationId, string MessageId);
+
+/// <summary><c>forward</c> of a merged forward (type <c>forward</c>): up to 100 messages of one conversation.</summary>
+public sealed record MergedForwardRef(string ConversationId, List<string> MessageIds);
+
+/// <summary>The data of a <c>msg.edited</c> event.</summary>
+public sealed record EditData(string ConversationId, string MessageId, long Seq, JsonElement Content, DateTimeOffset EditedAt);
+
+/// <summary>The data of a <c>msg.reaction</c> event.</summary>
+public sealed record ReactionData(string ConversationId, string MessageId, string Emoji, string UserId, bool Added);
 
 /// <summary>The short quote of the message a reply answers, fixed when the reply was sent.</summary>
 public sealed record MessageQuote(string MessageId, long Seq, string SenderId, string Type, string Preview, bool Recalled);

@@ -26,13 +26,22 @@ public sealed class AttachmentAccess(ParleyDb db, IOptions<FilesOptions> options
         return await SeesAMessageCarryingAsync(userId, fileId, cancellationToken) ? file : null;
     }
 
-    private Task<bool> SeesAMessageCarryingAsync(long userId, long fileId, CancellationToken cancellationToken) =>
-        (from m in db.Messages
-         where m.FileId == fileId && !m.Recalled
-         join member in db.ConversationMembers on m.ConversationId equals member.ConversationId
-         where member.UserId == userId && m.Seq > member.ClearedSeq
-             && !db.MessageDeletions.Any(d => d.UserId == userId && d.ConversationId == m.ConversationId && d.Seq == m.Seq)
-         select m.Id).AnyAsync(cancellationToken);
+    private async Task<bool> SeesAMessageCarryingAsync(long userId, long fileId, CancellationToken cancellationToken) =>
+        await (from m in db.Messages
+               where m.FileId == fileId && !m.Recalled
+               join member in db.ConversationMembers on m.ConversationId equals member.ConversationId
+               where member.UserId == userId && m.Seq > member.ClearedSeq
+                   && !db.MessageDeletions.Any(d => d.UserId == userId && d.ConversationId == m.ConversationId && d.Seq == m.Seq)
+               select m.Id).AnyAsync(cancellationToken)
+        // A merged forward carries its items' files (ForwardedFiles): its readers may fetch them.
+        || await (from f in db.ForwardedFiles
+                  where f.FileId == fileId
+                  join m in db.Messages on f.MessageId equals m.Id
+                  where !m.Recalled
+                  join member in db.ConversationMembers on m.ConversationId equals member.ConversationId
+                  where member.UserId == userId && m.Seq > member.ClearedSeq
+                      && !db.MessageDeletions.Any(d => d.UserId == userId && d.ConversationId == m.ConversationId && d.Seq == m.Seq)
+                  select m.Id).AnyAsync(cancellationToken);
 
     /// <summary>
     /// Checks that <paramref name="senderId"/> may send the file as a <paramref name="type"/> message (they

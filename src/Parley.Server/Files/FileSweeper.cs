@@ -11,7 +11,7 @@ public sealed record FilesClock(TimeProvider Time);
 
 /// <summary>
 /// Deletes stored files nothing refers to any more (docs/files.md, "Deleting files"): the row and the bytes on disk.
-/// A file is kept while any message carries it (<c>Messages.FileId</c>: a recall clears it, so only messages that are
+/// A file is kept while any message carries it (<c>Messages.FileId</c>, or a merged forward's <c>ForwardedFiles</c> row: a recall clears it, so only messages that are
 /// not recalled count) or a profile's <c>avatar</c> or a group's <c>icon</c> names its URL (<c>/api/v1/files/{id}</c>).
 /// <list type="bullet">
 /// <item>Uploads no message carries are deleted once they are older than <see cref="FilesOptions.OrphanGrace"/> (a
@@ -92,7 +92,7 @@ public sealed partial class FileSweeper(
             {
                 // Keyset over the primary key; each file an index probe on IX_Messages_FileId.
                 var candidates = await db.Files.AsNoTracking()
-                    .Where(f => f.Id > after && f.CreatedAt < cutoff && !db.Messages.Any(m => m.FileId == f.Id))
+                    .Where(f => f.Id > after && f.CreatedAt < cutoff && !db.Messages.Any(m => m.FileId == f.Id) && !db.ForwardedFiles.Any(r => r.FileId == f.Id))
                     .OrderBy(f => f.Id)
                     .Select(f => new Candidate(f.Id, f.StorageName))
                     .Take(Batch)
@@ -138,7 +138,7 @@ public sealed partial class FileSweeper(
         foreach (var chunk in ids.Chunk(Batch))
         {
             var candidates = await db.Files.AsNoTracking()
-                .Where(f => chunk.Contains(f.Id) && !db.Messages.Any(m => m.FileId == f.Id))
+                .Where(f => chunk.Contains(f.Id) && !db.Messages.Any(m => m.FileId == f.Id) && !db.ForwardedFiles.Any(r => r.FileId == f.Id))
                 .Select(f => new Candidate(f.Id, f.StorageName))
                 .ToListAsync(cancellationToken);
             if (candidates.Count == 0) continue;
@@ -159,7 +159,7 @@ public sealed partial class FileSweeper(
         foreach (var candidate in candidates)
         {
             var id = candidate.Id;
-            var gone = await db.Files.Where(f => f.Id == id && !db.Messages.Any(m => m.FileId == id)).ExecuteDeleteAsync(cancellationToken);
+            var gone = await db.Files.Where(f => f.Id == id && !db.Messages.Any(m => m.FileId == id) && !db.ForwardedFiles.Any(r => r.FileId == id)).ExecuteDeleteAsync(cancellationToken);
             if (gone == 0) continue;
             deleted++;
             try

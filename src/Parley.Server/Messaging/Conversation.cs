@@ -110,6 +110,18 @@ public sealed class Message
 
     /// <summary>Plain text of a text message, for full-text search (SQLite FTS5, PostgreSQL trigram index); null otherwise.</summary>
     public string? SearchText { get; set; }
+
+    /// <summary>When the sender last edited the text (<see cref="MessageEdits"/>); null for a message never edited.</summary>
+    public DateTimeOffset? EditedAt { get; set; }
+
+    /// <summary>A copy of another message (<c>forwardOf</c>): shown as forwarded.</summary>
+    public bool Forwarded { get; set; }
+
+    /// <summary>
+    /// Not stored: the reaction counts as one reader sees them, filled in by <see cref="MessageReactions.AttachAsync"/>
+    /// for history and sync; null when there are none.
+    /// </summary>
+    public IReadOnlyList<ReactionCount>? Reactions { get; set; }
 }
 
 public enum MessageType
@@ -122,6 +134,7 @@ public enum MessageType
     File = 5,
     Call = 6,
     System = 7,
+    Forward = 8,
 }
 
 public static class MessageTypes
@@ -136,6 +149,7 @@ public static class MessageTypes
         MessageType.Video => "video",
         MessageType.File => "file",
         MessageType.Call => "call",
+        MessageType.Forward => "forward",
         _ => "system",
     };
 }
@@ -193,5 +207,8 @@ internal sealed class MessageConfiguration : IEntityTypeConfiguration<Message>
         // The retention sweeper finds what has expired without scanning the messages that never expire.
         message.HasIndex(m => m.ExpiresAt).HasFilter("\"ExpiresAt\" IS NOT NULL");
         message.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
+        // Existing rows and the committer's insert (which names only the columns it sets) are not forwarded.
+        message.Property(m => m.Forwarded).HasDefaultValue(false);
+        message.Ignore(m => m.Reactions);
     }
 }

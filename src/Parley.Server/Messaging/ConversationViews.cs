@@ -15,7 +15,8 @@ public sealed record GroupSummary(string Id, string Name, string? Icon, int Memb
 /// the message is recalled.
 /// </summary>
 public sealed record LastMessagePreview(string Id, long Seq, string SenderId, string Type, string Preview, DateTimeOffset SentAt, bool Recalled,
-    JsonElement? Content, JsonElement? File)
+    JsonElement? Content, JsonElement? File,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null)
 {
     public static LastMessagePreview Of(Message m)
     {
@@ -23,7 +24,8 @@ public sealed record LastMessagePreview(string Id, long Seq, string SenderId, st
         return new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), MessageTypes.Name(m.Type),
             MessagePreview.Of(m.Type, m.Content, m.File, m.Recalled), m.SentAt, m.Recalled,
             m.Recalled || !structured ? null : Parse(m.Content),
-            m.Recalled || m.File is null ? null : Parse(m.File));
+            m.Recalled || m.File is null ? null : Parse(m.File),
+            m.EditedAt);
     }
 
     private static JsonElement? Parse(string json)

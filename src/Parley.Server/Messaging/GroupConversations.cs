@@ -19,18 +19,20 @@ public sealed class GroupConversations : IGroupConversationRows
     }
 
     /// <summary>
-    /// Newcomers start with everything before their arrival read (history stays readable, but is not "unread").
-    /// A returning member's old row is reused.
+    /// Newcomers start with everything before their arrival read (history stays readable, but is not "unread"); when the
+    /// group's <see cref="Group.HistoryForNewMembers"/> is off, it is cleared for them too (their <c>ClearedSeq</c>, which
+    /// history, sync, search, the list, unread counts and file downloads already honour). A returning member's old row is reused.
     /// </summary>
     public async Task JoinedAsync(ParleyDb db, long groupId, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken)
     {
         if (userIds.Count == 0) return;
         // Every group has its conversation from its creation on (the Conversations migration made those of older groups).
         var lastSeq = await db.Conversations.Where(c => c.Id == groupId).Select(c => c.LastSeq).FirstAsync(cancellationToken);
+        var history = await db.Groups.Where(g => g.Id == groupId).Select(g => g.HistoryForNewMembers).FirstOrDefaultAsync(cancellationToken);
         var existing = await db.ConversationMembers.Where(m => m.ConversationId == groupId && userIds.Contains(m.UserId))
             .Select(m => m.UserId).ToListAsync(cancellationToken);
         foreach (var userId in userIds.Except(existing))
-            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq });
+            db.ConversationMembers.Add(new ConversationMember { ConversationId = groupId, UserId = userId, ReadSeq = lastSeq, ClearedSeq = history ? 0 : lastSeq });
     }
 
     /// <summary>The member's list row goes; the group's history stays with the members who remain.</summary>

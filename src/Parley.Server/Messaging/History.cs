@@ -18,9 +18,11 @@ public sealed class History(ParleyDb db, ConversationAccess access, MessageReten
         await access.ForReadingAsync(userId, conversationId, cancellationToken);
         // Expired messages are skipped like deleted ones: their seqs stay taken (docs/messages.md, "Retention").
         var messages = retention.Live(Visible(db, userId, conversationId));
-        return afterSeq is { } after
+        var page = afterSeq is { } after
             ? await messages.Where(m => m.Seq > after).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken)
             : await messages.Where(m => beforeSeq == null || m.Seq < beforeSeq).OrderByDescending(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+        await MessageReactions.AttachAsync(db, userId, page, cancellationToken);
+        return page;
     }
 
     /// <summary>
@@ -80,8 +82,12 @@ public sealed class History(ParleyDb db, ConversationAccess access, MessageReten
     /// One sync page: what the user sees after <paramref name="afterSeq"/>, oldest first, without the access check
     /// (the caller checked the conversation with <see cref="CheckSyncChunkAsync"/>).
     /// </summary>
-    public Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken) =>
-        retention.Live(Visible(db, userId, conversationId)).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+    public async Task<List<Message>> SyncPageAsync(long userId, long conversationId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        var page = await retention.Live(Visible(db, userId, conversationId)).Where(m => m.Seq > afterSeq).OrderBy(m => m.Seq).Take(limit).ToListAsync(cancellationToken);
+        await MessageReactions.AttachAsync(db, userId, page, cancellationToken);
+        return page;
+    }
 
     private static bool IsParty(string? directKey, long userId)
     {

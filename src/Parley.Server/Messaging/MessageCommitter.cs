@@ -35,6 +35,12 @@ public sealed class PendingMessage
     /// <summary>The plain text to index for search (text messages), or null.</summary>
     public string? SearchText { get; init; }
 
+    /// <summary>A copy of another message (<c>forwardOf</c>).</summary>
+    public bool Forwarded { get; init; }
+
+    /// <summary>The files a merged forward's items carry (see <see cref="ForwardedFile"/>); empty otherwise.</summary>
+    public IReadOnlyList<long> ForwardedFileIds { get; init; } = [];
+
     /// <summary>Everyone who gets <c>msg.new</c>: the conversation's members, the sender included.</summary>
     public required IReadOnlyList<long> Recipients { get; init; }
 
@@ -163,6 +169,7 @@ public sealed partial class MessageCommitter(
                 ReplyToId = pending.ReplyToId,
                 Mentions = pending.Mentions,
                 SearchText = pending.SearchText,
+                Forwarded = pending.Forwarded,
                 SentAt = now,
             }, pending));
         }

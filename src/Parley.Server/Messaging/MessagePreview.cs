@@ -26,6 +26,7 @@ public static class MessagePreview
             MessageType.Video => "[video]",
             MessageType.File => FileName(file) is { Length: > 0 } name ? Shorten("[file] " + name) : "[file]",
             MessageType.Call => CallLabel(content),
+            MessageType.Forward => ForwardTitle(content) is { Length: > 0 } title ? Shorten("[forward] " + title) : "[forward]",
             _ => SystemText(content),
         };
     }
@@ -41,6 +42,22 @@ public static class MessagePreview
             shown = string.Concat(text.AsSpan(0, length), "…");
         }
         return shown.Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ');
+    }
+
+    /// <summary>The <c>title</c> of a merged forward's content.</summary>
+    private static string? ForwardTitle(string? content)
+    {
+        if (string.IsNullOrEmpty(content)) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(content);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("title", out var title)
+                && title.ValueKind == JsonValueKind.String ? title.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string? StringContent(string? content)

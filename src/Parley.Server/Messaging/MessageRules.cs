@@ -38,6 +38,12 @@ public sealed class MessagingOptions
     /// <summary>How long after sending the sender may recall a message (owners and admins recall others' messages at any time).</summary>
     public TimeSpan RecallWindow { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long after sending the sender may edit a text message (<c>Messaging:EditWindow</c>).</summary>
+    public TimeSpan EditWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>A typist's <c>typing</c> is relayed at most once per this interval and conversation (a big group is not flooded).</summary>
+    public TimeSpan TypingInterval { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// Queries of one or two characters have no trigram to use an index with: within one conversation they
     /// look only at this many newest messages of it (and they are refused across conversations).

@@ -10,7 +10,7 @@ namespace Parley.Server.Messaging;
 /// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
 /// the sender's right to post and the content, then queues it for the committer.
 /// </summary>
-public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments, SendAllowance allowance)
+public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments, SendAllowance allowance, Forwards forwards)
 {
     /// <summary>
     /// Checks and queues: completes once the message is accepted (or refused, with an <see cref="ApiProblem"/>), and
@@ -27,10 +27,17 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
                 $"clientMsgId is required: 1 to {MessageRules.MaxClientMsgIdLength} printable ASCII characters chosen by the client, unique per message.");
         // Per user, before any database work: HTTP and every socket of the user draw on the same allowance.
         await allowance.TakeAsync(senderId);
-        var type = body.Type ?? throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
-        if (!Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
-            throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file.");
-        var (content, fileId) = CheckContent(type, body.Content, body.File);
+        // A forward's type, content and file come from the originals, checked once the target is.
+        var forwarding = body.ForwardOf is not null || body.Type == MessageType.Forward;
+        var type = body.Type ?? MessageType.Text;
+        string content = "";
+        long? fileId = null;
+        if (!forwarding)
+        {
+            if (body.Type is null || !Enum.IsDefined(type) || !MessageRules.ClientMaySend(type))
+                throw ApiProblem.Invalid("type", "type is one of text, emoji, image, voice, video, file, forward.");
+            (content, fileId) = CheckContent(type, body.Content, body.File);
+        }
         var target = body.To ?? throw ApiProblem.Invalid("to", "'to' is required: {userId}, {groupId} or {conversationId}.");
 
         ConversationAccessGrant grant;
@@ -53,16 +60,22 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
         var extras = await RepliesAndMentions.CheckAsync(db, grant, body.ReplyTo, body.Mentions, cancellationToken);
         // The descriptor is the server's, from the uploaded file's row; the client only names the file.
         var attachment = fileId is { } id ? await attachments.ForMessageAsync(senderId, id, type, cancellationToken) : null;
+        var forwarded = !forwarding ? null
+            : body.ForwardOf is { } forwardOf ? await forwards.SingleAsync(senderId, forwardOf, cancellationToken)
+            : await forwards.MergedAsync(senderId, body.Forward, cancellationToken);
         var pending = new PendingMessage(senderDeviceId)
         {
             ConversationId = grant.ConversationId,
             SenderId = senderId,
             ClientMsgId = clientMsgId,
-            Type = type,
-            Content = content,
-            SearchText = type == MessageType.Text ? MessageSearcher.Fold(body.Content!.Value.GetString()!) : null,
-            File = attachment?.Descriptor,
-            FileId = attachment?.FileId,
+            Type = forwarded?.Type ?? type,
+            Content = forwarded?.Content ?? content,
+            SearchText = forwarded is not null ? forwarded.SearchText
+                : type == MessageType.Text ? MessageSearcher.Fold(body.Content!.Value.GetString()!) : null,
+            File = forwarded is not null ? forwarded.File : attachment?.Descriptor,
+            FileId = forwarded is not null ? forwarded.FileId : attachment?.FileId,
+            Forwarded = body.ForwardOf is not null,
+            ForwardedFileIds = forwarded?.ForwardedFileIds ?? [],
             ReplyTo = extras.ReplyTo,
             ReplyToId = extras.ReplyToId,
             Mentions = extras.Mentions,

@@ -78,13 +78,21 @@ internal sealed class MessageStore(ParleyDb db)
 
         await RunAsync(connection, transaction,
             "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
-            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\", \"ExpiresAt\") " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\", \"ExpiresAt\", \"Forwarded\") " +
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             messages.Select(m => new object?[]
             {
                 m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, (int)m.Type, m.Content, m.File, Time(now), false,
-                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText, m.ExpiresAt is { } expires ? Time(expires) : null,
+                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText, m.ExpiresAt is { } expires ? Time(expires) : null, m.Forwarded,
             }), returnsScalar: false, cancellationToken);
+
+        // Merged forwards only (rare): the files their items carry.
+        if (batch.Any(b => b.Pending.ForwardedFileIds.Count > 0))
+        {
+            await RunAsync(connection, transaction,
+                "INSERT INTO \"ForwardedFiles\" (\"FileId\", \"MessageId\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                batch.SelectMany(b => b.Pending.ForwardedFileIds.Select(f => new object?[] { f, b.Row.Id })), returnsScalar: false, cancellationToken);
+        }
 
         if (_sqlite && messages.Any(m => m.SearchText is not null))
         {
@@ -136,10 +144,11 @@ internal sealed class MessageStore(ParleyDb db)
     }
 
     /// <summary>
-    /// A reply whose quoted message was recalled after the send was checked gets the recalled quote, as a recall
-    /// gives the replies already stored. Runs after the seqs are reserved: on SQLite the write lock is held, so no
-    /// recall can come between; on PostgreSQL the quoted rows are locked (<c>FOR SHARE</c>), so a recall either
-    /// committed before (seen here) or waits for this batch and then scrubs its replies itself.
+    /// A reply whose quoted message was recalled or edited after the send was checked gets the recalled quote or one
+    /// with the new text, as a recall or an edit gives the replies already stored. Runs after the seqs are reserved:
+    /// on SQLite the write lock is held, so no recall or edit can come between; on PostgreSQL the quoted rows are
+    /// locked (<c>FOR SHARE</c>), so a recall or edit either committed before (seen here) or waits for this batch and
+    /// then updates its replies itself.
     /// </summary>
     private async Task ScrubQuotesOfRecalledAsync(DbConnection connection, DbTransaction transaction, List<Message> messages, CancellationToken cancellationToken)
     {
@@ -153,16 +162,20 @@ internal sealed class MessageStore(ParleyDb db)
             ids.Append(CultureInfo.InvariantCulture, $"@q{i}");
             Add(select, $"@q{i}", quotedIds[i]);
         }
-        select.CommandText = $"SELECT \"Id\", \"Seq\", \"SenderId\", \"Type\", \"Recalled\" FROM \"Messages\" WHERE \"Id\" IN ({ids})" +
+        select.CommandText = $"SELECT \"Id\", \"Seq\", \"SenderId\", \"Type\", \"Recalled\", \"EditedAt\" IS NOT NULL, \"Content\" FROM \"Messages\" WHERE \"Id\" IN ({ids})" +
             (_sqlite ? "" : " ORDER BY \"Id\" FOR SHARE");
         var recalled = new Dictionary<long, string>();
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                if (!reader.GetBoolean(4)) continue;
                 var id = reader.GetInt64(0);
-                recalled[id] = RepliesAndMentions.Quote(id, reader.GetInt64(1), reader.GetInt64(2), (MessageType)reader.GetInt32(3), MessagePreview.Recalled, recalled: true);
+                var type = (MessageType)reader.GetInt32(3);
+                if (reader.GetBoolean(4))
+                    recalled[id] = RepliesAndMentions.Quote(id, reader.GetInt64(1), reader.GetInt64(2), type, MessagePreview.Recalled, recalled: true);
+                else if (reader.GetBoolean(5))
+                    recalled[id] = RepliesAndMentions.Quote(id, reader.GetInt64(1), reader.GetInt64(2), type,
+                        MessagePreview.Of(type, reader.GetString(6), null, recalled: false), recalled: false);
             }
         }
         foreach (var message in messages)

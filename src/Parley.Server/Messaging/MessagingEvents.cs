@@ -32,3 +32,15 @@ public sealed record ConversationSettingsChanged(long UserId, ConversationSettin
 
 /// <summary>A member is typing; <see cref="Audience"/> are the other members who may hear of it (nobody across a block).</summary>
 public sealed record MemberTyping(long ConversationId, long UserId, IReadOnlyList<long> Audience) : IDomainEvent;
+
+/// <summary>
+/// The sender edited a text message: <see cref="Content"/> is the new content as JSON text; <see cref="Members"/> are
+/// the conversation's (the sender's own devices hear of it too).
+/// </summary>
+public sealed record MessageEdited(long ConversationId, long MessageId, long Seq, string Content, DateTimeOffset EditedAt, IReadOnlyList<long> Members) : IDomainEvent;
+
+/// <summary>
+/// A user added (<see cref="Added"/>) or took back a reaction. <see cref="Audience"/> are the members who may hear of
+/// it: nobody across a block with the reacting user (either way), the reacting user included.
+/// </summary>
+public sealed record ReactionChanged(long ConversationId, long MessageId, string Emoji, long UserId, bool Added, IReadOnlyList<long> Audience) : IDomainEvent;

@@ -13,12 +13,15 @@ public static class MessagingSetup
         builder.Services.AddScoped<ConversationAccess>();
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddSingleton<SendAllowance>();
+        builder.Services.AddScoped<Forwards>();
         builder.Services.AddScoped<ReadState>();
         builder.Services.AddScoped<History>();
         builder.Services.AddScoped<MessageSync>();
         builder.Services.AddScoped<TypingNotices>();
         builder.Services.AddScoped<ConversationList>();
         builder.Services.AddScoped<Recalls>();
+        builder.Services.AddScoped<MessageEdits>();
+        builder.Services.AddScoped<MessageReactions>();
         builder.Services.AddScoped<DeleteForMe>();
         builder.Services.AddScoped<MessageSearcher>();
         builder.Services.AddScoped<Accounts.IAccountErasure, MessagingErasure>();

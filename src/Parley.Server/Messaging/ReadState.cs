@@ -39,8 +39,9 @@ public sealed class ReadState(ParleyDb db, ConversationAccess access, Events.Dom
     public async Task<ReceiptsView> ReceiptsAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
     {
         await access.ForReadingAsync(userId, conversationId, cancellationToken);
-        var message = await db.Messages.AsNoTracking()
-            .Where(m => m.Id == messageId && m.ConversationId == conversationId)
+        // Only for a message the asker sees (not before their joining a group that hides its history, not deleted or cleared).
+        var message = await History.Visible(db, userId, conversationId)
+            .Where(m => m.Id == messageId)
             .Select(m => new { m.Seq, m.SenderId })
             .FirstOrDefaultAsync(cancellationToken)
             ?? throw ApiProblem.NotFound("message_not_found", "There is no such message in this conversation.");

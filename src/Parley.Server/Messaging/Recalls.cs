@@ -93,6 +93,10 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.Domai
             await db.Messages
                 .Where(m => m.ReplyToId == message.Id)
                 .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReplyTo, quote), cancellationToken);
+            // Reactions were to what it said: they go with its content.
+            await db.MessageReactions.Where(r => r.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
+            // A merged forward's files are no longer its readers' to fetch (the sweeper takes those nothing else carries).
+            await db.ForwardedFiles.Where(f => f.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
         }
         if (changed == 1 && db is SqliteParleyDb && message.SearchText is not null)
         {

@@ -87,7 +87,7 @@ public static class Frames
         writer.WritePropertyName("file");
         if (message.File is null) writer.WriteNullValue();
         else writer.WriteRawValue(message.File, skipInputValidation: true);
-        writer.WriteString("sentAt", message.SentAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("sentAt", Time(message.SentAt));
         writer.WriteBoolean("recalled", message.Recalled);
         if (message.ReplyTo is not null)
         {
@@ -102,8 +102,25 @@ public static class Frames
         // Disappearing messages say when (docs/messages.md, "Retention"); the others write nothing more.
         if (message.ExpiresAt is { } expiresAt)
             writer.WriteString("expiresAt", expiresAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        if (message.EditedAt is { } editedAt) writer.WriteString("editedAt", Time(editedAt));
+        if (message.Reactions is { } reactions)
+        {
+            writer.WriteStartArray("reactions");
+            foreach (var reaction in reactions)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("emoji", reaction.Emoji);
+                writer.WriteNumber("count", reaction.Count);
+                writer.WriteBoolean("me", reaction.Me);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        if (message.Forwarded) writer.WriteBoolean("forwarded", true);
         writer.WriteEndObject();
     }
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 
     private static void Start(Utf8JsonWriter writer, string type, string? id)
     {

@@ -8,6 +8,12 @@ namespace Parley.Server.Realtime;
 /// <summary><c>msg.recalled</c>: to every device of every member of the conversation.</summary>
 public sealed record RecallData(string ConversationId, string MessageId, long Seq, string RecalledBy);
 
+/// <summary><c>msg.edited</c>: to every device of every member; <see cref="Content"/> is the new content.</summary>
+public sealed record EditData(string ConversationId, string MessageId, long Seq, System.Text.Json.JsonElement Content, DateTimeOffset EditedAt);
+
+/// <summary><c>msg.reaction</c>: to the members who may hear of it (nobody across a block with the reacting user).</summary>
+public sealed record ReactionData(string ConversationId, string MessageId, string Emoji, string UserId, bool Added);
+
 /// <summary><c>msg.deleted</c>: to the user's own devices, when they delete a message for themselves.</summary>
 public sealed record DeletionData(string ConversationId, string MessageId, long Seq);
 
@@ -21,6 +27,8 @@ public sealed record ClearedData(string ConversationId, long ClearedSeq);
 public sealed class MessageEventFrames(IMessageRouter router) :
     IDomainEventHandler<MessageStored>,
     IDomainEventHandler<MessageRecalled>,
+    IDomainEventHandler<MessageEdited>,
+    IDomainEventHandler<ReactionChanged>,
     IDomainEventHandler<MessageDeletedForMe>,
     IDomainEventHandler<ConversationClearedForMe>,
     IDomainEventHandler<ReadPointerMoved>,
@@ -32,6 +40,8 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     {
         services.AddEventHandler<MessageStored, MessageEventFrames>();
         services.AddEventHandler<MessageRecalled, MessageEventFrames>();
+        services.AddEventHandler<MessageEdited, MessageEventFrames>();
+        services.AddEventHandler<ReactionChanged, MessageEventFrames>();
         services.AddEventHandler<MessageDeletedForMe, MessageEventFrames>();
         services.AddEventHandler<ConversationClearedForMe, MessageEventFrames>();
         services.AddEventHandler<ReadPointerMoved, MessageEventFrames>();
@@ -50,6 +60,21 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     {
         router.Publish(e.Members, Frames.Encode("msg.recalled", null,
             new RecallData(Ids.Format(e.ConversationId), Ids.Format(e.MessageId), e.Seq, Ids.Format(e.RecalledBy)), RealtimeJsonContext.Default.RecallData));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(MessageEdited e, CancellationToken cancellationToken)
+    {
+        using var content = System.Text.Json.JsonDocument.Parse(e.Content);
+        router.Publish(e.Members, Frames.Encode("msg.edited", null,
+            new EditData(Ids.Format(e.ConversationId), Ids.Format(e.MessageId), e.Seq, content.RootElement, e.EditedAt), RealtimeJsonContext.Default.EditData));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(ReactionChanged e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Audience, Frames.Encode("msg.reaction", null,
+            new ReactionData(Ids.Format(e.ConversationId), Ids.Format(e.MessageId), e.Emoji, Ids.Format(e.UserId), e.Added), RealtimeJsonContext.Default.ReactionData));
         return ValueTask.CompletedTask;
     }
 

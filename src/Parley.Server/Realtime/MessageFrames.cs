@@ -5,7 +5,7 @@ using Parley.Server.Messaging;
 namespace Parley.Server.Realtime;
 
 /// <summary>
-/// The messaging feature's client frames (<c>msg.send</c>, <c>msg.read</c>, <c>msg.sync</c>, <c>typing</c>): each
+/// The messaging feature's client frames (<c>msg.send</c>, <c>msg.read</c>, <c>msg.sync</c>, <c>msg.edit</c>, <c>typing</c>): each
 /// reads its data, calls Messaging, and answers the device. Protocol: docs/protocol.md.
 /// </summary>
 public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime)
@@ -18,6 +18,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
         app.MapFrame("msg.send", frames.SendAsync);
         app.MapFrame("msg.read", frames.MarkReadAsync);
         app.MapFrame("msg.sync", frames.SyncAsync);
+        app.MapFrame("msg.edit", frames.EditAsync);
         app.MapFrame("typing", frames.TypingAsync);
         return app;
     }
@@ -68,6 +69,16 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
         var summary = await scope.ServiceProvider.GetRequiredService<MessageSync>().RunAsync(connection.UserId, request.Conversations,
             page => connection.SendAsync(Frames.Batch(page.ConversationId, page.Messages, page.HasMore)), Stopping);
         await connection.SendAsync(Frames.Encode("msg.synced", frame.Id, new SyncDone(summary.Messages, summary.Refused), RealtimeJsonContext.Default.SyncDone));
+    }
+
+    public async Task EditAsync(Connection connection, ClientFrame frame)
+    {
+        var request = frame.ReadData(ClientFrameJsonContext.Default.EditRequest);
+        var conversationId = Ids.Parse(request.ConversationId, "conversationId");
+        var messageId = Ids.Parse(request.MessageId, "messageId");
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<MessageEdits>().EditAsync(connection.UserId, conversationId, messageId, request.Content, Stopping);
+        await connection.SendAsync(Frames.Empty("ok", frame.Id));
     }
 
     public async Task TypingAsync(Connection connection, ClientFrame frame)

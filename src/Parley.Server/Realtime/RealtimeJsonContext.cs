@@ -24,6 +24,8 @@ public sealed record ConversationRef(string? ConversationId);
 
 public sealed record ReadRequest(string? ConversationId, long? Seq);
 
+public sealed record EditRequest(string? ConversationId, string? MessageId, JsonElement? Content);
+
 public sealed record Presence(string UserId, bool Online);
 
 public sealed record Typing(string ConversationId, string UserId);
@@ -49,6 +51,8 @@ public sealed record ReadDone(long Seq);
 [JsonSerializable(typeof(ReadDone))]
 [JsonSerializable(typeof(ConversationSettings))]
 [JsonSerializable(typeof(RecallData))]
+[JsonSerializable(typeof(EditData))]
+[JsonSerializable(typeof(ReactionData))]
 [JsonSerializable(typeof(DeletionData))]
 [JsonSerializable(typeof(ClearedData))]
 [JsonSerializable(typeof(FriendRequestEvent))]
@@ -80,6 +84,7 @@ internal sealed partial class RealtimeJsonContext : JsonSerializerContext;
 [JsonSerializable(typeof(SendMessageBody))]
 [JsonSerializable(typeof(SyncRequest))]
 [JsonSerializable(typeof(ReadRequest))]
+[JsonSerializable(typeof(EditRequest))]
 [JsonSerializable(typeof(ConversationRef))]
 [JsonSerializable(typeof(CallInviteData))]
 [JsonSerializable(typeof(CallRefData))]

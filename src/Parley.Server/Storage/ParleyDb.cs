@@ -29,6 +29,8 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<ConversationMember> ConversationMembers => Set<ConversationMember>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<MessageDeletion> MessageDeletions => Set<MessageDeletion>();
+    public DbSet<MessageReaction> MessageReactions => Set<MessageReaction>();
+    public DbSet<ForwardedFile> ForwardedFiles => Set<ForwardedFile>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<Calls.ActiveCall> ActiveCalls => Set<Calls.ActiveCall>();
     public DbSet<Push.DevicePushSubscription> PushSubscriptions => Set<Push.DevicePushSubscription>();

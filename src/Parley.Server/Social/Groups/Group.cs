@@ -19,6 +19,12 @@ public sealed class Group
     /// </summary>
     public bool JoinApproval { get; set; }
 
+    /// <summary>
+    /// When off, a member who joins sees the group's messages only from their joining on (their conversation row is
+    /// cleared up to the seq at joining). On by default.
+    /// </summary>
+    public bool HistoryForNewMembers { get; set; } = true;
+
     /// <summary>While in the future, only the owner and admins may post.</summary>
     public DateTimeOffset? MutedUntil { get; set; }
 

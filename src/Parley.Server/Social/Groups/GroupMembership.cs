@@ -38,6 +38,7 @@ public sealed class GroupMembership(
             Icon = string.IsNullOrWhiteSpace(body.Icon) ? null : body.Icon.Trim(),
             OwnerId = me,
             JoinApproval = body.JoinApproval ?? GroupRules.DefaultJoinApproval,
+            HistoryForNewMembers = body.HistoryForNewMembers ?? true,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -60,7 +61,7 @@ public sealed class GroupMembership(
     public async Task<GroupView> UpdateAsync(long groupId, long meId, UpdateGroupBody body, CancellationToken cancellationToken)
     {
         var (group, me) = await GroupChecks.RequireManagerAsync(db, groupId, meId, cancellationToken);
-        var before = (group.Name, group.Icon, group.Notice, group.JoinApproval);
+        var before = (group.Name, group.Icon, group.Notice, group.JoinApproval, group.HistoryForNewMembers);
         if (body.Name is not null) group.Name = GroupChecks.CheckName(body.Name) ?? throw ApiProblem.Invalid("name", "The group name cannot be empty.");
         if (body.Icon is not null)
         {
@@ -74,11 +75,12 @@ public sealed class GroupMembership(
             group.Notice = body.Notice.Length == 0 ? null : body.Notice;
         }
         if (body.JoinApproval is { } approval) group.JoinApproval = approval;
+        if (body.HistoryForNewMembers is { } historyForNewMembers) group.HistoryForNewMembers = historyForNewMembers;
         group.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
 
         // A change to nothing new tells nothing.
-        var changed = before != (group.Name, group.Icon, group.Notice, group.JoinApproval);
+        var changed = before != (group.Name, group.Icon, group.Notice, group.JoinApproval, group.HistoryForNewMembers);
         var history = new List<GroupHappening>();
         if (group.Name != before.Name) history.Add(new GroupHappening(GroupHappening.NameChanged, me.UserId) { Name = group.Name });
         if (group.Notice != before.Notice) history.Add(new GroupHappening(GroupHappening.NoticeChanged, me.UserId) { Notice = group.Notice });

@@ -4,9 +4,9 @@ using Parley.Server.Social.Friends;
 
 namespace Parley.Server.Social.Groups;
 
-public sealed record CreateGroupBody(string? Name, string? Icon, bool? JoinApproval, List<string>? MemberIds);
+public sealed record CreateGroupBody(string? Name, string? Icon, bool? JoinApproval, List<string>? MemberIds, bool? HistoryForNewMembers = null);
 
-public sealed record UpdateGroupBody(string? Name, string? Icon, string? Notice, bool? JoinApproval);
+public sealed record UpdateGroupBody(string? Name, string? Icon, string? Notice, bool? JoinApproval, bool? HistoryForNewMembers = null);
 
 public sealed record InviteBody(List<string>? UserIds);
 
@@ -19,7 +19,7 @@ public sealed record JoinRequestBody(string? Message);
 /// <summary>A group as one user sees it; <see cref="MyRole"/> is null for someone who is not a member.</summary>
 public sealed record GroupView(
     string Id, string Name, string? Icon, string? Notice, string OwnerId, bool JoinApproval, DateTimeOffset? MutedUntil,
-    int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt);
+    int MemberCount, int MaxMembers, GroupRole? MyRole, DateTimeOffset CreatedAt, bool HistoryForNewMembers);
 
 public sealed record GroupMemberView(
     string UserId, string? Username, string Nickname, string? Avatar, GroupRole Role, DateTimeOffset JoinedAt,
@@ -37,7 +37,7 @@ public static class GroupViews
 {
     public static GroupView Group(Group group, int memberCount, GroupRole? myRole, int maxMembers, DateTimeOffset now) =>
         new(Ids.Format(group.Id), group.Name, group.Icon, group.Notice, Ids.Format(group.OwnerId), group.JoinApproval,
-            group.MutedUntil > now ? group.MutedUntil : null, memberCount, maxMembers, myRole, group.CreatedAt);
+            group.MutedUntil > now ? group.MutedUntil : null, memberCount, maxMembers, myRole, group.CreatedAt, group.HistoryForNewMembers);
 
     public static GroupMemberView Member(GroupMember m, User u) =>
         new(Ids.Format(u.Id), u.Username, u.Nickname, u.Avatar, m.Role, m.JoinedAt, m.MutedUntil, m.InvitedBy is { } inviter ? Ids.Format(inviter) : null);

@@ -332,6 +332,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("ConversationMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.Property<long>("FileId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("FileId", "MessageId");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("ForwardedFiles", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -349,6 +364,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("ConversationId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset?>("EditedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("ExpiresAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -357,6 +375,11 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.Property<long?>("FileId")
                         .HasColumnType("bigint");
+
+                    b.Property<bool>("Forwarded")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false);
 
                     b.Property<string>("Mentions")
                         .HasColumnType("text");
@@ -423,6 +446,31 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasIndex("ConversationId");
 
                     b.ToTable("MessageDeletions", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("MessageId", "UserId", "Emoji");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("MessageReactions", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Push.DevicePushSubscription", b =>
@@ -585,6 +633,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.Property<DateTimeOffset?>("DissolvedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("HistoryForNewMembers")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Icon")
                         .HasMaxLength(1024)
@@ -751,6 +802,15 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
@@ -765,6 +825,21 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 

@@ -326,6 +326,21 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.ToTable("ConversationMembers", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.Property<long>("FileId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("FileId", "MessageId");
+
+                    b.HasIndex("MessageId");
+
+                    b.ToTable("ForwardedFiles", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -343,6 +358,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("ConversationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EditedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER");
 
@@ -351,6 +369,11 @@ namespace Parley.Server.Storage.Migrations.Sqlite
 
                     b.Property<long?>("FileId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Forwarded")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false);
 
                     b.Property<string>("Mentions")
                         .HasColumnType("TEXT");
@@ -415,6 +438,31 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.HasIndex("ConversationId");
 
                     b.ToTable("MessageDeletions", (string)null);
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ConversationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MessageId", "UserId", "Emoji");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("MessageReactions", (string)null);
                 });
 
             modelBuilder.Entity("Parley.Server.Push.DevicePushSubscription", b =>
@@ -576,6 +624,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("DissolvedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("HistoryForNewMembers")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Icon")
@@ -743,6 +794,15 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Parley.Server.Messaging.ForwardedFile", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Parley.Server.Messaging.Message", b =>
                 {
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
@@ -757,6 +817,21 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.HasOne("Parley.Server.Messaging.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Parley.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Server.Messaging.MessageReaction", b =>
+                {
+                    b.HasOne("Parley.Server.Messaging.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
