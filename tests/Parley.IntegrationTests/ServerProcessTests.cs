@@ -42,6 +42,24 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFirstStartPrintsAFewJsonLinesSayingWhereItListensAndKeepsItsDataAndNoSql()
+    {
+        var port = ServerProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(_workingDirectory, port);
+        var summary = await server.WaitForOutputAsync("Parley is listening on", TimeSpan.FromSeconds(30));
+        Assert.Contains($"http://127.0.0.1:{port}", summary, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_workingDirectory, "data"), summary, StringComparison.Ordinal);
+        Assert.Contains("database SQLite", summary, StringComparison.Ordinal);
+
+        var lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Production with the output redirected (as in a container): one JSON object a line.
+        Assert.All(lines, line => System.Text.Json.JsonDocument.Parse(line).Dispose());
+        Assert.True(lines.Length <= 8, $"the first start printed {lines.Length} lines:\n{server.Output}");
+        Assert.DoesNotContain("CREATE TABLE", server.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Executed DbCommand", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AValidationProblemIsA400WithItsErrorsNotA500()
     {
         // The built server as a process: in-process test hosts wrote this answer; the real one failed writing the

@@ -18,4 +18,8 @@ public static class FilesSetup
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FileSweeper>());
         return builder;
     }
+
+    /// <summary>Where uploads go, for the start-up summary.</summary>
+    public static string Describe(IConfiguration configuration) =>
+        FilesOptions.ResolveRoot(configuration.GetSection(FilesOptions.Section).Get<FilesOptions>() ?? new FilesOptions(), configuration);
 }

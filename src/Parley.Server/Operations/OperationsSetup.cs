@@ -23,11 +23,8 @@ public static class OperationsSetup
             && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
             builder.WebHost.UseUrls(DefaultUrl);
 
-        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
-        // The per-request "Request starting …" lines print the query string, and browsers must put the access
-        // token there (?access_token= on /ws and file downloads): those lines never go out, whatever is configured.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        LoggingDefaults.Apply(builder);
+        builder.Services.AddHostedService<StartupSummary>();
 
         var maxBody = builder.Configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? 1024 * 1024;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
