@@ -25,6 +25,7 @@ public static class OperationsSetup
 
         LoggingDefaults.Apply(builder);
         builder.Services.AddHostedService<StartupSummary>();
+        Telemetry.Add(builder);
 
         var maxBody = builder.Configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? 1024 * 1024;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -103,6 +104,7 @@ public static class OperationsSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();
+        Telemetry.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("OpenApi:ReferencePage"))
             app.MapScalarApiReference("/docs/api");
