@@ -60,6 +60,30 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task OnSigtermOpenSocketsAreToldToReconnectElsewhereAndTheProcessEndsCleanly()
+    {
+        var port = ServerProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(_workingDirectory, port);
+        using var client = new ParleyClient(server.BaseAddress);
+        await client.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "drained 123", Nickname = "d" });
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws?access_token={Uri.EscapeDataString(client.AccessToken!)}"), CancellationToken.None);
+
+        var terminated = server.TerminateAsync(TimeSpan.FromSeconds(30));
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        System.Net.WebSockets.WebSocketReceiveResult received;
+        do received = await socket.ReceiveAsync(buffer, timeout.Token);
+        while (received.MessageType != System.Net.WebSockets.WebSocketMessageType.Close);
+
+        // 1001 going away, with a reason that says what to do (docs/protocol.md#server-shutdown).
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, received.CloseStatus);
+        Assert.Contains("reconnect", received.CloseStatusDescription, StringComparison.Ordinal);
+        await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "ok", CancellationToken.None);
+        Assert.Equal(0, await terminated);
+    }
+
+    [Fact]
     public async Task AValidationProblemIsA400WithItsErrorsNotA500()
     {
         // The built server as a process: in-process test hosts wrote this answer; the real one failed writing the
