@@ -7,7 +7,7 @@ namespace Parley.Server.Operations;
 /// Parley's own meter, "Parley". Static, so that the hot path reaches its instruments without a lookup; an
 /// instrument nobody listens to (metrics off) costs a check of one flag. Counters are added to once per batch or
 /// per fan-out call, not per message or per device. Prometheus names (at <c>/metrics</c>): dots become
-/// underscores, the unit <c>s</c> adds <c>_seconds</c> and counters get <c>_total</c> (docs/operations.md).
+/// underscores, the unit <c>s</c> adds <c>_seconds</c> and counters get <c>_total</c> (docs/configuration.md).
 /// </summary>
 public static class ParleyMetrics
 {

@@ -44,7 +44,7 @@ internal static class Telemetry
 
     public static void Map(WebApplication app)
     {
-        // The scrape endpoint is not part of the API document; put it behind the proxy's own rules (docs/operations.md).
+        // The scrape endpoint is not part of the API document; put it behind the proxy's own rules (docs/configuration.md).
         if (MetricsEnabled(app.Configuration)) app.MapPrometheusScrapingEndpoint("/metrics");
     }
 }
