@@ -12,12 +12,15 @@
 #   PostgreSQL  initdb cluster in $PARLEY_TEST_STATE/postgres/data, 127.0.0.1:$PARLEY_TEST_PG_PORT,
 #               trust auth, superuser postgres, run as the OS user postgres when we are root
 #   Redis       127.0.0.1:$PARLEY_TEST_REDIS_PORT, no persistence, files in $PARLEY_TEST_STATE/redis
+#   s3rver      an S3-compatible store (npm s3rver 3.7.1, installed in $PARLEY_TEST_STATE/s3rver), 127.0.0.1:$PARLEY_TEST_S3_PORT,
+#               objects in $PARLEY_TEST_STATE/s3rver/data, credentials S3RVER/S3RVER
 # They are left running for the next run; `--stop` stops them, then `rm -rf $PARLEY_TEST_STATE` forgets them.
 #
 # Environment:
 #   PARLEY_TEST_STATE          state directory (default /tmp/parley-test-services)
 #   PARLEY_TEST_PG_PORT        PostgreSQL's port when it is started (default 55432)
 #   PARLEY_TEST_REDIS_PORT     Redis's port when it is started (default 56379)
+#   PARLEY_TEST_S3_PORT        s3rver's port when it is started (default 54568)
 #   PARLEY_TEST_RESULTS        .trx and .json result files (default <repo>/TestResults)
 #   PARLEY_TEST_TIMEOUT        time limit per test run, timeout(1) syntax (default 20m)
 #   PARLEY_BUILD_TIMEOUT       time limit for the build (default 30m)
@@ -26,7 +29,7 @@
 #                                eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh)"
 #   CI                         set (CI=true): no MSBuild node reuse, build servers shut down at the end
 # Exported to the tests: PARLEY_TEST_POSTGRES (Host=127.0.0.1;Port=...;Username=postgres;Database=postgres),
-# PARLEY_TEST_REDIS (127.0.0.1:port), and per run PARLEY_TEST_DATABASE.
+# PARLEY_TEST_REDIS (127.0.0.1:port), PARLEY_TEST_S3 (http://127.0.0.1:port), and per run PARLEY_TEST_DATABASE.
 #
 # The last line printed is "N passed, N failed" (", N skipped" when some were). Exit codes: 0 all passed;
 # 1 a run failed, timed out, left no result file or executed no test; 2 bad usage; 3 set-up failed; 4 build failed.
@@ -52,7 +55,8 @@ set_state() { # STATE as an absolute, physical path (Redis reports its directory
 
 # --- packages -----------------------------------------------------------------------------------------------
 install_packages() {
-  local want=(postgresql redis-server redis-tools chromium ffmpeg imagemagick stress-ng) missing=() p
+  # podman, runc, debootstrap and nginx: the deployment tests (tests/Parley.IntegrationTests/Deployment).
+  local want=(postgresql redis-server redis-tools chromium ffmpeg imagemagick stress-ng podman runc debootstrap nginx-light) missing=() p
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
@@ -127,6 +131,36 @@ stop_redis() {
   if [[ -n $port ]] && redis_ours "$port"; then log "stopping Redis"; redis-cli -h 127.0.0.1 -p "$port" shutdown nosave >&2 || true; fi
 }
 
+# --- s3rver: an S3-compatible store from npm, for the S3 file-store tests -----------------------------------
+s3_ours() { # true if an S3 server answers on port $1 (s3rver answers / with its bucket list)
+  timeout 5 curl -fsS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null
+}
+start_s3rver() {
+  local dir=$STATE/s3rver port i
+  port=$(cat "$dir/port" 2>/dev/null || true)
+  if [[ -n $port ]] && s3_ours "$port"; then S3_PORT=$port; log "s3rver already running on 127.0.0.1:$port, reusing it"; return; fi
+  port=${PARLEY_TEST_S3_PORT:-54568}
+  ! port_busy "$port" || die "127.0.0.1:$port is taken by something else: set PARLEY_TEST_S3_PORT (or PARLEY_TEST_STATE)"
+  mkdir -p "$dir/data"
+  if [[ ! -f $dir/node_modules/s3rver/bin/s3rver.js ]]; then
+    log "npm install s3rver@3.7.1 in $dir"
+    (cd "$dir" && npm install --no-audit --no-fund --silent s3rver@3.7.1 >&2) || die "npm install s3rver failed"
+  fi
+  log "starting s3rver on 127.0.0.1:$port (log $dir/s3rver.log)"
+  # Detached (setsid -f) with its own output, so that nothing waits on it; it writes its pid for --stop.
+  (cd "$dir" && setsid -f sh -c 'echo $$ >pid; exec node node_modules/s3rver/bin/s3rver.js -d "$1" -a 127.0.0.1 -p "$2" --no-vhost-buckets' \
+    s3rver "$dir/data" "$port" </dev/null >"$dir/s3rver.log" 2>&1)
+  for ((i = 0; i < 60; i++)); do s3_ours "$port" && break; sleep 0.5; done
+  s3_ours "$port" || { tail -n 20 "$dir/s3rver.log" >&2; die "s3rver did not answer on 127.0.0.1:$port"; }
+  echo "$port" >"$dir/port"
+  S3_PORT=$port
+}
+stop_s3rver() {
+  local pid; pid=$(cat "$STATE/s3rver/pid" 2>/dev/null || true)
+  if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then log "stopping s3rver"; kill "$pid" || true; fi
+  rm -f "$STATE/s3rver/port"
+}
+
 # --- test runs --------------------------------------------------------------------------------------------
 # counts FILE: "passed failed skipped" from a TRX file (dotnet test), Playwright's JSON report, or a
 # Jest-style JSON report (Vitest's json reporter).
@@ -192,7 +226,7 @@ run_all() {
 # --- main ---------------------------------------------------------------------------------------------------
 case ${1:-} in
   "") ;;
-  --stop) if [[ -d $STATE ]]; then set_state "$STATE"; stop_postgres; stop_redis; fi; exit 0 ;;
+  --stop) if [[ -d $STATE ]]; then set_state "$STATE"; stop_postgres; stop_redis; stop_s3rver; fi; exit 0 ;;
   -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
   *) log "unknown argument: $1 (usage: bash scripts/test.sh [--stop|--help])"; exit 2 ;;
 esac
@@ -202,11 +236,13 @@ install_packages
 set_state "$STATE"
 start_postgres
 start_redis
+start_s3rver
 export PARLEY_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=postgres"
 export PARLEY_TEST_REDIS="127.0.0.1:$REDIS_PORT"
-log "PARLEY_TEST_POSTGRES=$PARLEY_TEST_POSTGRES PARLEY_TEST_REDIS=$PARLEY_TEST_REDIS (stop: bash scripts/test.sh --stop)"
+export PARLEY_TEST_S3="http://127.0.0.1:$S3_PORT"
+log "PARLEY_TEST_POSTGRES=$PARLEY_TEST_POSTGRES PARLEY_TEST_REDIS=$PARLEY_TEST_REDIS PARLEY_TEST_S3=$PARLEY_TEST_S3 (stop: bash scripts/test.sh --stop)"
 if [[ ${PARLEY_TEST_SERVICES_ONLY:-} == 1 ]]; then
-  printf "export PARLEY_TEST_POSTGRES='%s'\nexport PARLEY_TEST_REDIS='%s'\n" "$PARLEY_TEST_POSTGRES" "$PARLEY_TEST_REDIS"
+  printf "export PARLEY_TEST_POSTGRES='%s'\nexport PARLEY_TEST_REDIS='%s'\nexport PARLEY_TEST_S3='%s'\n" "$PARLEY_TEST_POSTGRES" "$PARLEY_TEST_REDIS" "$PARLEY_TEST_S3"
   exit 0
 fi
 

@@ -42,6 +42,48 @@ public sealed class ServerProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task TheFirstStartPrintsAFewJsonLinesSayingWhereItListensAndKeepsItsDataAndNoSql()
+    {
+        var port = ServerProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(_workingDirectory, port);
+        var summary = await server.WaitForOutputAsync("Parley is listening on", TimeSpan.FromSeconds(30));
+        Assert.Contains($"http://127.0.0.1:{port}", summary, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(_workingDirectory, "data"), summary, StringComparison.Ordinal);
+        Assert.Contains("database SQLite", summary, StringComparison.Ordinal);
+
+        var lines = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Production with the output redirected (as in a container): one JSON object a line.
+        Assert.All(lines, line => System.Text.Json.JsonDocument.Parse(line).Dispose());
+        Assert.True(lines.Length <= 8, $"the first start printed {lines.Length} lines:\n{server.Output}");
+        Assert.DoesNotContain("CREATE TABLE", server.Output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Executed DbCommand", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OnSigtermOpenSocketsAreToldToReconnectElsewhereAndTheProcessEndsCleanly()
+    {
+        var port = ServerProcess.FreePort();
+        await using var server = await ServerProcess.StartAsync(_workingDirectory, port);
+        using var client = new ParleyClient(server.BaseAddress);
+        await client.RegisterAsync(new RegisterRequest { Phone = $"+8613{Random.Shared.Next(100_000_000, 999_999_999)}", Password = "drained 123", Nickname = "d" });
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws?access_token={Uri.EscapeDataString(client.AccessToken!)}"), CancellationToken.None);
+
+        var terminated = server.TerminateAsync(TimeSpan.FromSeconds(30));
+        var buffer = new byte[64 * 1024];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        System.Net.WebSockets.WebSocketReceiveResult received;
+        do received = await socket.ReceiveAsync(buffer, timeout.Token);
+        while (received.MessageType != System.Net.WebSockets.WebSocketMessageType.Close);
+
+        // 1001 going away, with a reason that says what to do (docs/protocol.md#server-shutdown).
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, received.CloseStatus);
+        Assert.Contains("reconnect", received.CloseStatusDescription, StringComparison.Ordinal);
+        await socket.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "ok", CancellationToken.None);
+        Assert.Equal(0, await terminated);
+    }
+
+    [Fact]
     public async Task AValidationProblemIsA400WithItsErrorsNotA500()
     {
         // The built server as a process: in-process test hosts wrote this answer; the real one failed writing the

@@ -4,7 +4,7 @@ namespace Parley.Server.Files;
 /// The folder under <c>Files:Path</c>: uploads are written to <c>tmp/</c> first and moved into place under a
 /// name made from the file's id, so nothing a client sends ever becomes part of a path.
 /// </summary>
-public sealed class FileStore
+public sealed class FileStore : IFileStore
 {
     public FileStore(string root)
     {
@@ -52,6 +52,33 @@ public sealed class FileStore
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Move(tempPath, target);
     }
+
+    public Task SaveAsync(string tempPath, string storageName, string contentType, CancellationToken cancellationToken)
+    {
+        MoveIntoPlace(tempPath, storageName);
+        return Task.CompletedTask;
+    }
+
+    public Stream? OpenRead(string storageName, long length)
+    {
+        var path = PathOf(storageName);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public Task DeleteAsync(string storageName, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(storageName));
+        return Task.CompletedTask;
+    }
+
+    public string Description => Root;
 
     public static void TryDelete(string path)
     {

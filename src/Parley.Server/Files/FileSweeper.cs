@@ -24,7 +24,7 @@ public sealed record FilesClock(TimeProvider Time);
 /// </summary>
 public sealed partial class FileSweeper(
     IServiceScopeFactory scopes,
-    FileStore store,
+    IFileStore store,
     FilesClock clock,
     IOptions<FilesOptions> options,
     ILogger<FileSweeper> logger) : BackgroundService
@@ -164,9 +164,9 @@ public sealed partial class FileSweeper(
             deleted++;
             try
             {
-                File.Delete(store.PathOf(candidate.StorageName));
+                await store.DeleteAsync(candidate.StorageName, cancellationToken);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or Amazon.Runtime.AmazonServiceException)
             {
                 LogBytesLeft(logger, e, id);
             }

@@ -15,7 +15,7 @@ namespace Parley.Server.Files;
 /// arrives, then types it from its bytes, moves it into place under a name of the server's choosing and
 /// records it.
 /// </summary>
-public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerator ids, TimeProvider time, IOptions<FilesOptions> options, ILogger<FileUploads> logger)
+public sealed partial class FileUploads(ParleyDb db, IFileStore store, IdGenerator ids, TimeProvider time, IOptions<FilesOptions> options, ILogger<FileUploads> logger)
 {
     /// <summary>Room for the multipart framing and form fields around the file itself.</summary>
     private const long MultipartOverhead = 64 * 1024;
@@ -91,7 +91,7 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
                 CreatedAt = time.GetUtcNow(),
             };
             stored.StorageName = FileStore.StorageNameFor(stored.Id);
-            store.MoveIntoPlace(upload.TempPath, stored.StorageName);
+            await store.SaveAsync(upload.TempPath, stored.StorageName, stored.ContentType, cancellationToken);
             try
             {
                 db.Files.Add(stored);
@@ -99,7 +99,7 @@ public sealed partial class FileUploads(ParleyDb db, FileStore store, IdGenerato
             }
             catch
             {
-                FileStore.TryDelete(store.PathOf(stored.StorageName));
+                await store.DeleteAsync(stored.StorageName, CancellationToken.None);
                 throw;
             }
             LogStored(logger, stored.Id, ownerId, stored.Size, stored.ContentType);

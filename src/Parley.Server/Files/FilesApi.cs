@@ -54,11 +54,11 @@ public static class FilesApi
         return TypedResults.Created(view.Url, view);
     }
 
-    private static async Task<IResult> Download(string fileId, HttpContext http, AttachmentAccess access, FileStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> Download(string fileId, HttpContext http, AttachmentAccess access, IFileStore store, CancellationToken cancellationToken)
     {
         var file = Ids.TryParse(fileId, out var id) ? await access.FindReadableAsync(http.User.UserId(), id, cancellationToken) : null;
-        var path = file is null ? null : store.PathOf(file.StorageName);
-        if (file is null || !File.Exists(path)) throw ApiProblem.NotFound("file_not_found", "There is no such file.");
+        var bytes = file is null ? null : store.OpenRead(file.StorageName, file.Size);
+        if (file is null || bytes is null) throw ApiProblem.NotFound("file_not_found", "There is no such file.");
 
         var media = FileSniffer.IsImage(file.ContentType) || FileSniffer.IsAudio(file.ContentType) || FileSniffer.IsVideo(file.ContentType);
         var disposition = new ContentDispositionHeaderValue(media ? "inline" : "attachment");
@@ -70,7 +70,9 @@ public static class FilesApi
         headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
         // Who may read it can change (a recall, leaving a group): caches keep it but ask again each time (a 304 is cheap).
         headers.CacheControl = "private, no-cache";
-        return TypedResults.PhysicalFile(path!, file.ContentType, fileDownloadName: null, lastModified: file.CreatedAt,
+        // Streamed through the server from either store (docs/files.md#storage): authorisation, ranges and ETags stay
+        // here; the stream reads only the range asked for.
+        return TypedResults.Stream(bytes, file.ContentType, fileDownloadName: null, lastModified: file.CreatedAt,
             entityTag: new EntityTagHeaderValue($"\"{Ids.Format(file.Id)}\""), enableRangeProcessing: true);
     }
 }

@@ -94,7 +94,9 @@ public sealed partial class MessageCommitter(
                 // Back-pressure from the router: with Redis, while the outbox to other nodes is nearly full, sends wait here.
                 await router.WaitForRoomAsync(stoppingToken);
                 while (batch.Count < options.Value.MaxBatch && _queue.Reader.TryRead(out var message)) batch.Add(message);
+                var started = CommitMetrics.Start(batch.Count);
                 await CommitWithFallbackAsync(batch, stoppingToken);
+                CommitMetrics.Stop(started, batch.Count);
                 batch.Clear();
             }
         }
@@ -174,7 +176,11 @@ public sealed partial class MessageCommitter(
             }, pending));
         }
         foreach (var (row, pending) in writes) fresh.Add((pending, row));
-        if (fresh.Count > 0) await store.InsertAsync(writes, now, cancellationToken);
+        if (fresh.Count > 0)
+        {
+            await store.InsertAsync(writes, now, cancellationToken);
+            Operations.ParleyMetrics.MessagesStored.Add(fresh.Count);
+        }
 
         // Stored: now, and only now, acknowledge and deliver, in seq order. Nothing here may undo the batch:
         // a failure to reach one device is that device's problem, and it will sync.

@@ -23,11 +23,9 @@ public static class OperationsSetup
             && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
             builder.WebHost.UseUrls(DefaultUrl);
 
-        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.ClearProviders().AddJsonConsole(o => o.UseUtcTimestamp = true);
-        // The per-request "Request starting …" lines print the query string, and browsers must put the access
-        // token there (?access_token= on /ws and file downloads): those lines never go out, whatever is configured.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        LoggingDefaults.Apply(builder);
+        builder.Services.AddHostedService<StartupSummary>();
+        Telemetry.Add(builder);
 
         var maxBody = builder.Configuration.GetValue<long?>("Limits:MaxRequestBodyBytes") ?? 1024 * 1024;
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = maxBody);
@@ -107,6 +105,7 @@ public static class OperationsSetup
     {
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();
+        Telemetry.Map(app);
         app.MapOpenApi("/openapi/{documentName}.json");
         if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("OpenApi:ReferencePage"))
             app.MapScalarApiReference("/docs/api");

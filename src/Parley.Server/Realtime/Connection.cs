@@ -29,7 +29,10 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     {
         // Once closing, the outbox is complete and frames are dropped: the device syncs when it reconnects.
         if (!_outbox.Writer.TryWrite(frame) && _closeReason is null)
+        {
+            Operations.ParleyMetrics.DeviceCutoffs.Add(1);
             Abort(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
+        }
     }
 
     /// <summary>

@@ -42,6 +42,7 @@ public sealed class LocalConnections : ILocalDelivery
         _byUser.AddOrUpdate(connection.UserId,
             _ => { first = true; return [connection]; },
             (_, devices) => { first = devices.Length == 0; return [.. devices, connection]; });
+        Operations.ParleyMetrics.Connections.Add(1);
         DeviceAdded?.Invoke(connection);
         return first;
     }
@@ -50,6 +51,7 @@ public sealed class LocalConnections : ILocalDelivery
     public bool Remove(Connection connection)
     {
         var last = RemoveDevice(connection);
+        Operations.ParleyMetrics.Connections.Add(-1);
         DeviceRemoved?.Invoke(connection);
         DeviceLeft?.Invoke(connection.UserId, connection.Id);
         return last;
@@ -96,11 +98,18 @@ public sealed class LocalConnections : ILocalDelivery
 
     public void Publish(IReadOnlyList<long> userIds, ReadOnlyMemory<byte> frame, long exceptConnectionId = 0)
     {
+        var handed = 0;
         for (var i = 0; i < userIds.Count; i++)
         {
             if (!_byUser.TryGetValue(userIds[i], out var devices)) continue;
             foreach (var device in devices)
-                if (device.Id != exceptConnectionId) device.Enqueue(frame);
+            {
+                if (device.Id == exceptConnectionId) continue;
+                device.Enqueue(frame);
+                handed++;
+            }
         }
+        // One counter update per fan-out, and only for messages (local ones and those from other nodes meet here).
+        if (handed > 0 && DeliveryCount.IsNewMessage(frame.Span)) Operations.ParleyMetrics.MessagesDelivered.Add(handed);
     }
 }

@@ -8,7 +8,7 @@ using Parley.IntegrationTests.Infrastructure;
 namespace Parley.IntegrationTests.Files;
 
 /// <summary>Who may download a file, and attachment messages that carry uploads.</summary>
-public sealed class AttachmentMessageTests(FilesFixture fixture, RealMedia media) : IClassFixture<FilesFixture>, IClassFixture<RealMedia>
+public class AttachmentMessageTests(FilesFixture fixture, RealMedia media) : IClassFixture<FilesFixture>, IClassFixture<RealMedia>
 {
     private readonly TestServer _server = fixture.Server;
 

@@ -7,7 +7,7 @@ namespace Parley.IntegrationTests.Files;
 /// limits so the oversize cases need no large bodies: images 20,000 bytes, other files 50,000, and videos
 /// 3 MB, which is above the server's 1 MB body limit for JSON.
 /// </summary>
-public sealed class FilesFixture : IAsyncLifetime
+public class FilesFixture : IAsyncLifetime
 {
     public const long ImageLimit = 20_000;
     public const long FileLimit = 50_000;
@@ -23,14 +23,24 @@ public sealed class FilesFixture : IAsyncLifetime
     /// <summary>The folder that holds <see cref="FilesRoot"/>: nothing else should appear in it.</summary>
     public string Sandbox => _sandbox;
 
-    public async Task InitializeAsync() => Server = await TestServer.StartAsync(new Dictionary<string, string?>
+    public async Task InitializeAsync()
     {
-        ["Files:Path"] = FilesRoot,
-        ["Files:MaxImageBytes"] = ImageLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Files:MaxFileBytes"] = FileLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Files:MaxVideoBytes"] = VideoLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["RateLimits:UploadsPerMinute"] = "100000",
-    });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Files:Path"] = FilesRoot,
+            ["Files:MaxImageBytes"] = ImageLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Files:MaxFileBytes"] = FileLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Files:MaxVideoBytes"] = VideoLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RateLimits:UploadsPerMinute"] = "100000",
+        };
+        AddSettings(settings);
+        Server = await TestServer.StartAsync(settings);
+    }
+
+    /// <summary>For variants of the fixture (another file store).</summary>
+    protected virtual void AddSettings(IDictionary<string, string?> settings)
+    {
+    }
 
     public async Task DisposeAsync()
     {

@@ -35,6 +35,20 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The first line of output containing <paramref name="text"/>, waiting for it to be printed.</summary>
+    public async Task<string> WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var line = Output.Split('\n').FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
+            if (line is not null) return line;
+            if (DateTime.UtcNow > deadline || HasExited) throw new TimeoutException($"No line with \"{text}\" within {timeout}:\n{Output}");
+            // Output arrives on the process's reader threads; polling it is the only event there is.
+            await Task.Delay(50);
+        }
+    }
     public int ExitCode => _process.ExitCode;
 
     /// <summary>The server's dll, built beside this test project in the same configuration.</summary>

@@ -84,6 +84,7 @@ public sealed partial class RedisNodeBus
         // Stopping: what is published now stays on this node.
         if (_stopping.IsCancellationRequested) return;
         if (_outbox.Writer.TryWrite(item)) return;
+        Operations.ParleyMetrics.OutboxDropped.Add(1);
         // Best effort, as the router promises: devices elsewhere catch up with msg.sync. Logged now and then.
         if (Interlocked.Increment(ref _dropped) % 1000 == 1) LogOutboxFull(_logger, Options.OutboxCapacity);
     }
@@ -126,6 +127,8 @@ public sealed partial class RedisNodeBus
             try
             {
                 await db.ScriptEvaluateAsync(RedisScripts.Publish, [], Arguments(batch));
+                Operations.ParleyMetrics.RedisPublishBatches.Add(1);
+                Operations.ParleyMetrics.RedisPublishedFrames.Add(batch.Count);
             }
             catch (Exception e)
             {

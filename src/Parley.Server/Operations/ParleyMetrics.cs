@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Parley.Server.Operations;
+
+/// <summary>
+/// Parley's own meter, "Parley". Static, so that the hot path reaches its instruments without a lookup; an
+/// instrument nobody listens to (metrics off) costs a check of one flag. Counters are added to once per batch or
+/// per fan-out call, not per message or per device. Prometheus names (at <c>/metrics</c>): dots become
+/// underscores, the unit <c>s</c> adds <c>_seconds</c> and counters get <c>_total</c> (docs/configuration.md).
+/// </summary>
+public static class ParleyMetrics
+{
+    public const string MeterName = "Parley";
+
+    /// <summary>Spans of Parley's own work (a commit batch), beside ASP.NET Core's and HttpClient's.</summary>
+    public static readonly ActivitySource Tracing = new(MeterName);
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary><c>parley_connections</c>: WebSockets open on this node.</summary>
+    public static readonly UpDownCounter<long> Connections =
+        Meter.CreateUpDownCounter<long>("parley.connections", "{connection}", "WebSockets open on this node");
+
+    /// <summary><c>parley_messages_stored_total</c>: messages committed by this node (retries that stored nothing are not counted).</summary>
+    public static readonly Counter<long> MessagesStored =
+        Meter.CreateCounter<long>("parley.messages.stored", "{message}", "Messages committed by this node");
+
+    /// <summary><c>parley_messages_delivered_total</c>: msg.new frames handed to devices connected to this node (from any node).</summary>
+    public static readonly Counter<long> MessagesDelivered =
+        Meter.CreateCounter<long>("parley.messages.delivered", "{message}", "msg.new frames handed to devices on this node");
+
+    /// <summary><c>parley_commit_batch_duration_seconds</c>: one committer batch, from the first read to the last ack.</summary>
+    public static readonly Histogram<double> CommitBatchDuration = Meter.CreateHistogram<double>(
+        "parley.commit.batch.duration", "s", "Time to store one batch of messages and acknowledge it",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
+
+    /// <summary><c>parley_commit_batch_size</c>: messages in one committer batch.</summary>
+    public static readonly Histogram<int> CommitBatchSize = Meter.CreateHistogram<int>(
+        "parley.commit.batch.size", "{message}", "Messages in one commit batch",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] });
+
+    /// <summary><c>parley_device_cutoffs_total</c>: devices cut off because their outbox was full (slow readers; they sync).</summary>
+    public static readonly Counter<long> DeviceCutoffs =
+        Meter.CreateCounter<long>("parley.device.cutoffs", "{device}", "Devices cut off for reading too slowly");
+
+    /// <summary><c>parley_outbox_dropped_total</c>: frames for other nodes dropped because the Redis outbox was full.</summary>
+    public static readonly Counter<long> OutboxDropped =
+        Meter.CreateCounter<long>("parley.outbox.dropped", "{frame}", "Frames for other nodes dropped on a full outbox");
+
+    /// <summary><c>parley_redis_publish_batches_total</c>: round trips of the outbox pump to Redis (one script call each).</summary>
+    public static readonly Counter<long> RedisPublishBatches =
+        Meter.CreateCounter<long>("parley.redis.publish.batches", "{call}", "Round trips of the outbox to Redis");
+
+    /// <summary><c>parley_redis_published_frames_total</c>: frames and changes sent to other nodes through Redis.</summary>
+    public static readonly Counter<long> RedisPublishedFrames =
+        Meter.CreateCounter<long>("parley.redis.published.frames", "{frame}", "Frames and changes sent to other nodes");
+}
