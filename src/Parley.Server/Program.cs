@@ -5,6 +5,8 @@ using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
+using Parley.Server.Platform;
+using Parley.Server.Platform.ApiKeys;
 using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
 using Parley.Server.Social;
@@ -17,6 +19,12 @@ await using var app = Program.Build(args);
 if (args.Contains("migrate"))
 {
     await app.Services.MigrateDatabaseAsync();
+    return;
+}
+// `Parley.Server api-key create NAME | list | revoke NAME` manages the platform API's keys and exits.
+if (ApiKeyCommand.Find(args) is { } apiKeyCommand)
+{
+    Environment.ExitCode = await ApiKeyCommand.RunAsync(app.Services, apiKeyCommand, Console.Out, Console.Error);
     return;
 }
 await app.RunAsync();
@@ -42,6 +50,7 @@ public partial class Program
         builder.AddRealtime();
         builder.AddCalls();
         builder.AddScaleOut();
+        builder.AddPlatform();
         adjust?.Invoke(builder);
 
         var app = builder.Build();
@@ -63,6 +72,7 @@ public partial class Program
         api.MapConversationsApi();
         api.MapCallsApi();
         api.MapFilesApi();
+        api.MapPlatformApi();
         app.MapGateway();
         return app;
     }

@@ -31,6 +31,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<MessageDeletion> MessageDeletions => Set<MessageDeletion>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<Calls.ActiveCall> ActiveCalls => Set<Calls.ActiveCall>();
+    public DbSet<Platform.ApiKeys.ApiKey> ApiKeys => Set<Platform.ApiKeys.ApiKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);
