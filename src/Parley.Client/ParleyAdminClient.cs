@@ -81,6 +81,18 @@ public sealed class ParleyAdminClient : IDisposable
     public Task<MessageAck> SendMessageAsync(AdminMessageRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<MessageAck>(HttpMethod.Post, "api/v1/admin/messages", request, cancellationToken);
 
+    public Task<WebhookView> CreateWebhookAsync(CreateWebhookRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<WebhookView>(HttpMethod.Post, "api/v1/admin/webhooks", request, cancellationToken);
+
+    public Task<List<WebhookView>> GetWebhooksAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<List<WebhookView>>(HttpMethod.Get, "api/v1/admin/webhooks", null, cancellationToken);
+
+    public async Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRawAsync(HttpMethod.Delete, $"api/v1/admin/webhooks/{Escape(webhookId)}", null, cancellationToken).ConfigureAwait(false);
+        await ParleyClient.ThrowIfFailedAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The raw answer, for callers that read status codes themselves.</summary>
     public async Task<HttpResponseMessage> SendRawAsync(HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default)
     {

@@ -40,3 +40,21 @@ public sealed record AdminMessageRequest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public object? File { get; init; }
 }
+
+/// <summary>A subscription to <c>POST /api/v1/admin/webhooks</c>; <see cref="Secret"/> is generated when left out.</summary>
+public sealed record CreateWebhookRequest
+{
+    public required string Url { get; init; }
+    public required IReadOnlyList<string> Events { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Secret { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TimeoutMs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? FailOpen { get; init; }
+}
+
+public sealed record WebhookView(string Id, string Url, List<string> Events, string Secret, int TimeoutMs, bool FailOpen, DateTimeOffset CreatedAt);

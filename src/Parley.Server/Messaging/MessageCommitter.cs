@@ -70,6 +70,7 @@ public sealed partial class MessageCommitter(
     DomainEvents events,
     TimeProvider time,
     IOptions<MessagingOptions> options,
+    IStoredMessageOutbox outbox,
     ILogger<MessageCommitter> logger) : BackgroundService
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
@@ -167,7 +168,7 @@ public sealed partial class MessageCommitter(
             }, pending));
         }
         foreach (var (row, pending) in writes) fresh.Add((pending, row));
-        if (fresh.Count > 0) await store.InsertAsync(writes, now, cancellationToken);
+        if (fresh.Count > 0) await store.InsertAsync(writes, now, outbox, cancellationToken);
 
         // Stored: now, and only now, acknowledge and deliver, in seq order. Nothing here may undo the batch:
         // a failure to reach one device is that device's problem, and it will sync.

@@ -51,7 +51,8 @@ internal sealed class MessageStore(ParleyDb db)
     /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
     /// up to their own message, mentioned members are marked, and text goes into the search index.
     /// </remarks>
-    public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, IStoredMessageOutbox outbox,
+        CancellationToken cancellationToken)
     {
         var messages = batch.Select(b => b.Row).ToList();
         var connection = await OpenAsync(cancellationToken);
@@ -80,6 +81,9 @@ internal sealed class MessageStore(ParleyDb db)
                 m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, (int)m.Type, m.Content, m.File, Time(now), false,
                 m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText,
             }), returnsScalar: false, cancellationToken);
+
+        // Durable subscribers' rows (webhooks' outbox), in the same transaction; nothing at all when none subscribes.
+        if (outbox.Active) await RunAsync(connection, transaction, outbox.InsertSql, outbox.Rows(messages, Time(now)), returnsScalar: false, cancellationToken);
 
         if (_sqlite && messages.Any(m => m.SearchText is not null))
         {

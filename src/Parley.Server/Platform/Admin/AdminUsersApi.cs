@@ -30,7 +30,7 @@ public static class AdminUsersApi
 
     private static async Task<Created<AdminUserView>> Create(
         CreateUserBody body, ParleyDb db, IdGenerator ids, Passwords passwords, IOptions<AccountsOptions> options, TimeProvider time,
-        CancellationToken cancellationToken)
+        Webhooks.WebhookOutbox outbox, CancellationToken cancellationToken)
     {
         string? phone = null, email = null, externalId = null;
         if (body.ExternalId is not null)
@@ -73,6 +73,8 @@ public static class AdminUsersApi
             UpdatedAt = now,
         };
         db.Users.Add(user);
+        // user.created for the webhooks, in the same SaveChanges (one transaction) as the user.
+        outbox.Add(db, Webhooks.WebhookEventTypes.UserCreated, user.Id, AdminUserView.Of(user, online: false, now));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
