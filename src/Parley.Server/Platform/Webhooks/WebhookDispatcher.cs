@@ -50,9 +50,18 @@ public sealed partial class WebhookDispatcher(
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _endpointSlots = new();
     private WebhookOptions Options => options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Loads the subscriptions before the server takes requests (hosted services start in order, after the migrations),
+    /// so that no message stored right after a start misses its outbox row.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await subscriptions.ReloadQuietlyAsync();
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         var lastReload = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,7 +72,8 @@ public sealed partial class WebhookDispatcher(
                     await subscriptions.ReloadQuietlyAsync();
                     lastReload = time.GetUtcNow();
                 }
-                await StartDueQueuesAsync(stoppingToken);
+                // A server with no subscription (the usual case) does not even look at the outbox.
+                if (subscriptions.Any) await StartDueQueuesAsync(stoppingToken);
                 await Task.Delay(Options.PollInterval, time, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

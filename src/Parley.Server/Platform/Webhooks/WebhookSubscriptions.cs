@@ -34,6 +34,9 @@ public sealed class WebhookSubscriptions
 
     public WebhookSubscription? Find(long id) => _byId.GetValueOrDefault(id);
 
+    /// <summary>Whether any subscription exists (outbox rows go with their subscription, so none are waiting when not).</summary>
+    public bool Any => _byId.Count > 0;
+
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         await using var scope = _scopes.CreateAsyncScope();
