@@ -42,6 +42,9 @@ public sealed partial class ParleyClient : IDisposable
 
     public string? AccessToken => Session?.AccessToken;
 
+    /// <summary>Signs this client in with tokens got elsewhere (minted by the product's back end through the platform API).</summary>
+    public void UseSession(AuthResponse session) => Session = session;
+
     /// <summary>The signed-in user's id.</summary>
     public string UserId => Session?.User.Id ?? throw new InvalidOperationException("Not signed in.");
 

@@ -5,6 +5,8 @@ using Parley.Server.Files;
 using Parley.Server.Http;
 using Parley.Server.Messaging;
 using Parley.Server.Operations;
+using Parley.Server.Platform;
+using Parley.Server.Platform.ApiKeys;
 using Parley.Server.Push;
 using Parley.Server.Realtime;
 using Parley.Server.ScaleOut;
@@ -18,6 +20,12 @@ await using var app = Program.Build(args);
 if (args.Contains("migrate"))
 {
     await app.Services.MigrateDatabaseAsync();
+    return;
+}
+// `Parley.Server api-key create NAME | list | revoke NAME` manages the platform API's keys and exits.
+if (ApiKeyCommand.Find(args) is { } apiKeyCommand)
+{
+    Environment.ExitCode = await ApiKeyCommand.RunAsync(app.Services, apiKeyCommand, Console.Out, Console.Error);
     return;
 }
 await app.RunAsync();
@@ -44,6 +52,7 @@ public partial class Program
         builder.AddCalls();
         builder.AddPush();
         builder.AddScaleOut();
+        builder.AddPlatform();
         adjust?.Invoke(builder);
 
         var app = builder.Build();
@@ -68,6 +77,7 @@ public partial class Program
         api.MapCallsApi();
         api.MapFilesApi();
         api.MapPushApi();
+        api.MapPlatformApi();
         app.MapGateway();
         return app;
     }

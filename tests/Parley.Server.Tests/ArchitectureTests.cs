@@ -10,8 +10,11 @@ namespace Parley.Server.Tests;
 /// </summary>
 public sealed class ArchitectureTests
 {
-    /// <summary>Top to bottom. (Files sits beside Messaging: the two still refer to each other.)</summary>
-    private static readonly string[] Layers = ["Realtime", "Push", "Calls", "Messaging", "Social", "Accounts", "ScaleOut"];
+    /// <summary>
+    /// Top to bottom. (Files sits beside Messaging: the two still refer to each other.) Platform, the API for the
+    /// embedding product, is on top but does not use Realtime either (see <see cref="PlatformDoesNotUseRealtime"/>).
+    /// </summary>
+    private static readonly string[] Layers = ["Platform", "Realtime", "Push", "Calls", "Messaging", "Social", "Accounts", "ScaleOut"];
 
     /// <summary>The wire: frames, connections, the devices behind them, the frame codec.</summary>
     private static readonly string[] Wire =
@@ -35,6 +38,14 @@ public sealed class ArchitectureTests
         if (above.Length == 0) return;
         var result = Server.That().ResideInNamespace($"Parley.Server.{layer}").ShouldNot().HaveDependencyOnAny(above).GetResult();
         Assert.True(result.IsSuccessful, $"{layer} types that use a layer above it ({string.Join(", ", above)}): " + Failing(result));
+    }
+
+    /// <summary>Platform drives the features through their services and hears of what happens through domain events only.</summary>
+    [Fact]
+    public void PlatformDoesNotUseRealtime()
+    {
+        var result = Server.That().ResideInNamespace("Parley.Server.Platform").ShouldNot().HaveDependencyOnAny("Parley.Server.Realtime").GetResult();
+        Assert.True(result.IsSuccessful, "Platform types that use Realtime: " + Failing(result));
     }
 
     [Fact]

@@ -56,6 +56,8 @@ public sealed partial class AccountEraser(
             user.Phone = null;
             user.Email = null;
             user.Username = null;
+            // The embedding product's id for the person is free too (the platform API's externalId).
+            user.ExternalId = null;
             user.UsernameNormalized = null;
             // No password verifies against an empty hash, and no login names the account any more.
             user.PasswordHash = "";

@@ -19,6 +19,8 @@ public static partial class AccountRules
     public const int MaxNicknameLength = 64;
     public const int MaxAvatarLength = 1024;
     public const int MinPasswordLength = 8;
+    public const int MaxExternalIdLength = 128;
+    public const int MaxBanReasonLength = 500;
 
     /// <summary>bcrypt reads only the first 72 bytes; longer passwords are refused rather than silently cut.</summary>
     public const int MaxPasswordBytes = 72;

@@ -110,7 +110,7 @@ public static class AuthApi
 
     private static async Task<Ok<AuthResponse>> Login(
         LoginRequest request, HttpContext http, ParleyDb db, Passwords passwords, TokenService tokens,
-        LoginThrottle throttle, IOptions<AccountsOptions> options, CancellationToken cancellationToken)
+        LoginThrottle throttle, IOptions<AccountsOptions> options, TimeProvider time, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Login)) throw ApiProblem.Invalid("login", "A phone number, e-mail address or username is required.");
         if (string.IsNullOrEmpty(request.Password)) throw ApiProblem.Invalid("password", "The password is required.");
@@ -130,6 +130,7 @@ public static class AuthApi
             await throttle.FailedAsync(throttleKey, user?.Id);
             throw ApiProblem.Unauthorized("invalid_credentials", "The login or the password is wrong.");
         }
+        user.ThrowIfBanned(time.GetUtcNow());
         return TypedResults.Ok(await tokens.StartSessionAsync(user, UserAgent(http), cancellationToken));
     }
 

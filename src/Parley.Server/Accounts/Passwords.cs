@@ -12,7 +12,7 @@ public sealed class Passwords(IOptions<AccountsOptions> options)
 
     public bool Verify(string password, string? hash)
     {
-        if (hash is null)
+        if (string.IsNullOrEmpty(hash)) // none, or an account made without a password (platform API): no password opens it
         {
             BCrypt.Net.BCrypt.Verify(password, _decoy.Value);
             return false;

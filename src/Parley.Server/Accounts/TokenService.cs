@@ -50,6 +50,9 @@ public sealed class TokenService(
         var hash = Hash(presentedToken);
         var token = await db.RefreshTokens.AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, cancellationToken)
             ?? throw ApiProblem.Unauthorized("invalid_refresh_token", "The refresh token is not valid.");
+        // A ban ends the sessions too; the banned user is told why rather than only that the session ended.
+        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == token.UserId, cancellationToken);
+        user.ThrowIfBanned(now);
         var session = await db.Sessions.AsNoTracking().FirstAsync(s => s.Id == token.SessionId, cancellationToken);
         if (session.RevokedAt is not null)
             throw ApiProblem.Unauthorized("session_revoked", "This session has ended; sign in again.");
@@ -66,7 +69,6 @@ public sealed class TokenService(
             throw ApiProblem.Unauthorized("refresh_token_reused", "This refresh token was already used, so the session has been ended for safety; sign in again.");
         }
 
-        var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == token.UserId, cancellationToken);
         var (refreshToken, _) = AddRefreshToken(session, now);
         await db.SaveChangesAsync(cancellationToken);
         return Respond(user, session.Id, refreshToken, now);

@@ -42,6 +42,35 @@ public sealed class User
     /// sent are still attributed to someone (<see cref="AccountEraser.DeletedNickname"/>, no avatar).
     /// </summary>
     public DateTimeOffset? DeletedAt { get; set; }
+
+    /// <summary>The embedding product's own id for this user (the platform API's <c>externalId</c>); unique when present.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>A bot (or shop, or notification account) made through the platform API: it may message anyone, friends or not.</summary>
+    public bool IsBot { get; set; }
+
+    /// <summary>Set while the account is banned (see <see cref="IsBanned"/>); <see cref="BannedUntil"/> null means for ever.</summary>
+    public DateTimeOffset? BannedAt { get; set; }
+
+    public DateTimeOffset? BannedUntil { get; set; }
+
+    /// <summary>Why, as the product gave it (for its own moderators; never shown to other users).</summary>
+    public string? BanReason { get; set; }
+
+    /// <summary>
+    /// Banned now: a ban whose end has passed no longer counts, without anyone having to lift it (so <c>until</c> is
+    /// honoured without a restart or a sweeper).
+    /// </summary>
+    public bool IsBanned(DateTimeOffset now) => BannedAt is not null && (BannedUntil is null || BannedUntil > now);
+
+    /// <summary>Refuses with <c>403 account_banned</c> while <see cref="IsBanned"/>.</summary>
+    public void ThrowIfBanned(DateTimeOffset now)
+    {
+        if (IsBanned(now))
+            throw Http.ApiProblem.Forbidden("account_banned", BannedUntil is { } until
+                ? $"This account is banned until {until.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}."
+                : "This account is banned.");
+    }
 }
 
 internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
@@ -62,5 +91,8 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         user.HasIndex(u => u.Email).IsUnique();
         user.HasIndex(u => u.UsernameNormalized).IsUnique();
         user.HasIndex(u => u.NicknameNormalized);
+        user.Property(u => u.ExternalId).HasMaxLength(AccountRules.MaxExternalIdLength);
+        user.HasIndex(u => u.ExternalId).IsUnique();
+        user.Property(u => u.BanReason).HasMaxLength(AccountRules.MaxBanReasonLength);
     }
 }

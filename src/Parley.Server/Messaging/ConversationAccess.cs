@@ -81,7 +81,10 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
             return new ConversationAccessGrant(rights.ConversationId, ConversationKind.Direct, [senderId, peerId]);
         if (!await db.Users.AnyAsync(u => u.Id == peerId, cancellationToken)) throw ApiProblem.NotFound("user_not_found", "There is no such user.");
         await Relationships.ThrowIfBlockedAsync(db, senderId, peerId, cancellationToken);
-        if (!await Relationships.AreFriendsAsync(db, senderId, peerId, cancellationToken))
+        // A bot (made through the platform API) talks with anyone, and anyone may answer it; read only on this path,
+        // when the two are not friends, and remembered with the right like any other.
+        if (!await Relationships.AreFriendsAsync(db, senderId, peerId, cancellationToken)
+            && !await db.Users.AnyAsync(u => (u.Id == senderId || u.Id == peerId) && u.IsBot, cancellationToken))
             throw ApiProblem.Forbidden("not_friends", "You can only message your friends.");
 
         var key = Conversation.KeyFor(senderId, peerId);

@@ -76,6 +76,7 @@ public sealed partial class MessageCommitter(
     DomainEvents events,
     TimeProvider time,
     IOptions<MessagingOptions> options,
+    IStoredMessageOutbox outbox,
     ILogger<MessageCommitter> logger) : BackgroundService
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
@@ -178,7 +179,7 @@ public sealed partial class MessageCommitter(
         foreach (var (row, pending) in writes) fresh.Add((pending, row));
         if (fresh.Count > 0)
         {
-            await store.InsertAsync(writes, now, cancellationToken);
+            await store.InsertAsync(writes, now, outbox, cancellationToken);
             Operations.ParleyMetrics.MessagesStored.Add(fresh.Count);
         }
 

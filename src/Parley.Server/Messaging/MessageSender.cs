@@ -10,7 +10,8 @@ namespace Parley.Server.Messaging;
 /// The one way in for a message, from the socket (<c>msg.send</c>) or HTTP (<c>POST .../messages</c>): checks
 /// the sender's right to post and the content, then queues it for the committer.
 /// </summary>
-public sealed class MessageSender(ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments, SendAllowance allowance, Forwards forwards)
+public sealed class MessageSender(
+    ParleyDb db, ConversationAccess access, MessageCommitter committer, AttachmentAccess attachments, SendAllowance allowance, Forwards forwards, IMessageGate gate)
 {
     /// <summary>
     /// Checks and queues: completes once the message is accepted (or refused, with an <see cref="ApiProblem"/>), and
@@ -58,6 +59,9 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             return Task.FromResult(new MessageAck(clientMsgId, Ids.Format(earlier.Id), Ids.Format(earlier.ConversationId), earlier.Seq, earlier.SentAt));
         }
         var extras = await RepliesAndMentions.CheckAsync(db, grant, body.ReplyTo, body.Mentions, cancellationToken);
+        // A forward's text comes from its originals (below); message.before_send sees what the sender wrote.
+        var searchText = !forwarding && type == MessageType.Text ? MessageSearcher.Fold(body.Content!.Value.GetString()!) : null;
+        if (gate.Active && !forwarding) (content, searchText) = await GateAsync(senderId, grant.ConversationId, clientMsgId, type, content, searchText, cancellationToken);
         // The descriptor is the server's, from the uploaded file's row; the client only names the file.
         var attachment = fileId is { } id ? await attachments.ForMessageAsync(senderId, id, type, cancellationToken) : null;
         var forwarded = !forwarding ? null
@@ -70,8 +74,7 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             ClientMsgId = clientMsgId,
             Type = forwarded?.Type ?? type,
             Content = forwarded?.Content ?? content,
-            SearchText = forwarded is not null ? forwarded.SearchText
-                : type == MessageType.Text ? MessageSearcher.Fold(body.Content!.Value.GetString()!) : null,
+            SearchText = forwarded is not null ? forwarded.SearchText : searchText,
             File = forwarded is not null ? forwarded.File : attachment?.Descriptor,
             FileId = forwarded is not null ? forwarded.FileId : attachment?.FileId,
             Forwarded = body.ForwardOf is not null,
@@ -92,6 +95,25 @@ public sealed class MessageSender(ParleyDb db, ConversationAccess access, Messag
             throw new ApiProblem(StatusCodes.Status503ServiceUnavailable, "server_stopping", "The server is stopping; send the message again in a moment.");
         }
         return pending.Stored.Task;
+    }
+
+    /// <summary>The subscribed gate (<c>message.before_send</c>): refuses with <c>403 message_rejected</c>, or replaces the content.</summary>
+    private async Task<(string Content, string? SearchText)> GateAsync(
+        long senderId, long conversationId, string clientMsgId, MessageType type, string content, string? searchText, CancellationToken cancellationToken)
+    {
+        var verdict = await gate.CheckAsync(senderId, conversationId, clientMsgId, type, content, cancellationToken);
+        switch (verdict.Action)
+        {
+            case GateAction.Deny:
+                throw ApiProblem.Forbidden("message_rejected", string.IsNullOrWhiteSpace(verdict.Text) ? "The message was rejected." : verdict.Text);
+            case GateAction.Replace:
+                var text = verdict.Text ?? "";
+                var max = type switch { MessageType.Text => MessageRules.MaxTextLength, MessageType.Emoji => MessageRules.MaxEmojiLength, _ => MessageRules.MaxCaptionLength };
+                if (text.Length > max) text = text[..max];
+                return (JsonSerializer.Serialize(text), type == MessageType.Text ? MessageSearcher.Fold(text) : null);
+            default:
+                return (content, searchText);
+        }
     }
 
     private static (string Content, long? FileId) CheckContent(MessageType type, JsonElement? content, JsonElement? file)

@@ -51,7 +51,8 @@ internal sealed class MessageStore(ParleyDb db)
     /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
     /// up to their own message, mentioned members are marked, and text goes into the search index.
     /// </remarks>
-    public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, IStoredMessageOutbox outbox,
+        CancellationToken cancellationToken)
     {
         var messages = batch.Select(b => b.Row).ToList();
         var connection = await OpenAsync(cancellationToken);
@@ -93,6 +94,9 @@ internal sealed class MessageStore(ParleyDb db)
                 "INSERT INTO \"ForwardedFiles\" (\"FileId\", \"MessageId\") VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 batch.SelectMany(b => b.Pending.ForwardedFileIds.Select(f => new object?[] { f, b.Row.Id })), returnsScalar: false, cancellationToken);
         }
+
+        // Durable subscribers' rows (webhooks' outbox), in the same transaction; nothing at all when none subscribes.
+        if (outbox.Active) await RunAsync(connection, transaction, outbox.InsertSql, outbox.Rows(messages, Time(now)), returnsScalar: false, cancellationToken);
 
         if (_sqlite && messages.Any(m => m.SearchText is not null))
         {

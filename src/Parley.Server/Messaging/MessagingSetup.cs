@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Parley.Server.Events;
 using Parley.Server.Social.Groups;
 
@@ -8,6 +9,9 @@ public static class MessagingSetup
     public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
     {
         builder.Services.Configure<MessagingOptions>(builder.Configuration.GetSection(MessagingOptions.Section));
+        // Replaced by the platform's webhook outbox (AddPlatform); TryAdd so that the order of registration does not matter.
+        builder.Services.TryAddSingleton<IStoredMessageOutbox, NoStoredMessageOutbox>();
+        builder.Services.TryAddSingleton<IMessageGate, NoMessageGate>();
         builder.Services.AddSingleton<MessageCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();

@@ -35,6 +35,9 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<Calls.ActiveCall> ActiveCalls => Set<Calls.ActiveCall>();
     public DbSet<Push.DevicePushSubscription> PushSubscriptions => Set<Push.DevicePushSubscription>();
     public DbSet<Push.VapidKeyPair> VapidKeys => Set<Push.VapidKeyPair>();
+    public DbSet<Platform.ApiKeys.ApiKey> ApiKeys => Set<Platform.ApiKeys.ApiKey>();
+    public DbSet<Platform.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Platform.Webhooks.WebhookSubscription>();
+    public DbSet<Platform.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Platform.Webhooks.WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

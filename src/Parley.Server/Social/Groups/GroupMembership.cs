@@ -21,14 +21,15 @@ public sealed class GroupMembership(
 {
     private GroupsOptions Options => options.Value;
 
-    public async Task<GroupView> CreateAsync(long me, CreateGroupBody body, CancellationToken cancellationToken)
+    /// <param name="byPlatform">Made by the embedding product (the platform API): the members need not be the owner's friends.</param>
+    public async Task<GroupView> CreateAsync(long me, CreateGroupBody body, CancellationToken cancellationToken, bool byPlatform = false)
     {
         var name = GroupChecks.CheckName(body.Name) ?? throw ApiProblem.Invalid("name", "The group needs a name.");
         AuthApi.CheckAvatar(body.Icon);
         var invitees = ParseUserIds(body.MemberIds, "memberIds").Where(id => id != me).ToList();
         if (invitees.Count + 1 > Options.MaxMembers)
             throw ApiProblem.Conflict("group_full", $"A group has at most {Options.MaxMembers} members.");
-        await GroupChecks.ThrowUnlessAllFriendsAsync(db, me, invitees, cancellationToken);
+        if (!byPlatform) await GroupChecks.ThrowUnlessAllFriendsAsync(db, me, invitees, cancellationToken);
 
         var now = time.GetUtcNow();
         var group = new Group
@@ -112,14 +113,15 @@ public sealed class GroupMembership(
     /// does anyone when approval is off; otherwise, and always for someone an owner or admin removed, a plain
     /// member's invitation becomes a join request for an owner or admin to handle.
     /// </summary>
-    public async Task<InviteResult> InviteAsync(long groupId, long meId, InviteBody body, CancellationToken cancellationToken)
+    /// <param name="byPlatform">Added by the embedding product (the platform API) in the name of <paramref name="meId"/>, the owner: the invitees need not be their friends.</param>
+    public async Task<InviteResult> InviteAsync(long groupId, long meId, InviteBody body, CancellationToken cancellationToken, bool byPlatform = false)
     {
         var invitees = ParseUserIds(body.UserIds, "userIds");
         if (invitees.Count == 0) throw ApiProblem.Invalid("userIds", "Name at least one person to invite.");
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await GroupChecks.LockAsync(db, groupId, cancellationToken);
         var (group, me) = await GroupChecks.RequireMemberAsync(db, groupId, meId, cancellationToken);
-        await GroupChecks.ThrowUnlessAllFriendsAsync(db, meId, invitees.Where(i => i != meId).ToList(), cancellationToken);
+        if (!byPlatform) await GroupChecks.ThrowUnlessAllFriendsAsync(db, meId, invitees.Where(i => i != meId).ToList(), cancellationToken);
 
         var existing = (await db.GroupMembers.Where(m => m.GroupId == group.Id && invitees.Contains(m.UserId))
             .Select(m => m.UserId).ToListAsync(cancellationToken)).ToHashSet();
