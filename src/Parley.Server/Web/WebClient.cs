@@ -76,7 +76,8 @@ public static class WebClient
     /// <summary>Paths the browser-side router owns: not the API, the socket, the API document or health checks, and no file name.</summary>
     internal static bool IsClientRoute(PathString path)
     {
-        foreach (var reserved in (string[])["/api", "/ws", "/openapi", "/docs/api", "/healthz", "/readyz", "/assets"])
+        // The server's own paths: an unknown one of these is a 404, never the web page (/metrics when metrics are off, too).
+        foreach (var reserved in (string[])["/api", "/ws", "/openapi", "/docs/api", "/healthz", "/readyz", "/metrics", "/assets"])
             if (path.StartsWithSegments(reserved, StringComparison.OrdinalIgnoreCase))
                 return false;
         var last = path.Value?[(path.Value.LastIndexOf('/') + 1)..] ?? "";
