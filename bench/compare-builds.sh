@@ -10,7 +10,7 @@
 # Output: OUT_DIR (default bench/results/<date>-compare): other-*.txt/json and main-*.txt/json per run, load.txt.
 set -u
 cd "$(dirname "$0")/.."
-other=${1:?the other build's Parley.Server.dll}
+other=${1:?give the other build (its Parley.Server.dll)}
 out=${2:-bench/results/$(date -u +%Y-%m-%d)-compare}
 mkdir -p "$out"
 dotnet build -c Release src/Parley.Server/Parley.Server.csproj -nologo -v q
