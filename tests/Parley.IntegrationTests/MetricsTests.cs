@@ -28,13 +28,19 @@ public sealed class MetricsTests
         await aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "counted");
         await bobSocket.NextEventAsync("msg.new");
 
-        // The exporter caches a scrape for a moment: ask again until the exchange shows (or the deadline passes).
+        // The exporter caches a scrape for a moment, and a busy machine records late: ask again until everything
+        // below shows (or the deadline passes, and the assertions say what is missing).
         var deadline = DateTime.UtcNow.AddSeconds(30);
         Scrape after;
         do
         {
             after = await ScrapeAsync(server);
-            if (after.Value("parley_messages_delivered_total") > before.Value("parley_messages_delivered_total")) break;
+            if (after.Value("parley_messages_delivered_total") > before.Value("parley_messages_delivered_total")
+                && after.Value("parley_messages_stored_total") > before.Value("parley_messages_stored_total")
+                && after.Value("parley_commit_batch_duration_seconds_count") > before.Value("parley_commit_batch_duration_seconds_count")
+                && after.Value("parley_connections") >= 2
+                && after.Text.Contains("http_server_request_duration_seconds_bucket", StringComparison.Ordinal))
+                break;
             await Task.Delay(200);
         }
         while (DateTime.UtcNow < deadline);
