@@ -178,6 +178,11 @@ describe('lastMessageOf', () => {
     expect(lastMessageOf(msg(2, { type: 'file', content: '', file }))).toMatchObject({ content: null, file });
     expect(lastMessageOf(msg(3, { type: 'file', content: '', file, recalled: true }))).toMatchObject({ recalled: true, content: null, file: null });
   });
+
+  it("words a merged forward's preview as the server does, from its title", () => {
+    const content = { title: 'Chat history of Ann and Ben', items: [] };
+    expect(lastMessageOf(msg(4, { type: 'forward', content }))).toMatchObject({ type: 'forward', preview: '[forward] Chat history of Ann and Ben', content: null });
+  });
 });
 
 describe('sortConversations', () => {

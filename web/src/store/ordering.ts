@@ -91,12 +91,18 @@ export function lastMessageOf(m: Message): LastMessage {
     seq: m.seq,
     senderId: m.senderId,
     type: m.type,
-    preview: typeof m.content === 'string' ? m.content : '',
+    preview: typeof m.content === 'string' ? m.content : m.type === 'forward' ? forwardPreview(m.content) : '',
     sentAt: m.sentAt,
     recalled: m.recalled,
     content: !m.recalled && (m.type === 'call' || m.type === 'system') ? m.content : null,
     file: m.recalled ? null : m.file,
   };
+}
+
+/** A merged forward's preview as the server words it (Messaging/MessagePreview.cs): "[forward] " and its title. */
+function forwardPreview(content: unknown): string {
+  const title = (content as { title?: unknown } | null)?.title;
+  return typeof title === 'string' && title ? '[forward] ' + title : '[forward]';
 }
 
 /**
