@@ -84,6 +84,21 @@ test('editing: the sender edits from the message and with Up in an empty box; th
   await expect(ann.page.getByTestId('message').filter({ hasText: 'Lunch on Friday' })).toBeVisible();
   await expect(ben.page.getByTestId('message').filter({ hasText: 'Lunch never' })).toHaveCount(0);
 
+  // Ben misses an edit while his socket is down: it shows once he is back (the open chat's newest page is fetched again).
+  await ben.context.setOffline(true);
+  await ben.page.evaluate(() => (window as unknown as { parleyRealtime: { drop(): void } }).parleyRealtime.drop());
+  await expect(ben.page.getByTestId('connection-status')).toBeVisible();
+  await ann.page.unroute('**/api/v1/conversations/*/messages/*');
+  await composer.press('ArrowUp');
+  await expect(composer).toHaveValue('Lunch on Friday');
+  await composer.fill('Lunch on Saturday');
+  await composer.press('Enter');
+  await expect(ann.page.getByTestId('editing')).toHaveCount(0);
+  await expect(annTab.getByTestId('message').filter({ hasText: 'Lunch on Saturday' })).toBeVisible();
+  await ben.context.setOffline(false);
+  await expect(ben.page.getByTestId('connection-status')).toHaveCount(0, { timeout: 40_000 });
+  await expect(ben.page.getByTestId('message').filter({ hasText: 'Lunch on Saturday' }).getByTestId('edited')).toBeVisible();
+
   // After a reload the edit is still there (history carries editedAt).
   await ben.page.reload();
   await conversation(ben, 'Ann').click();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../types';
-import { advance, emptyHistory, lastMessageOf, merge, sortConversations, withArrivals, withMessages, withoutDelivered, withPage, type History } from './ordering';
+import { advance, emptyHistory, lastMessageOf, merge, sortConversations, withArrivals, withMessages, withNewest, withoutDelivered, withPage, type History } from './ordering';
 
 const me = 'u-me';
 
@@ -167,6 +167,18 @@ describe('withArrivals', () => {
   it('ignores messages the row already counts (a sync of old ones)', () => {
     const c = row({ lastSeq: 5 });
     expect(withArrivals(c, [msg(4)], me, false)).toBe(c);
+  });
+});
+
+describe('withNewest', () => {
+  it("lets the page's copies win (edited and reacted to while offline), moves upTo over it, and keeps hasMore", () => {
+    const h: History = { items: [msg(1), msg(2), msg(3)], hasMore: false, loading: false, loaded: true, upTo: 3 };
+    const page = [msg(2, { content: 'edited', editedAt: '2026-01-01T00:01:00Z', reactions: [{ emoji: '👍', count: 1, me: false }] }), msg(3), msg(4)];
+    const next = withNewest(h, page);
+    expect(next.items.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(next.items[1]).toMatchObject({ content: 'edited', reactions: [{ emoji: '👍', count: 1, me: false }] });
+    expect(next.upTo).toBe(4);
+    expect(next.hasMore).toBe(false);
   });
 });
 
