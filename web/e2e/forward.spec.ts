@@ -1,4 +1,4 @@
-import { befriend, conversation, expect, openChatWith, register, sendText, test } from './helpers';
+import { befriend, conversation, expect, openChatWith, register, samplePng, sendText, test } from './helpers';
 
 test('forwarding: one message to a group and a friend at once, shown as Forwarded; several selected and forwarded merged, shown as a chat history that expands', async ({ browser }) => {
   const ann = await register(browser, 'Ann');
@@ -27,6 +27,9 @@ test('forwarding: one message to a group and a friend at once, shown as Forwarde
   await sendText(ben, 'Chapter 3 is the best part');
   const chapter = ann.page.getByTestId('message').filter({ hasText: 'Chapter 3 is the best part' });
   await expect(chapter).toBeVisible();
+  await ben.page.getByTestId('attach').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: await samplePng(ben.page) });
+  const cover = ann.page.locator('[data-testid="message"][data-type="image"]');
+  await expect(cover.locator('img')).toBeVisible();
 
   // One message, forwarded to the group and to Cal in one go.
   await chapter.hover();
@@ -57,7 +60,8 @@ test('forwarding: one message to a group and a friend at once, shown as Forwarde
   await question.getByRole('button', { name: 'Select messages to forward' }).click();
   await expect(ann.page.getByTestId('selection-bar')).toContainText('1 message selected');
   await ann.page.getByTestId('message').filter({ hasText: 'Chapter 3 is the best part' }).getByTestId('select-message').check();
-  await expect(ann.page.getByTestId('selection-bar')).toContainText('2 messages selected');
+  await cover.getByTestId('select-message').check();
+  await expect(ann.page.getByTestId('selection-bar')).toContainText('3 messages selected');
   await ann.page.getByRole('button', { name: 'Forward selected messages' }).click();
   const merged = ann.page.getByTestId('forward-dialog');
   await merged.getByLabel('Book club').check();
@@ -72,10 +76,14 @@ test('forwarding: one message to a group and a friend at once, shown as Forwarde
   await expect(history).toContainText('Chat history of Ann and Ben');
   await expect(history).toContainText('Ann: Did you finish the book?');
   await expect(history.getByTestId('merged-forward-item')).toHaveCount(0);
-  await history.getByRole('button', { name: 'Show 2 messages' }).click();
-  await expect(history.getByTestId('merged-forward-item')).toHaveCount(2);
+  await history.getByRole('button', { name: 'Show 3 messages' }).click();
+  await expect(history.getByTestId('merged-forward-item')).toHaveCount(3);
   await expect(history.getByTestId('merged-forward-item').nth(1)).toContainText('Ben');
   await expect(history.getByTestId('merged-forward-item').nth(1)).toContainText('Chapter 3 is the best part');
+  // The picture came from a chat Cal is not in: the forward lets him load it.
+  const picture = history.getByTestId('merged-forward-item').nth(2).locator('img');
+  await expect(picture).toBeVisible();
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(64);
   await history.getByRole('button', { name: 'Hide messages' }).click();
   await expect(history.getByTestId('merged-forward-item')).toHaveCount(0);
   await expect(conversation(cal, 'Book club')).toContainText('Chat history of Ann and Ben');
