@@ -55,6 +55,7 @@ test('forwarding: one message to a group and a friend at once, shown as Forwarde
 
   // Several messages: select them, forward them merged into one.
   await conversation(ann, 'Ben').click();
+  await ann.page.getByTestId('composer').fill('a draft that waits');
   const question = ann.page.getByTestId('message').filter({ hasText: 'Did you finish the book?' });
   await question.hover();
   await question.getByRole('button', { name: 'Select messages to forward' }).click();
@@ -69,6 +70,7 @@ test('forwarding: one message to a group and a friend at once, shown as Forwarde
   await expect(merged).toHaveCount(0);
   await expect(ann.page.getByTestId('selection-bar')).toHaveCount(0);
   await expect(ann.page.getByTestId('composer')).toBeVisible();
+  await expect(ann.page.getByTestId('composer')).toHaveValue('a draft that waits');
 
   await conversation(cal, 'Book club').click();
   const history = cal.page.getByTestId('message').filter({ has: cal.page.getByTestId('merged-forward') });

@@ -247,7 +247,7 @@ export function Chat({ id }: { id: string }) {
       <div class="sr-only" aria-live="polite" data-testid="announcer">
         {announce}
       </div>
-      {selection && conversation ? (
+      {selection && conversation && (
         <div class="selection-bar" role="toolbar" aria-label="Selected messages" data-testid="selection-bar">
           <span class="grow" aria-live="polite">
             {selection.length === 1 ? '1 message selected' : `${selection.length} messages selected`}
@@ -265,7 +265,9 @@ export function Chat({ id }: { id: string }) {
             Forward
           </button>
         </div>
-      ) : (
+      )}
+      {/* Hidden, not gone, while messages are chosen: what was typed stays. */}
+      <div class="composer-wrap" hidden={!!(selection && conversation)}>
         <Composer
           chatKey={id}
           conversationId={conversation?.id}
@@ -282,7 +284,7 @@ export function Chat({ id }: { id: string }) {
             return !!m;
           }}
         />
-      )}
+      </div>
       {forwarding && (
         <ForwardDialog
           what={forwarding}
