@@ -16,7 +16,7 @@ namespace Parley.Server.Messaging;
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
 /// page's statement: the stored rows above that pointer (an index-only count on (ConversationId, Seq), which skips
-/// the holes the retention sweeper leaves: seqs are not reused), less the user's deletions of stored rows (the
+/// the holes the retention sweeper leaves: seqs are not reused; past <see cref="ExactUnreadLimit"/> seqs, the seqs), less the user's deletions of stored rows (the
 /// MessageDeletions primary key, an empty range for the usual row without any), less expired rows not yet swept that
 /// were not deleted (<see cref="MessageRetention"/>; counted only while some expired row exists anywhere, which one
 /// probe of the ExpiresAt index and one of the primary key tell, so usually never). The user's own messages never
@@ -112,6 +112,13 @@ public sealed class ConversationList(
     private async Task<Row> RowAsync(long me, long conversationId, CancellationToken cancellationToken) =>
         await Rows(me).Where(r => r.Id == conversationId).FirstOrDefaultAsync(cancellationToken) ?? throw NotFound();
 
+    /// <summary>
+    /// Up to this many seqs above the read pointer, the unread messages are counted row by row (holes left by the
+    /// sweeper skipped); past it, the list does not walk a long backlog on every call and takes the seqs as the count
+    /// (clients show such a number as "999+").
+    /// </summary>
+    public const int ExactUnreadLimit = 1000;
+
     /// <summary>The user's list rows with everything a view needs, what counts as unread counted in the same statement.</summary>
     private IQueryable<Row> Rows(long me)
     {
@@ -138,7 +145,8 @@ public sealed class ConversationList(
              ClearedSeq = m.ClearedSeq,
              MentionSeq = m.MentionSeq,
              MessageTtlSeconds = c.MessageTtlSeconds,
-             StoredUnread = db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen),
+             // Counted (bounded work) up to ExactUnreadLimit seqs above the pointer; past that, the seqs themselves.
+             StoredUnread = c.LastSeq - seen <= ExactUnreadLimit ? db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen) : c.LastSeq - seen,
              DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id && d.Seq > seen
                  && db.Messages.Any(x => x.ConversationId == c.Id && x.Seq == d.Seq)),
              // Uncorrelated, so each database evaluates it once per statement; false between sweeps, and the count is skipped.
