@@ -41,26 +41,38 @@ public sealed partial class MessageCommitter(
     /// <summary>Queues a message; waits only while the queue is full (back-pressure). Await <see cref="PendingMessage.Stored"/> for the ack.</summary>
     public ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
 
+    /// <summary>How long a stopping node goes on storing what was queued before it gives up (its senders then resend).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var publishing = Task.Run(PublishLoopAsync, CancellationToken.None);
+        // Draining (SIGTERM): no new sends are taken (they get 503 server_stopping), and what was queued is still
+        // stored and acknowledged, within DrainTimeout; only then does the loop end. The database work itself is never
+        // cut off half way by the stop, only by that deadline.
+        using var deadline = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() =>
+        {
+            _queue.Writer.TryComplete();
+            deadline.CancelAfter(DrainTimeout);
+        });
         var batch = new List<PendingMessage>(options.Value.MaxBatch);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await _queue.Reader.WaitToReadAsync(deadline.Token))
             {
                 // Back-pressure from the router: with Redis, while the outbox to other nodes is nearly full, sends wait here.
-                await router.WaitForRoomAsync(stoppingToken);
+                await router.WaitForRoomAsync(deadline.Token);
                 while (batch.Count < options.Value.MaxBatch && _queue.Reader.TryRead(out var message)) batch.Add(message);
                 var started = CommitMetrics.Start(batch.Count);
-                await CommitWithFallbackAsync(batch, stoppingToken);
+                await CommitWithFallbackAsync(batch, deadline.Token);
                 CommitMetrics.Stop(started, batch.Count);
                 batch.Clear();
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            // Shutting down: whatever was not stored was not acknowledged, and its senders will resend it.
+            // Out of time while draining: whatever was not stored was not acknowledged, and its senders will resend it.
         }
         finally
         {
@@ -68,10 +80,9 @@ public sealed partial class MessageCommitter(
             _committed.Writer.TryComplete();
             await publishing;
         }
-        // No more sends are taken; devices get no ack for what is left (so they resend); HTTP requests are cancelled.
         _queue.Writer.TryComplete();
-        foreach (var message in batch) message.Stored.TrySetCanceled(stoppingToken);
-        while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
+        foreach (var message in batch) message.Stored.TrySetCanceled(deadline.Token);
+        while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(deadline.Token);
     }
 
     private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken, bool retried = false)
