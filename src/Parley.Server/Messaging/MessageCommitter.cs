@@ -85,18 +85,36 @@ public sealed partial class MessageCommitter(
         while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(deadline.Token);
     }
 
-    private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken, bool retried = false)
+    /// <summary>How a commit finds resends (a clientMsgId its sender has sent before) among the batch.</summary>
+    private enum RepeatCheck
+    {
+        /// <summary>It does not look: resends are rare, and the unique (sender, clientMsgId) index refuses one if present.</summary>
+        Optimistic,
+
+        /// <summary>It looks them up first (one query for the batch), after the index refused the optimistic insert.</summary>
+        LookedUp,
+
+        /// <summary>Looked up again: another node stored the same resend between our lookup and our insert.</summary>
+        LookedUpAgain,
+    }
+
+    private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken, RepeatCheck check = RepeatCheck.Optimistic)
     {
         try
         {
             // Never cancelled while waiting for room: the publishing loop always makes progress, and what is stored must be acknowledged.
-            await _committed.Writer.WriteAsync(await CommitAsync(batch, cancellationToken), CancellationToken.None);
+            await _committed.Writer.WriteAsync(await CommitAsync(batch, check != RepeatCheck.Optimistic, cancellationToken), CancellationToken.None);
         }
-        catch (Exception e) when (batch.Count == 1 && !retried && DbErrors.IsUniqueViolation(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (check == RepeatCheck.Optimistic && DbErrors.IsUniqueViolation(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // A resend of a stored message: the whole transaction rolled back; redo the batch, looking resends up.
+            await CommitWithFallbackAsync(batch, cancellationToken, RepeatCheck.LookedUp);
+        }
+        catch (Exception e) when (batch.Count == 1 && check == RepeatCheck.LookedUp && DbErrors.IsUniqueViolation(e) && !cancellationToken.IsCancellationRequested)
         {
             // Another node stored the same (sender, clientMsgId) between our check and our insert: checked again,
             // it is found, and this send gets that message's ack.
-            await CommitWithFallbackAsync(batch, cancellationToken, retried: true);
+            await CommitWithFallbackAsync(batch, cancellationToken, RepeatCheck.LookedUpAgain);
         }
         catch (Exception e) when (batch.Count > 1 && !cancellationToken.IsCancellationRequested)
         {
@@ -104,7 +122,7 @@ public sealed partial class MessageCommitter(
             // between our check and our insert; it may also be one bad row. Redo one by one, so that only that
             // message turns into its first ack, or fails, and its neighbours are stored.
             if (!DbErrors.IsUniqueViolation(e)) LogBatchRetried(logger, e, batch.Count);
-            foreach (var message in batch) await CommitWithFallbackAsync([message], cancellationToken);
+            foreach (var message in batch) await CommitWithFallbackAsync([message], cancellationToken, RepeatCheck.LookedUp);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -115,13 +133,14 @@ public sealed partial class MessageCommitter(
     }
 
     /// <summary>Stores the batch; acknowledging and publishing are left to <see cref="PublishLoopAsync"/>.</summary>
-    private async Task<CommittedBatch> CommitAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    private async Task<CommittedBatch> CommitAsync(List<PendingMessage> batch, bool lookUpRepeats, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = new MessageStore(scope.ServiceProvider.GetRequiredService<ParleyDb>());
 
-        // Retries (same sender, same clientMsgId) get the first ack and store nothing.
-        var stored = await store.FindStoredAsync(batch, cancellationToken);
+        // Retries (same sender, same clientMsgId) get the first ack and store nothing. Looked up only once the index has
+        // refused a batch: measured, the lookup of every batch was the largest part of a commit on PostgreSQL.
+        var stored = lookUpRepeats ? await store.FindStoredAsync(batch, cancellationToken) : [];
         var now = time.GetUtcNow();
         var writes = new List<(Message Row, PendingMessage Pending)>(batch.Count);
         var repeats = new List<PendingMessage>();

@@ -56,6 +56,26 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task AResendAmongABurstOfNewMessagesGetsItsFirstAckAndEveryNewOneIsStoredOnceWithoutGaps()
+    {
+        // The committer stores a batch without looking resends up; the unique index refuses one, and the batch is redone
+        // with the lookup. Sent without waiting for acks, so that the resends and the new messages share batches.
+        var (alice, bob) = await FriendsAsync();
+        await using var socket = await ParleyRealtime.ConnectAsync(alice);
+        var first = await socket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "first", clientMsgId: "burst-old");
+        var burst = Enumerable.Range(0, 60).Select(i => i % 10 == 5
+            ? socket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "first", clientMsgId: "burst-old")
+            : socket.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"new {i}", clientMsgId: $"burst-{i}")).ToList();
+        var acks = await Task.WhenAll(burst);
+
+        Assert.All(acks.Where(a => a.ClientMsgId == "burst-old"), ack => Assert.Equal(first, ack));
+        var history = await alice.GetMessagesAsync(first.ConversationId, limit: 100);
+        Assert.Equal(Enumerable.Range(1, 55).Select(i => (long)i), history.Select(m => m.Seq).Order());
+        Assert.Equal(55, history.Select(m => m.ClientMsgId).Distinct().Count());
+        Assert.All(acks.Where(a => a.ClientMsgId != "burst-old"), ack => Assert.Contains(history, m => m.Id == ack.MessageId && m.Seq == ack.Seq));
+    }
+
+    [Fact]
     public async Task OnlyFriendsCanMessageEachOther()
     {
         using var alice = await _server.NewUserAsync();
