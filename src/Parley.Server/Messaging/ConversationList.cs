@@ -195,7 +195,7 @@ public sealed class ConversationList(
             var seen = Math.Max(row.ReadSeq, row.ClearedSeq);
             views.Add(new ConversationView(
                 Ids.Format(row.Id),
-                row.Kind == ConversationKind.Direct ? "direct" : "group",
+                ConversationKinds.Name(row.Kind),
                 peer,
                 isOnline,
                 group,

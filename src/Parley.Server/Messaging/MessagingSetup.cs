@@ -15,6 +15,7 @@ public static class MessagingSetup
         builder.Services.AddSingleton<MessageCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();
+        builder.Services.AddSingleton<SystemConversationWriter>();
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddSingleton<SendAllowance>();
         builder.Services.AddScoped<Forwards>();

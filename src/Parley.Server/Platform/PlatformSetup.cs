@@ -6,6 +6,7 @@ using Parley.Server.Events;
 using Parley.Server.Messaging;
 using Parley.Server.Platform.Admin;
 using Parley.Server.Platform.ApiKeys;
+using Parley.Server.Platform.Broadcasts;
 using Parley.Server.Platform.Webhooks;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
@@ -49,13 +50,16 @@ public static class PlatformSetup
             .AddResilienceHandler("webhook-attempt", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.AttemptTimeout));
         services.AddHostedService<WebhookDispatcher>();
+        services.Configure<BroadcastOptions>(builder.Configuration.GetSection(BroadcastOptions.Section));
+        services.AddSingleton<BroadcastRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<BroadcastRunner>());
         return builder;
     }
 
     public static RouteGroupBuilder MapPlatformApi(this RouteGroupBuilder api)
     {
         var admin = api.MapGroup("/admin").RequireAuthorization(ApiKeyAuthentication.Policy).AddEndpointFilter(AdminAudit.Log);
-        admin.MapAdminUsersApi().MapAdminSocialApi().MapWebhooksApi();
+        admin.MapAdminUsersApi().MapAdminSocialApi().MapWebhooksApi().MapBroadcastsApi();
         return api;
     }
 }
