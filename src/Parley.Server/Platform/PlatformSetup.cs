@@ -59,7 +59,7 @@ public static class PlatformSetup
     public static RouteGroupBuilder MapPlatformApi(this RouteGroupBuilder api)
     {
         var admin = api.MapGroup("/admin").RequireAuthorization(ApiKeyAuthentication.Policy).AddEndpointFilter(AdminAudit.Log);
-        admin.MapAdminUsersApi().MapAdminSocialApi().MapWebhooksApi().MapBroadcastsApi();
+        admin.MapAdminUsersApi().MapAdminSocialApi().MapAdminStatsApi().MapWebhooksApi().MapBroadcastsApi();
         return api;
     }
 }

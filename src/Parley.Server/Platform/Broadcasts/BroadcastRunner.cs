@@ -155,13 +155,13 @@ public sealed partial class BroadcastRunner(
     {
         if (broadcast.UserIds is null)
         {
-            var everyone = await db.Users.AsNoTracking().Where(u => u.Id > broadcast.Cursor && u.Id <= broadcast.UpToUserId)
+            var everyone = await db.Users.AsNoTracking().Where(u => u.Id > broadcast.Cursor && u.Id <= broadcast.UpToUserId && u.DeletedAt == null)
                 .OrderBy(u => u.Id).Select(u => u.Id).Take(Options.BatchSize).ToListAsync(cancellationToken);
             return (everyone, everyone);
         }
         var listed = JsonSerializer.Deserialize(broadcast.UserIds, BroadcastJsonContext.Default.ListInt64) ?? [];
         var candidates = listed.Where(u => u > broadcast.Cursor).Take(Options.BatchSize).ToList();
-        var users = await db.Users.AsNoTracking().Where(u => candidates.Contains(u.Id)).OrderBy(u => u.Id).Select(u => u.Id).ToListAsync(cancellationToken);
+        var users = await db.Users.AsNoTracking().Where(u => candidates.Contains(u.Id) && u.DeletedAt == null).OrderBy(u => u.Id).Select(u => u.Id).ToListAsync(cancellationToken);
         return (candidates, users);
     }
 

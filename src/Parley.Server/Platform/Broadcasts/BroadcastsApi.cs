@@ -44,7 +44,7 @@ public static class BroadcastsApi
             var userIds = listed.Select((id, i) => Ids.Parse(id, $"userIds[{i}]")).Distinct().Order().ToList();
             var found = 0;
             foreach (var chunk in userIds.Chunk(1000))
-                found += await db.Users.CountAsync(u => chunk.Contains(u.Id), cancellationToken);
+                found += await db.Users.CountAsync(u => chunk.Contains(u.Id) && u.DeletedAt == null, cancellationToken);
             if (found != userIds.Count) throw ApiProblem.NotFound("user_not_found", "userIds names a user who does not exist.");
             broadcast.UserIds = JsonSerializer.Serialize(userIds, BroadcastJsonContext.Default.ListInt64);
             broadcast.UpToUserId = userIds[^1];
@@ -52,8 +52,8 @@ public static class BroadcastsApi
         }
         else
         {
-            broadcast.UpToUserId = await db.Users.MaxAsync(u => (long?)u.Id, cancellationToken) ?? 0;
-            broadcast.Recipients = await db.Users.CountAsync(u => u.Id <= broadcast.UpToUserId, cancellationToken);
+            broadcast.UpToUserId = await db.Users.Where(u => u.DeletedAt == null).MaxAsync(u => (long?)u.Id, cancellationToken) ?? 0;
+            broadcast.Recipients = await db.Users.CountAsync(u => u.Id <= broadcast.UpToUserId && u.DeletedAt == null, cancellationToken);
         }
         if (broadcast.Recipients == 0) broadcast.CompletedAt = broadcast.CreatedAt;
         db.Broadcasts.Add(broadcast);
