@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Parley.Server.Accounts;
 using Parley.Server.Events;
 using Parley.Server.Messaging;
 using Parley.Server.Platform.Admin;
@@ -43,6 +44,14 @@ public static class PlatformSetup
         services.AddEventHandler<GroupMembersJoined, WebhookEventHandlers>();
         services.AddEventHandler<GroupMemberLeft, WebhookEventHandlers>();
         services.AddEventHandler<GroupDissolved, WebhookEventHandlers>();
+        services.AddEventHandler<MessageEdited, WebhookEventHandlers>();
+        services.AddEventHandler<MessageRecalled, WebhookEventHandlers>();
+        services.AddEventHandler<MessagesExpired, WebhookEventHandlers>();
+        services.AddEventHandler<ScaleOut.UserPresenceChanged, WebhookEventHandlers>();
+        services.AddEventHandler<Calls.CallEnded, WebhookEventHandlers>();
+        // user.created on self-registration and user.deleted, in the transaction of the account change itself.
+        services.AddSingleton<IAccountOutbox>(sp => new WebhookAccountEvents(sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<IAccountErasure>(sp => new WebhookAccountEvents(sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>()));
         // Polly (through Microsoft.Extensions.Http.Resilience) bounds each attempt; the long-term retry schedule is the
         // outbox row's next attempt, so it survives restarts. No redirects: the subscribed URL is the one called.
         services.AddHttpClient(WebhookDispatcher.HttpClientName)
