@@ -108,6 +108,11 @@ public sealed class BroadcastTests(ServerFixture fixture) : IClassFixture<Server
         using var last = await server.SignInAsync(admin, users[^1].Id);
         var system = Assert.Single((await last.ListConversationsAsync()).Conversations, c => c.Kind == "system");
         Assert.Equal("Hello, everyone", Assert.Single(await last.GetMessagesAsync(system.Id)).Content.GetString());
+
+        // An erased account's announcements go with it; the next broadcast to everyone leaves it out.
+        await admin.DeleteUserAsync(users[0].Id);
+        Assert.DoesNotContain(users[0].Id, (await server.BroadcastCopiesAsync()).Select(c => c.UserId));
+        Assert.Equal(8, (await admin.BroadcastAsync("Without the erased")).Recipients);
     }
 
     [Fact]
