@@ -46,6 +46,9 @@ public sealed partial class BroadcastRunner(
 
     private BroadcastOptions Options => options.Value;
 
+    /// <summary>The batch size, within what one statement's parameters allow on either database (5 per recipient and statement at most).</summary>
+    private int BatchSize => Math.Clamp(Options.BatchSize, 1, 2_000);
+
     /// <summary>A broadcast was posted here: start at once rather than at the next poll.</summary>
     public void Wake()
     {
@@ -156,11 +159,11 @@ public sealed partial class BroadcastRunner(
         if (broadcast.UserIds is null)
         {
             var everyone = await db.Users.AsNoTracking().Where(u => u.Id > broadcast.Cursor && u.Id <= broadcast.UpToUserId && u.DeletedAt == null)
-                .OrderBy(u => u.Id).Select(u => u.Id).Take(Options.BatchSize).ToListAsync(cancellationToken);
+                .OrderBy(u => u.Id).Select(u => u.Id).Take(BatchSize).ToListAsync(cancellationToken);
             return (everyone, everyone);
         }
         var listed = JsonSerializer.Deserialize(broadcast.UserIds, BroadcastJsonContext.Default.ListInt64) ?? [];
-        var candidates = listed.Where(u => u > broadcast.Cursor).Take(Options.BatchSize).ToList();
+        var candidates = listed.Where(u => u > broadcast.Cursor).Take(BatchSize).ToList();
         var users = await db.Users.AsNoTracking().Where(u => candidates.Contains(u.Id) && u.DeletedAt == null).OrderBy(u => u.Id).Select(u => u.Id).ToListAsync(cancellationToken);
         return (candidates, users);
     }
