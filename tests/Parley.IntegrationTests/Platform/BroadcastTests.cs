@@ -42,6 +42,9 @@ public sealed class BroadcastTests(ServerFixture fixture) : IClassFixture<Server
         // Read-only for its owner, invisible to anyone else.
         await Refused.WithAsync(HttpStatusCode.Forbidden, "conversation_read_only",
             () => annApp.SendMessageAsync(SendTarget.Conversation(systemId), "text", "can I answer?"));
+        var overSocket = await Assert.ThrowsAsync<ParleyRealtimeException>(
+            () => annSocket.SendMessageAsync(SendTarget.Conversation(systemId), "text", "over the socket?"));
+        Assert.Equal("conversation_read_only", overSocket.Code);
         await Refused.WithAsync(HttpStatusCode.NotFound, "conversation_not_found",
             () => catApp.SendMessageAsync(SendTarget.Conversation(systemId), "text", "or I?"));
         await Refused.WithAsync(HttpStatusCode.NotFound, "conversation_not_found", () => catApp.GetMessagesAsync(systemId));
