@@ -145,6 +145,9 @@ public sealed class Message
     /// for history and sync; null when there are none.
     /// </summary>
     public IReadOnlyList<ReactionCount>? Reactions { get; set; }
+
+    /// <summary>A detached copy, to describe the row as a change will leave it.</summary>
+    public Message Copy() => (Message)MemberwiseClone();
 }
 
 public enum MessageType

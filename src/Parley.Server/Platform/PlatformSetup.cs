@@ -44,8 +44,8 @@ public static class PlatformSetup
         services.AddEventHandler<GroupMembersJoined, WebhookEventHandlers>();
         services.AddEventHandler<GroupMemberLeft, WebhookEventHandlers>();
         services.AddEventHandler<GroupDissolved, WebhookEventHandlers>();
-        services.AddEventHandler<MessageEdited, WebhookEventHandlers>();
-        services.AddEventHandler<MessageRecalled, WebhookEventHandlers>();
+        // message.edited and message.recalled, in the edit's or recall's own transaction (Messaging's port).
+        services.AddSingleton<IMessageChangeOutbox, WebhookMessageChanges>();
         services.AddEventHandler<MessagesExpired, WebhookEventHandlers>();
         services.AddEventHandler<ScaleOut.UserPresenceChanged, WebhookEventHandlers>();
         services.AddEventHandler<Calls.CallEnded, WebhookEventHandlers>();

@@ -33,15 +33,14 @@ public sealed record CallEndedEventData(
 public sealed record PushRequestedEventData(string UserId, string Kind, string Token, Push.PushPayload Notification);
 
 /// <summary>
-/// The friend, group, message change, presence and call events, into the outbox. These are written when the domain event is published, right after
+/// The friend, group, retention, presence and call events, into the outbox. These are written when the domain event is published, right after
 /// the change committed (not inside its transaction, unlike messages and users: see docs/platform.md); ordered per
 /// group, or per user for friendships. Nothing is done for a type no one subscribes to.
 /// </summary>
 public sealed class WebhookEventHandlers(WebhookOutbox outbox, IServiceScopeFactory scopes)
     : IDomainEventHandler<FriendAdded>, IDomainEventHandler<FriendRemoved>, IDomainEventHandler<GroupChanged>,
       IDomainEventHandler<GroupMembersJoined>, IDomainEventHandler<GroupMemberLeft>, IDomainEventHandler<GroupDissolved>,
-      IDomainEventHandler<Push.PushRequested>, IDomainEventHandler<MessageEdited>, IDomainEventHandler<MessageRecalled>,
-      IDomainEventHandler<MessagesExpired>, IDomainEventHandler<UserPresenceChanged>, IDomainEventHandler<CallEnded>
+      IDomainEventHandler<Push.PushRequested>, IDomainEventHandler<MessagesExpired>, IDomainEventHandler<UserPresenceChanged>, IDomainEventHandler<CallEnded>
 {
     public ValueTask HandleAsync(FriendAdded e, CancellationToken cancellationToken) =>
         WriteAsync(WebhookEventTypes.FriendAdded, Math.Min(e.UserId, e.OtherId), new FriendshipEventData(Ids.Format(e.UserId), Ids.Format(e.OtherId)));
@@ -69,13 +68,6 @@ public sealed class WebhookEventHandlers(WebhookOutbox outbox, IServiceScopeFact
     public ValueTask HandleAsync(Push.PushRequested e, CancellationToken cancellationToken) =>
         WriteAsync(WebhookEventTypes.PushRequested, e.UserId, new PushRequestedEventData(Ids.Format(e.UserId), e.Kind, e.Token, e.Payload));
 
-    // The message as the API shows it after the change (the edited text, or recalled), ordered with the conversation's other events.
-    public ValueTask HandleAsync(MessageEdited e, CancellationToken cancellationToken) =>
-        outbox.Wants(WebhookEventTypes.MessageEdited) ? new ValueTask(SaveMessageAsync(WebhookEventTypes.MessageEdited, e.MessageId)) : ValueTask.CompletedTask;
-
-    public ValueTask HandleAsync(MessageRecalled e, CancellationToken cancellationToken) =>
-        outbox.Wants(WebhookEventTypes.MessageRecalled) ? new ValueTask(SaveMessageAsync(WebhookEventTypes.MessageRecalled, e.MessageId)) : ValueTask.CompletedTask;
-
     public ValueTask HandleAsync(MessagesExpired e, CancellationToken cancellationToken) =>
         outbox.Wants(WebhookEventTypes.MessageDeletedByRetention) ? new ValueTask(SaveExpiredAsync(e.Messages)) : ValueTask.CompletedTask;
 
@@ -90,16 +82,6 @@ public sealed class WebhookEventHandlers(WebhookOutbox outbox, IServiceScopeFact
         WriteAsync(WebhookEventTypes.CallEnded, e.ConversationId, new CallEndedEventData(
             Ids.Format(e.CallId), Ids.Format(e.ConversationId), Ids.Format(e.CallerId), Ids.Format(e.CalleeId), e.Media, Ids.Format(e.CallerId),
             e.StartedAt, e.EndedAt, e.DurationMs, CallEndReasons.Name(e.Reason)));
-
-    private async Task SaveMessageAsync(string type, long messageId)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var message = await db.Messages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == messageId, CancellationToken.None);
-        if (message is null) return;
-        outbox.Add(db, type, message.ConversationId, MessageView.From(message));
-        await db.SaveChangesAsync(CancellationToken.None);
-    }
 
     private async Task SaveExpiredAsync(IReadOnlyList<ExpiredMessage> messages)
     {
