@@ -2,9 +2,13 @@ namespace Parley.Client;
 
 public sealed partial class ParleyClient
 {
+    /// <summary>
+    /// Creates a group of which I am the owner. <paramref name="historyForNewMembers"/> false: members who join later see
+    /// its messages only from their joining (left out: the server's default, true).
+    /// </summary>
     public Task<GroupView> CreateGroupAsync(string name, IEnumerable<string>? memberIds = null, bool? joinApproval = null, string? icon = null,
-        CancellationToken cancellationToken = default) =>
-        SendAsync<GroupView>(HttpMethod.Post, "api/v1/groups", new { name, icon, joinApproval, memberIds = memberIds?.ToList() }, cancellationToken);
+        bool? historyForNewMembers = null, CancellationToken cancellationToken = default) =>
+        SendAsync<GroupView>(HttpMethod.Post, "api/v1/groups", new { name, icon, joinApproval, memberIds = memberIds?.ToList(), historyForNewMembers }, cancellationToken);
 
     public Task<List<GroupView>> GetGroupsAsync(CancellationToken cancellationToken = default) =>
         SendAsync<List<GroupView>>(HttpMethod.Get, "api/v1/groups", null, cancellationToken);

@@ -26,6 +26,12 @@ describe('previewOf', () => {
     expect(previewOf({ type: 'emoji', content: '👍' }, names)).toBe('👍');
     expect(previewOf({ type: 'call', content: { media: 'audio', durationMs: 0, endReason: 'no_answer' } }, names)).toBe('Voice call');
   });
+
+  it("words a merged forward by its title, from the message's content or the list's preview", () => {
+    expect(previewOf({ type: 'forward', content: { title: 'Chat history of Ann and Ben', items: [] } }, names)).toBe('Chat history of Ann and Ben');
+    expect(previewOf(last({ type: 'forward', preview: '[forward] Chat history of Book club' }), names)).toBe('Chat history of Book club');
+    expect(previewOf(last({ type: 'forward', preview: '[forward]' }), names)).toBe('Chat history');
+  });
 });
 
 describe('systemText', () => {

@@ -1,7 +1,7 @@
 // A message in words, composed here from its structure (type, content, file), never from the server's English
 // labels: the list's `lastMessage` carries the same `type`, `content` (call record, group event) and `file` as a
 // message does (docs/conversations.md), so one function words both. Pure: who is who comes in as `Names`.
-import type { CallContent, FileRef, MessageType, ReplyQuote, SystemEvent } from './types';
+import type { CallContent, FileRef, MergedForwardContent, MessageType, ReplyQuote, SystemEvent } from './types';
 import { duration } from './util';
 
 /** Who "you" are and how to name anyone else. */
@@ -26,6 +26,7 @@ const labels: Partial<Record<MessageType, string>> = {
   video: 'Video',
   file: 'File',
   call: 'Call',
+  forward: 'Chat history',
 };
 
 /** One line for a message: the list's preview, the "replying to" bar, the screen reader's announcement. */
@@ -41,6 +42,8 @@ export function previewOf(m: Wordable, names: Names): string {
       return callText(m.content);
     case 'system':
       return systemText(m.content, names);
+    case 'forward':
+      return forwardTitle(m);
     default:
       return (m.type && labels[m.type]) ?? m.preview ?? '';
   }
@@ -58,6 +61,14 @@ export function callText(content: unknown): string {
   const c = (content ?? {}) as Partial<CallContent>;
   const label = c.media === 'video' ? 'Video call' : c.media === 'audio' ? 'Voice call' : 'Call';
   return c.durationMs && c.durationMs > 0 ? `${label} · ${duration(c.durationMs)}` : label;
+}
+
+/** A merged forward in one line: its title ("Chat history of …"), from its content or the list's preview. */
+export function forwardTitle(m: Wordable): string {
+  const title = (m.content as MergedForwardContent | null | undefined)?.title;
+  if (typeof title === 'string' && title) return title;
+  const preview = m.preview?.replace(/^\[forward\]\s*/, '');
+  return preview || 'Chat history';
 }
 
 /** A group system message (docs/protocol.md "Group system messages") in words. */

@@ -22,6 +22,7 @@ export type JoinRequest = Schemas['JoinRequestView'];
 export type MessageType = Schemas['MessageType'];
 export type FileRef = Schemas['FileView'];
 export type ReplyQuote = Schemas['ReplyQuote'];
+export type ReactionCount = Schemas['ReactionCount'];
 export type Message = Schemas['MessageView'];
 export type LastMessage = Schemas['LastMessagePreview'];
 export type Conversation = Schemas['ConversationView'];
@@ -57,6 +58,20 @@ export interface SystemEvent {
   notice?: string;
   role?: string;
   until?: string;
+}
+
+/** A merged forward's `content` (`type: "forward"`, docs/messages.md "Forward"): a snapshot of the messages forwarded. */
+export interface MergedForwardContent {
+  title?: string;
+  items?: MergedForwardItem[];
+}
+export interface MergedForwardItem {
+  senderId: string;
+  senderName?: string;
+  type: MessageType;
+  content: unknown;
+  file?: FileRef | null;
+  sentAt: string;
 }
 
 /** WebSocket events (docs/protocol.md) whose payloads no HTTP endpoint returns. */

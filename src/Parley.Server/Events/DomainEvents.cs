@@ -16,7 +16,7 @@ public interface IDomainEventHandler<in TEvent> where TEvent : IDomainEvent
 {
     /// <summary>
     /// Runs in the publisher's flow, so it must be quick: queue slow work (a webhook call, a push) instead of
-    /// doing it here. A handler of <c>MessageStored</c> runs on the message committer's loop.
+    /// doing it here. A handler of <c>MessageStored</c> runs on the message committer's publishing loop (its second stage), which the committer waits for.
     /// </summary>
     ValueTask HandleAsync(TEvent domainEvent, CancellationToken cancellationToken);
 }

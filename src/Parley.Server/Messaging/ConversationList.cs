@@ -14,10 +14,13 @@ namespace Parley.Server.Messaging;
 /// the page of member rows (one index range over the user's rows, a primary-key lookup of each conversation,
 /// sorted), the last visible message of each row on the page (one backward index step per row, skipping
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
-/// <para><c>unreadCount</c> is <c>lastSeq - max(readSeq, clearedSeq)</c> less the user's deletions above that
-/// pointer: for each row of the page a count on the MessageDeletions primary key (UserId, ConversationId, Seq),
-/// an empty index range for the (usual) row without any. The user's own messages never count: sending moves the
-/// sender's read pointer to their message in the same transaction.</para>
+/// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
+/// page's statement: the stored rows above that pointer (an index-only count on (ConversationId, Seq), which skips
+/// the holes the retention sweeper leaves: seqs are not reused; past <see cref="ExactUnreadLimit"/> seqs, the seqs), less the user's deletions of stored rows (the
+/// MessageDeletions primary key, an empty range for the usual row without any), less expired rows not yet swept that
+/// were not deleted (<see cref="MessageRetention"/>; counted only while some expired row exists anywhere, which one
+/// probe of the ExpiresAt index and one of the primary key tell, so usually never). The user's own messages never
+/// count: sending moves the sender's read pointer to their message in the same transaction.</para>
 /// </summary>
 public sealed class ConversationList(
     ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events, MessageRetention retention, ConversationRetention ttl)
@@ -109,11 +112,25 @@ public sealed class ConversationList(
     private async Task<Row> RowAsync(long me, long conversationId, CancellationToken cancellationToken) =>
         await Rows(me).Where(r => r.Id == conversationId).FirstOrDefaultAsync(cancellationToken) ?? throw NotFound();
 
-    /// <summary>The user's list rows with everything a view needs, unread deletions counted in the same statement.</summary>
-    private IQueryable<Row> Rows(long me) =>
+    /// <summary>
+    /// Up to this many seqs above the read pointer, the unread messages are counted row by row (holes left by the
+    /// sweeper skipped); past it, the list does not walk a long backlog on every call and takes the seqs as the count
+    /// (clients show such a number as "999+").
+    /// </summary>
+    public const int ExactUnreadLimit = 1000;
+
+    /// <summary>The user's list rows with everything a view needs, what counts as unread counted in the same statement.</summary>
+    private IQueryable<Row> Rows(long me)
+    {
+        var (now, oldestKept) = retention.Bounds();
+        // With no maximum age, no message is older than it: the cut-off is before every id and time.
+        var cutoff = oldestKept ?? DateTimeOffset.UnixEpoch;
+        var below = oldestKept is { } kept ? IdGenerator.FirstIdAt(kept) : 0;
+        return
         (from m in db.ConversationMembers
          join c in db.Conversations on m.ConversationId equals c.Id
          where m.UserId == me
+         let seen = m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq
          select new Row
          {
              Id = c.Id,
@@ -128,9 +145,18 @@ public sealed class ConversationList(
              ClearedSeq = m.ClearedSeq,
              MentionSeq = m.MentionSeq,
              MessageTtlSeconds = c.MessageTtlSeconds,
-             DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id
-                 && d.Seq > (m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq)),
+             // Counted (bounded work) up to ExactUnreadLimit seqs above the pointer; past that, the seqs themselves.
+             StoredUnread = c.LastSeq - seen <= ExactUnreadLimit ? db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen) : c.LastSeq - seen,
+             DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id && d.Seq > seen
+                 && db.Messages.Any(x => x.ConversationId == c.Id && x.Seq == d.Seq)),
+             // Uncorrelated, so each database evaluates it once per statement; false between sweeps, and the count is skipped.
+             ExpiredUnread = db.Messages.Any(x => x.ExpiresAt != null && x.ExpiresAt <= now) || db.Messages.Any(x => x.Id < below && x.SentAt <= cutoff)
+                 ? db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen
+                     && ((x.ExpiresAt != null && x.ExpiresAt <= now) || (x.Id < below && x.SentAt <= cutoff))
+                     && !db.MessageDeletions.Any(d => d.UserId == me && d.ConversationId == c.Id && d.Seq == x.Seq))
+                 : 0,
          }).AsNoTracking();
+    }
 
     private async Task<List<ConversationView>> ViewsAsync(long me, List<Row> rows, CancellationToken cancellationToken)
     {
@@ -204,7 +230,7 @@ public sealed class ConversationList(
                 row.Activity,
                 row.LastSeq,
                 row.ReadSeq,
-                Math.Max(0, row.LastSeq - seen - row.DeletedUnread),
+                Math.Max(0, row.StoredUnread - row.DeletedUnread - row.ExpiredUnread),
                 row.Pinned,
                 row.Muted,
                 IsHidden(row),
@@ -276,8 +302,14 @@ public sealed class ConversationList(
         public long MentionSeq { get; init; }
         public int? MessageTtlSeconds { get; init; }
 
-        /// <summary>Messages above the read (or cleared) pointer that the user deleted for themselves: not unread.</summary>
+        /// <summary>Stored messages above the read (or cleared) pointer: the seqs of swept messages are holes, not unread.</summary>
+        public long StoredUnread { get; init; }
+
+        /// <summary>Stored messages above the read (or cleared) pointer that the user deleted for themselves: not unread.</summary>
         public long DeletedUnread { get; init; }
+
+        /// <summary>Stored messages above the pointer that expired (not yet swept), not deleted by the user: not unread either.</summary>
+        public long ExpiredUnread { get; init; }
     }
 
     /// <summary>

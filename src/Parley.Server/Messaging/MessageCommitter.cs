@@ -7,60 +7,6 @@ using Parley.Server.Storage;
 
 namespace Parley.Server.Messaging;
 
-/// <summary>A message that passed every check and waits to be stored.</summary>
-public sealed class PendingMessage
-{
-    public required long ConversationId { get; init; }
-    public required long SenderId { get; init; }
-    public required string ClientMsgId { get; init; }
-    public required MessageType Type { get; init; }
-    public required string Content { get; init; }
-    public string? File { get; init; }
-
-    /// <summary>The uploaded file the message carries (image, voice, video, file).</summary>
-    public long? FileId { get; init; }
-
-    /// <summary>The quote of the message replied to, as JSON text (see <see cref="Message.ReplyTo"/>).</summary>
-    public string? ReplyTo { get; init; }
-
-    /// <summary>The id of the message replied to, stored beside the quote so that a recall can find and scrub it.</summary>
-    public long? ReplyToId { get; init; }
-
-    /// <summary>Mentions as JSON text, as stored; <see cref="MentionedUserIds"/> and <see cref="MentionsAll"/> say the same for the list rows.</summary>
-    public string? Mentions { get; init; }
-
-    public IReadOnlyList<long> MentionedUserIds { get; init; } = [];
-    public bool MentionsAll { get; init; }
-
-    /// <summary>The plain text to index for search (text messages), or null.</summary>
-    public string? SearchText { get; init; }
-
-    /// <summary>A copy of another message (<c>forwardOf</c>).</summary>
-    public bool Forwarded { get; init; }
-
-    /// <summary>The files a merged forward's items carry (see <see cref="ForwardedFile"/>); empty otherwise.</summary>
-    public IReadOnlyList<long> ForwardedFileIds { get; init; } = [];
-
-    /// <summary>Everyone who gets <c>msg.new</c>: the conversation's members, the sender included.</summary>
-    public required IReadOnlyList<long> Recipients { get; init; }
-
-    /// <summary>The sending device, which gets the ack instead of <c>msg.new</c>; 0 over HTTP.</summary>
-    public long SenderDeviceId { get; }
-
-    /// <summary>
-    /// The ack, once stored. For a device's send (<see cref="SenderDeviceId"/> not 0) it completes on the committer's
-    /// loop, in commit order, so that the device's acks leave in the order its messages were stored: continue it only
-    /// with a few non-blocking instructions (queue the ack). Otherwise its continuations run on the thread pool.
-    /// </summary>
-    public TaskCompletionSource<MessageAck> Stored { get; }
-
-    public PendingMessage(long senderDeviceId)
-    {
-        SenderDeviceId = senderDeviceId;
-        Stored = new(senderDeviceId != 0 ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-}
-
 /// <summary>
 /// The single writer of messages (group commit). Sends queue here; the writer takes everything waiting (up to
 /// <see cref="MessagingOptions.MaxBatch"/>), gives each message the next seq of its conversation, stores the
@@ -68,6 +14,12 @@ public sealed class PendingMessage
 /// Stored messages are announced as <see cref="MessageStored"/> events, in seq order.
 /// One writer per node keeps each conversation's delivery in seq order; the seq itself comes from an atomic
 /// increment in the database, backed by the unique (conversation, seq) index, so several nodes stay gapless.
+/// <para><b>Two stages.</b> Acknowledging and publishing a committed batch (encoding and fanning out its frames)
+/// runs on a second loop, fed in commit order through a short bounded queue, so that the writer starts on the next
+/// batch at once instead of waiting for the fan-out: on a server this small the writer's loop is the limit under
+/// load. Order is kept because each stage is one loop and the queue between them is first in, first out; a
+/// publishing stage that falls behind makes the writer wait (back-pressure), never drop. Handlers of
+/// <see cref="MessageStored"/> run on the publishing loop and so must not wait for the committer.</para>
 /// </summary>
 public sealed partial class MessageCommitter(
     IServiceScopeFactory scopes,
@@ -82,40 +34,63 @@ public sealed partial class MessageCommitter(
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
         new BoundedChannelOptions(options.Value.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    // A few batches: enough to keep the writer busy while one is fanned out, few enough that acks never lag far behind.
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateBounded<CommittedBatch>(
+        new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
     /// <summary>Queues a message; waits only while the queue is full (back-pressure). Await <see cref="PendingMessage.Stored"/> for the ack.</summary>
     public ValueTask EnqueueAsync(PendingMessage message, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(message, cancellationToken);
 
+    /// <summary>How long a stopping node goes on storing what was queued before it gives up (its senders then resend).</summary>
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var publishing = Task.Run(PublishLoopAsync, CancellationToken.None);
+        // Draining (SIGTERM): no new sends are taken (they get 503 server_stopping), and what was queued is still
+        // stored and acknowledged, within DrainTimeout; only then does the loop end. The database work itself is never
+        // cut off half way by the stop, only by that deadline.
+        using var deadline = new CancellationTokenSource();
+        using var stopping = stoppingToken.Register(() =>
+        {
+            _queue.Writer.TryComplete();
+            deadline.CancelAfter(DrainTimeout);
+        });
         var batch = new List<PendingMessage>(options.Value.MaxBatch);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await _queue.Reader.WaitToReadAsync(deadline.Token))
             {
                 // Back-pressure from the router: with Redis, while the outbox to other nodes is nearly full, sends wait here.
-                await router.WaitForRoomAsync(stoppingToken);
+                await router.WaitForRoomAsync(deadline.Token);
                 while (batch.Count < options.Value.MaxBatch && _queue.Reader.TryRead(out var message)) batch.Add(message);
                 var started = CommitMetrics.Start(batch.Count);
-                await CommitWithFallbackAsync(batch, stoppingToken);
+                await CommitWithFallbackAsync(batch, deadline.Token);
                 CommitMetrics.Stop(started, batch.Count);
                 batch.Clear();
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            // Shutting down: whatever was not stored was not acknowledged, and its senders will resend it.
+            // Out of time while draining: whatever was not stored was not acknowledged, and its senders will resend it.
         }
-        // No more sends are taken; devices get no ack for what is left (so they resend); HTTP requests are cancelled.
+        finally
+        {
+            // What was stored is still acknowledged and published; then the publishing loop ends.
+            _committed.Writer.TryComplete();
+            await publishing;
+        }
         _queue.Writer.TryComplete();
-        foreach (var message in batch) message.Stored.TrySetCanceled(stoppingToken);
-        while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(stoppingToken);
+        foreach (var message in batch) message.Stored.TrySetCanceled(deadline.Token);
+        while (_queue.Reader.TryRead(out var message)) message.Stored.TrySetCanceled(deadline.Token);
     }
 
     private async Task CommitWithFallbackAsync(List<PendingMessage> batch, CancellationToken cancellationToken, bool retried = false)
     {
         try
         {
-            await CommitAsync(batch, cancellationToken);
+            // Never cancelled while waiting for room: the publishing loop always makes progress, and what is stored must be acknowledged.
+            await _committed.Writer.WriteAsync(await CommitAsync(batch, cancellationToken), CancellationToken.None);
         }
         catch (Exception e) when (batch.Count == 1 && !retried && DbErrors.IsUniqueViolation(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -134,11 +109,13 @@ public sealed partial class MessageCommitter(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogBatchFailed(logger, e, batch.Count);
-            foreach (var message in batch) message.Stored.TrySetException(e);
+            // Through the publishing loop, so that a device hears of the failure after the acks of what it sent before.
+            await _committed.Writer.WriteAsync(CommittedBatch.Failure([.. batch], e), CancellationToken.None);
         }
     }
 
-    private async Task CommitAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
+    /// <summary>Stores the batch; acknowledging and publishing are left to <see cref="PublishLoopAsync"/>.</summary>
+    private async Task<CommittedBatch> CommitAsync(List<PendingMessage> batch, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = new MessageStore(scope.ServiceProvider.GetRequiredService<ParleyDb>());
@@ -146,8 +123,7 @@ public sealed partial class MessageCommitter(
         // Retries (same sender, same clientMsgId) get the first ack and store nothing.
         var stored = await store.FindStoredAsync(batch, cancellationToken);
         var now = time.GetUtcNow();
-        var fresh = new List<(PendingMessage Pending, Message Row)>();
-        var writes = new List<(Message Row, PendingMessage Pending)>();
+        var writes = new List<(Message Row, PendingMessage Pending)>(batch.Count);
         var repeats = new List<PendingMessage>();
         var claimed = new HashSet<(long, string)>();
         foreach (var pending in batch)
@@ -176,30 +152,56 @@ public sealed partial class MessageCommitter(
                 SentAt = now,
             }, pending));
         }
-        foreach (var (row, pending) in writes) fresh.Add((pending, row));
-        if (fresh.Count > 0)
+        if (writes.Count > 0)
         {
             await store.InsertAsync(writes, now, outbox, cancellationToken);
-            Operations.ParleyMetrics.MessagesStored.Add(fresh.Count);
+            Operations.ParleyMetrics.MessagesStored.Add(writes.Count);
         }
+        return new CommittedBatch(writes, repeats, stored);
+    }
 
-        // Stored: now, and only now, acknowledge and deliver, in seq order. Nothing here may undo the batch:
-        // a failure to reach one device is that device's problem, and it will sync.
-        foreach (var (pending, row) in fresh)
+    /// <summary>
+    /// The second stage: for each committed batch, in commit order, acknowledges and publishes each new message in seq
+    /// order, then answers the repeats. Nothing here may undo a batch: a failure to reach one device is that device's
+    /// problem, and it will sync.
+    /// </summary>
+    private async Task PublishLoopAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync())
         {
-            var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
-            stored[(row.SenderId, row.ClientMsgId)] = ack;
-            try
+            if (committed.Error is { } error)
             {
-                pending.Stored.TrySetResult(ack);
-                await events.PublishAsync(new MessageStored(row, pending.Recipients, pending.SenderDeviceId), cancellationToken);
+                foreach (var pending in committed.Failed) pending.Stored.TrySetException(error);
+                continue;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            foreach (var (row, pending) in committed.Written)
             {
-                LogDeliveryFailed(logger, e, row.Id);
+                var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
+                committed.Stored[(row.SenderId, row.ClientMsgId)] = ack;
+                try
+                {
+                    pending.Stored.TrySetResult(ack);
+                    await events.PublishAsync(new MessageStored(row, pending.Recipients, pending.SenderDeviceId));
+                }
+                catch (Exception e)
+                {
+                    LogDeliveryFailed(logger, e, row.Id);
+                }
             }
+            foreach (var pending in committed.Repeats) pending.Stored.TrySetResult(committed.Stored[(pending.SenderId, pending.ClientMsgId)]);
         }
-        foreach (var pending in repeats) pending.Stored.TrySetResult(stored[(pending.SenderId, pending.ClientMsgId)]);
+    }
+
+    /// <summary>What one transaction stored (<see cref="Written"/>, in seq order) and the repeats it answers; or the sends that failed, and why.</summary>
+    private sealed record CommittedBatch(
+        List<(Message Row, PendingMessage Pending)> Written,
+        List<PendingMessage> Repeats,
+        Dictionary<(long SenderId, string ClientMsgId), MessageAck> Stored)
+    {
+        public List<PendingMessage> Failed { get; private init; } = [];
+        public Exception? Error { get; private init; }
+
+        public static CommittedBatch Failure(List<PendingMessage> batch, Exception error) => new([], [], []) { Failed = batch, Error = error };
     }
 
     private static MessageAck Ack(string clientMsgId, long id, long conversationId, long seq, DateTimeOffset sentAt) =>

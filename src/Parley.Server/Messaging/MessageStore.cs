@@ -10,6 +10,8 @@ namespace Parley.Server.Messaging;
 /// The committer's plain ADO.NET access to the message table, on the DbContext's connection: measured, EF
 /// Core's change tracking and query pipeline were a fifth of the server's CPU on the send path, for
 /// statements this simple. Everything else reads and writes messages through EF Core.
+/// On SQLite (in process) a statement is re-bound per row; on PostgreSQL each step is one set-based statement
+/// (<see cref="PostgresMessageStatements"/>) and the writes of a batch go in one round trip.
 /// </summary>
 internal sealed class MessageStore(ParleyDb db)
 {
@@ -21,15 +23,8 @@ internal sealed class MessageStore(ParleyDb db)
     {
         var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("SELECT \"SenderId\", \"ClientMsgId\", \"Id\", \"ConversationId\", \"Seq\", \"SentAt\" FROM \"Messages\" WHERE ");
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (i > 0) sql.Append(" OR ");
-            sql.Append(CultureInfo.InvariantCulture, $"(\"SenderId\" = @s{i} AND \"ClientMsgId\" = @c{i})");
-            Add(command, $"@s{i}", batch[i].SenderId);
-            Add(command, $"@c{i}", batch[i].ClientMsgId);
-        }
-        command.CommandText = sql.ToString();
+        if (!_sqlite) PostgresMessageStatements.FindStored(command, batch);
+        else BuildFindStored(command, batch);
 
         var stored = new Dictionary<(long, string), MessageAck>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -40,6 +35,19 @@ internal sealed class MessageStore(ParleyDb db)
                 reader.GetInt64(4), ReadTime(reader.GetValue(5)));
         }
         return stored;
+    }
+
+    private static void BuildFindStored(DbCommand command, IReadOnlyList<PendingMessage> batch)
+    {
+        var sql = new StringBuilder("SELECT \"SenderId\", \"ClientMsgId\", \"Id\", \"ConversationId\", \"Seq\", \"SentAt\" FROM \"Messages\" WHERE ");
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (i > 0) sql.Append(" OR ");
+            sql.Append(CultureInfo.InvariantCulture, $"(\"SenderId\" = @s{i} AND \"ClientMsgId\" = @c{i})");
+            Add(command, $"@s{i}", batch[i].SenderId);
+            Add(command, $"@c{i}", batch[i].ClientMsgId);
+        }
+        command.CommandText = sql.ToString();
     }
 
     /// <summary>
@@ -61,8 +69,9 @@ internal sealed class MessageStore(ParleyDb db)
         // In id order, so that two writers (nodes) never lock two conversations in opposite orders.
         var conversations = messages.GroupBy(m => m.ConversationId).OrderBy(g => g.Key).ToList();
         // The same statement returns the conversation's time-to-live: disappearing messages cost no extra round trip.
-        var reserved = await ReserveSeqsAsync(connection, transaction,
-            conversations.Select(c => new object?[] { (long)c.Count(), Time(now), c.Key }), cancellationToken);
+        var reserved = _sqlite
+            ? await ReserveSeqsAsync(connection, transaction, conversations.Select(c => new object?[] { (long)c.Count(), Time(now), c.Key }), cancellationToken)
+            : await ReservePostgresAsync(connection, transaction, conversations, now, cancellationToken);
         for (var k = 0; k < conversations.Count; k++)
         {
             var (last, ttlSeconds) = reserved[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
@@ -76,6 +85,12 @@ internal sealed class MessageStore(ParleyDb db)
         }
 
         if (messages.Any(m => m.ReplyToId is not null)) await ScrubQuotesOfRecalledAsync(connection, transaction, messages, cancellationToken);
+
+        if (!_sqlite)
+        {
+            await InsertPostgresAsync(connection, transaction, batch, messages, now, outbox, cancellationToken);
+            return;
+        }
 
         await RunAsync(connection, transaction,
             "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
@@ -148,6 +163,60 @@ internal sealed class MessageStore(ParleyDb db)
     }
 
     /// <summary>
+    /// PostgreSQL: the seqs, locked in id order and raised in one statement; aligned with <paramref name="conversations"/>
+    /// as <see cref="ReserveSeqsAsync"/> returns them.
+    /// </summary>
+    private static async Task<List<(long LastSeq, int? TtlSeconds)?>> ReservePostgresAsync(DbConnection connection, DbTransaction transaction,
+        List<IGrouping<long, Message>> conversations, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reserved = await PostgresMessageStatements.ReserveSeqsAsync(connection, transaction,
+            conversations.Select(c => c.Key).ToArray(), conversations.Select(c => (long)c.Count()).ToArray(), now, cancellationToken);
+        return conversations.Select(c => reserved.TryGetValue(c.Key, out var r) ? r : ((long, int?)?)null).ToList();
+    }
+
+    /// <summary>
+    /// PostgreSQL: every row of the batch in one round trip (one <see cref="DbBatch"/>), each table's rows in one
+    /// statement; the rare parts (merged forwards' files, webhook outbox rows, mentions) row by row in the same batch.
+    /// </summary>
+    private async Task InsertPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Message Row, PendingMessage Pending)> batch,
+        List<Message> messages, DateTimeOffset now, IStoredMessageOutbox outbox, CancellationToken cancellationToken)
+    {
+        await using var statements = connection.CreateBatch();
+        statements.Transaction = transaction;
+        statements.BatchCommands.Add(PostgresMessageStatements.Insert(statements, messages, now));
+        foreach (var (row, pending) in batch)
+            foreach (var fileId in pending.ForwardedFileIds)
+                statements.BatchCommands.Add(Command(statements,
+                    "INSERT INTO \"ForwardedFiles\" (\"FileId\", \"MessageId\") VALUES ($1, $2) ON CONFLICT DO NOTHING", fileId, row.Id));
+        if (outbox.Active)
+            foreach (var values in outbox.Rows(messages, now))
+                statements.BatchCommands.Add(Command(statements, outbox.InsertSql, values));
+        statements.BatchCommands.Add(PostgresMessageStatements.MarkSendersRead(statements, messages));
+        foreach (var (row, pending) in batch.Where(b => b.Pending.MentionsAll || b.Pending.MentionedUserIds.Count > 0))
+        {
+            statements.BatchCommands.Add(pending.MentionsAll
+                ? Command(statements, "UPDATE \"Conversations\" SET \"MentionAllSeq\" = $1 WHERE \"Id\" = $2 AND \"MentionAllSeq\" < $1", row.Seq, row.ConversationId)
+                : Command(statements, "UPDATE \"ConversationMembers\" SET \"MentionSeq\" = $1 " +
+                    "WHERE \"ConversationId\" = $2 AND \"UserId\" = ANY($3) AND \"MentionSeq\" < $1", row.Seq, row.ConversationId, pending.MentionedUserIds.ToArray()));
+        }
+        await statements.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static DbBatchCommand Command(DbBatch batch, string sql, params object?[] values)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = sql;
+        foreach (var value in values)
+        {
+            var parameter = command.CreateParameter();
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        return command;
+    }
+
+    /// <summary>
     /// A reply whose quoted message was recalled or edited after the send was checked gets the recalled quote or one
     /// with the new text, as a recall or an edit gives the replies already stored. Runs after the seqs are reserved:
     /// on SQLite the write lock is held, so no recall or edit can come between; on PostgreSQL the quoted rows are
@@ -189,43 +258,14 @@ internal sealed class MessageStore(ParleyDb db)
     }
 
     /// <summary>
-    /// Runs one statement (placeholders <c>$1</c>, <c>$2</c> …) once per row of arguments, in the transaction.
-    /// PostgreSQL: all of them in one <see cref="DbBatch"/>, one round trip for the whole group commit instead of
-    /// one per message. SQLite (in process, no round trips): one prepared command, re-bound per row.
-    /// Returns each execution's single result when <paramref name="returnsScalar"/> (else an empty list).
+    /// SQLite (in process, no round trips): runs one statement (placeholders <c>$1</c>, <c>$2</c> …) once per row of
+    /// arguments as one prepared command, re-bound per row, in the transaction. Returns each execution's single result
+    /// when <paramref name="returnsScalar"/> (else an empty list).
     /// </summary>
-    private async Task<List<long?>> RunAsync(DbConnection connection, DbTransaction transaction, string sql,
+    private static async Task<List<long?>> RunAsync(DbConnection connection, DbTransaction transaction, string sql,
         IEnumerable<object?[]> rows, bool returnsScalar, CancellationToken cancellationToken)
     {
         var results = new List<long?>();
-        if (!_sqlite && connection.CanCreateBatch)
-        {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var row in rows)
-            {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = sql;
-                foreach (var value in row)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.Value = value ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-                batch.BatchCommands.Add(command);
-            }
-            if (batch.BatchCommands.Count == 0) return results;
-            if (!returnsScalar)
-            {
-                await batch.ExecuteNonQueryAsync(cancellationToken);
-                return results;
-            }
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            do results.Add(await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : null);
-            while (await reader.NextResultAsync(cancellationToken));
-            return results;
-        }
-
         await using var single = connection.CreateCommand();
         single.Transaction = transaction;
         single.CommandText = sql;
@@ -243,10 +283,10 @@ internal sealed class MessageStore(ParleyDb db)
     }
 
     /// <summary>
-    /// Raises each conversation's last seq (arguments: count, time, conversation id) and returns the new last seq and
-    /// the conversation's time-to-live, or null for a conversation that does not exist. Batched as <see cref="RunAsync"/>.
+    /// SQLite: raises each conversation's last seq (arguments: count, time, conversation id) and returns the new last seq
+    /// and the conversation's time-to-live, or null for a conversation that does not exist.
     /// </summary>
-    private async Task<List<(long LastSeq, int? TtlSeconds)?>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
+    private static async Task<List<(long LastSeq, int? TtlSeconds)?>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
         IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
         const string sql = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2 WHERE \"Id\" = $3 " +
@@ -254,29 +294,6 @@ internal sealed class MessageStore(ParleyDb db)
         var results = new List<(long, int?)?>();
         static (long, int?) Read(DbDataReader reader) =>
             (reader.GetInt64(0), reader.IsDBNull(1) ? null : Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
-        if (!_sqlite && connection.CanCreateBatch)
-        {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var row in rows)
-            {
-                var command = batch.CreateBatchCommand();
-                command.CommandText = sql;
-                foreach (var value in row)
-                {
-                    var parameter = command.CreateParameter();
-                    parameter.Value = value ?? DBNull.Value;
-                    command.Parameters.Add(parameter);
-                }
-                batch.BatchCommands.Add(command);
-            }
-            if (batch.BatchCommands.Count == 0) return results;
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            do results.Add(await reader.ReadAsync(cancellationToken) ? Read(reader) : null);
-            while (await reader.NextResultAsync(cancellationToken));
-            return results;
-        }
-
         await using var single = connection.CreateCommand();
         single.Transaction = transaction;
         single.CommandText = sql;

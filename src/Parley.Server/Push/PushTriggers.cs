@@ -17,7 +17,7 @@ public sealed record CallTrigger(CallRinging Call) : PushTrigger;
 
 /// <summary>
 /// Hears of stored messages and ringing calls and queues them for <see cref="PushDispatcher"/>. It runs on the
-/// message committer's loop and under a call's lock, so it only writes into a bounded queue: when the queue is full
+/// message committer's publishing loop and under a call's lock, so it only writes into a bounded queue: when the queue is full
 /// the trigger is dropped and counted (a notification is a courtesy; chat must not wait for push services).
 /// The event is raised on the node that stored the message or rang the call, so exactly one node pushes each.
 /// </summary>

@@ -22,7 +22,7 @@ public sealed record ClearedData(string ConversationId, long ClearedSeq);
 
 /// <summary>
 /// The messaging feature's events as frames: each is encoded once and handed to the router for everyone it concerns
-/// (docs/protocol.md). <c>msg.new</c> runs on the committer's loop, so it does no more than encode and publish.
+/// (docs/protocol.md). <c>msg.new</c> runs on the committer's publishing loop, so it does no more than encode and publish.
 /// </summary>
 public sealed class MessageEventFrames(IMessageRouter router) :
     IDomainEventHandler<MessageStored>,

@@ -40,7 +40,7 @@ public sealed class MessageFrames(IServiceScopeFactory scopes, IHostApplicationL
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Writes a send's outcome into the device's outbox, on the committer's loop: never waits.</summary>
+    /// <summary>Writes a send's outcome into the device's outbox, on the committer's publishing loop: never waits.</summary>
     private sealed class AckWriter(Connection connection, string? frameId)
     {
         public void Write(Task<MessageAck> stored)

@@ -163,6 +163,39 @@ public sealed class RetentionTests(RetentionServer fixture) : IClassFixture<Rete
     }
 
     [Fact]
+    public async Task UnreadCountsLeaveOutExpiredMessagesBeforeAndAfterTheSweeperRuns()
+    {
+        var (alice, bob) = await _server.FriendsAsync();
+        var kept = await alice.TextAsync(SendTarget.User(bob.UserId), "kept");
+        await alice.SetMessageTtlAsync(kept.ConversationId, 5);
+        await alice.TextAsync(SendTarget.User(bob.UserId), "going");
+        var deleted = await alice.TextAsync(SendTarget.User(bob.UserId), "going, and deleted by bob");
+        await bob.DeleteForMeAsync(kept.ConversationId, deleted.MessageId);
+        Assert.Equal(2, await UnreadAsync(bob, kept.ConversationId));
+
+        // Expired, not yet swept: only the message that stays is unread (the deleted one is not taken off twice).
+        _clock.Advance(TimeSpan.FromSeconds(6));
+        Assert.Equal(1, await UnreadAsync(bob, kept.ConversationId));
+
+        // Swept: the seqs are holes, not unread messages.
+        await _server.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None);
+        Assert.Equal(1, await UnreadAsync(bob, kept.ConversationId));
+        var later = await alice.TextAsync(SendTarget.User(bob.UserId), "later");
+        Assert.Equal(4, later.Seq);
+        Assert.Equal(2, await UnreadAsync(bob, kept.ConversationId));
+        await bob.MarkReadAsync(kept.ConversationId, later.Seq);
+        Assert.Equal(0, await UnreadAsync(bob, kept.ConversationId));
+    }
+
+    /// <summary>The unread count of one row, from the list and from the row's own endpoint, which must agree.</summary>
+    private static async Task<long> UnreadAsync(ParleyClient user, string conversationId)
+    {
+        var fromList = (await user.ListConversationsAsync()).Conversations.Single(c => c.Id == conversationId).UnreadCount;
+        Assert.Equal(fromList, (await user.GetConversationAsync(conversationId)).UnreadCount);
+        return fromList;
+    }
+
+    [Fact]
     public async Task TheServersMaximumAgeRemovesOldMessagesEverywhere()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddHours(-1));
@@ -172,12 +205,15 @@ public sealed class RetentionTests(RetentionServer fixture) : IClassFixture<Rete
         clock.Advance(TimeSpan.FromSeconds(45));
         var recent = await alice.TextAsync(SendTarget.User(bob.UserId), "fresh news");
         Assert.Null((await bob.GetMessagesAsync(recent.ConversationId)).Single(m => m.Id == recent.MessageId).ExpiresAt);
+        Assert.Equal(2, await UnreadAsync(bob, old.ConversationId));
         clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, await UnreadAsync(bob, old.ConversationId));
 
         Assert.Equal([recent.MessageId], (await bob.GetMessagesAsync(old.ConversationId)).Select(m => m.Id));
         Assert.Empty(await bob.SearchAsync(old.ConversationId, "old news"));
         Assert.Equal(recent.MessageId, (await bob.GetConversationAsync(old.ConversationId)).LastMessage!.Id);
         Assert.Equal(1, await server.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None));
         Assert.Equal([recent.MessageId], (await alice.GetMessagesAsync(old.ConversationId)).Select(m => m.Id));
+        Assert.Equal(1, await UnreadAsync(bob, old.ConversationId));
     }
 }

@@ -55,4 +55,23 @@ public sealed class HistoryForNewMembersTests(FilesFixture fixture) : IClassFixt
         await cast.Owner.InviteToGroupAsync(cast.GroupId, [newcomer.UserId]);
         Assert.Contains(await newcomer.GetMessagesAsync(cast.GroupId), m => m.Id == old.MessageId);
     }
+
+    [Fact]
+    public async Task AGroupCreatedWithoutHistoryForNewMembersShowsANewcomerOnlyWhatCameAfterTheirJoining()
+    {
+        var owner = await _server.NewUserAsync("owner");
+        var member = await _server.NewFriendAsync(owner, "member");
+        var group = await owner.CreateGroupAsync("Quiet room", [member.UserId], historyForNewMembers: false);
+        Assert.False(group.HistoryForNewMembers);
+        Assert.False((await owner.GetGroupAsync(group.Id)).HistoryForNewMembers);
+        var old = await member.TextAsync(SendTarget.Group(group.Id), "before you came");
+
+        var newcomer = await _server.NewFriendAsync(owner, "newcomer");
+        await owner.InviteToGroupAsync(group.Id, [newcomer.UserId]);
+        var fresh = await member.TextAsync(SendTarget.Group(group.Id), "after you came");
+
+        var history = await newcomer.GetMessagesAsync(group.Id);
+        Assert.DoesNotContain(history, m => m.Id == old.MessageId);
+        Assert.Contains(history, m => m.Id == fresh.MessageId);
+    }
 }

@@ -77,6 +77,65 @@ public sealed class DurabilityTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task OnSigtermEverySendInFlightIsAnsweredWithItsAckOrServerStoppingAndEveryAckIsStored()
+    {
+        const int total = 300;
+        var clientIds = Enumerable.Range(0, total).Select(i => $"drain-{i:D4}").ToArray();
+        var acked = new System.Collections.Concurrent.ConcurrentDictionary<string, MessageAck>();
+        var refusals = new System.Collections.Concurrent.ConcurrentBag<string>();
+        string alicePhone;
+
+        await using (var server = await _host.StartAsync())
+        {
+            var (alice, bob) = await RestartableServer.FriendsAsync(server.BaseAddress, "sigterm proof");
+            using var aliceClient = alice;
+            using var bobClient = bob;
+            alicePhone = alice.Session!.User.Phone!;
+            var bobId = bob.UserId;
+
+            // Many HTTP sends at once, so that some are queued for the committer when the signal comes.
+            using var inFlight = new SemaphoreSlim(32);
+            var sends = clientIds.Select(async id =>
+            {
+                await inFlight.WaitAsync();
+                try
+                {
+                    acked[id] = await alice.SendMessageAsync(SendTarget.User(bobId), "text", id, clientMsgId: id);
+                }
+                catch (ParleyApiException refused)
+                {
+                    refusals.Add($"{(int)refused.Status} {refused.Code}");
+                }
+                catch (HttpRequestException)
+                {
+                    // Sent after the node stopped listening: never reached it, and the client resends it elsewhere.
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
+            }).ToList();
+
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (acked.Count < total / 6 && DateTime.UtcNow < deadline) await Task.Delay(5);
+            var terminated = server.TerminateAsync(TimeSpan.FromSeconds(30));
+            await Task.WhenAll(sends);
+            Assert.Equal(0, await terminated);
+        }
+        Assert.True(acked.Count >= total / 6, $"only {acked.Count} acks before the signal");
+        // A send the stopping node took is stored and acknowledged; one it no longer takes is refused as stopping. Nothing else.
+        Assert.All(refusals, refusal => Assert.Equal("503 server_stopping", refusal));
+
+        await using var restarted = await _host.StartAsync();
+        using var again = new ParleyClient(restarted.BaseAddress);
+        await again.LoginAsync(alicePhone, "sigterm proof");
+        var stored = await ReadAllAsync(again, acked.Values.First().ConversationId);
+        Assert.Equal(Enumerable.Range(1, stored.Count).Select(i => (long)i), stored.Select(m => m.Seq));
+        foreach (var ack in acked.Values)
+            Assert.True(stored.Any(m => m.Id == ack.MessageId && m.Seq == ack.Seq), $"acked message {ack.ClientMsgId} (seq {ack.Seq}) was lost");
+    }
+
     private static async Task<List<MessageView>> ReadAllAsync(ParleyClient client, string conversationId)
     {
         var all = new List<MessageView>();

@@ -5,7 +5,9 @@ import { realtime } from '../realtime';
 import {
   conversationTitle,
   displayName,
+  editMessage,
   isOnline,
+  lastEditable,
   loadHistory,
   markRead,
   notify,
@@ -18,11 +20,13 @@ import {
   setMessageTtl,
   setState,
   useStore,
+  type Forwarding,
 } from '../store';
 import type { Message } from '../types';
 import { emojis, imageSize, shortTime } from '../util';
 import { Avatar } from './Avatar';
 import { BotBadge } from './BotBadge';
+import { ForwardDialog } from './ForwardDialog';
 import { GroupInfo } from './GroupInfo';
 import { Icon } from './Icon';
 import { lastMine, MessageItem, PendingItem } from './MessageItem';
@@ -38,6 +42,10 @@ export function Chat({ id }: { id: string }) {
   useStore((s) => s.users);
   const me = useStore((s) => s.me)!;
   const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [editing, setEditing] = useState<Message | null>(null);
+  const [forwarding, setForwarding] = useState<Forwarding | null>(null);
+  /** Messages chosen to forward together (merged), in the order chosen; null when not choosing. */
+  const [selection, setSelection] = useState<string[] | null>(null);
   const [showInfo, setShowInfo] = useState(false);
   const [showSearch, setShowSearch] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
@@ -57,6 +65,9 @@ export function Chat({ id }: { id: string }) {
 
   useEffect(() => {
     if (!draftPeer && !history) void loadHistory(id);
+    setEditing(null);
+    setSelection(null);
+    setForwarding(null);
   }, [id]);
 
   // A new chat with a friend becomes the real conversation as soon as one exists (first message, a call record).
@@ -211,7 +222,26 @@ export function Chat({ id }: { id: string }) {
               mine={m.senderId === me.id}
               showSender={isGroup && m.senderId !== me.id && items[i - 1]?.senderId !== m.senderId}
               status={m.senderId === me.id && m === lastMine(items, me.id) ? readLabel(m) : undefined}
-              onReply={() => setReplyTo(m)}
+              actions={{
+                onReply: () => {
+                  setEditing(null);
+                  setReplyTo(m);
+                },
+                onEdit:
+                  m.senderId === me.id && m.type === 'text'
+                    ? () => {
+                        setReplyTo(null);
+                        setEditing(m);
+                      }
+                    : undefined,
+                onForward: () => setForwarding({ kind: 'single', message: m }),
+                onSelect: () => setSelection([m.id]),
+              }}
+              selecting={
+                selection
+                  ? { selected: selection.includes(m.id), toggle: () => setSelection((list) => (list ? (list.includes(m.id) ? list.filter((x) => x !== m.id) : [...list, m.id]) : list)) }
+                  : undefined
+              }
             />
           ))}
           {(pending ?? []).map((p) => (
@@ -223,12 +253,59 @@ export function Chat({ id }: { id: string }) {
       <div class="sr-only" aria-live="polite" data-testid="announcer">
         {announce}
       </div>
-      {isSystem ? (
+      {selection && conversation && (
+        <div class="selection-bar" role="toolbar" aria-label="Selected messages" data-testid="selection-bar">
+          <span class="grow" aria-live="polite">
+            {selection.length === 1 ? '1 message selected' : `${selection.length} messages selected`}
+          </span>
+          <button type="button" class="secondary" onClick={() => setSelection(null)}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            class="primary"
+            aria-label="Forward selected messages"
+            disabled={!selection.length}
+            onClick={() => setForwarding({ kind: 'merged', conversationId: conversation.id, messageIds: selection })}
+          >
+            Forward
+          </button>
+        </div>
+      )}
+      {isSystem && (
         <p class="read-only muted small center" data-testid="read-only-note">
           Only the service posts here: announcements cannot be answered.
         </p>
-      ) : (
-        <Composer chatKey={id} conversationId={conversation?.id} replyTo={replyTo} clearReply={() => setReplyTo(null)} />
+      )}
+      {/* Hidden, not gone, while messages are chosen: what was typed stays. Never there for the read-only announcements. */}
+      {!isSystem && (
+      <div class="composer-wrap" hidden={!!(selection && conversation)}>
+        <Composer
+          chatKey={id}
+          conversationId={conversation?.id}
+          replyTo={replyTo}
+          clearReply={() => setReplyTo(null)}
+          editing={editing}
+          setEditing={setEditing}
+          editLast={() => {
+            const m = lastEditable(items, me.id);
+            if (m) {
+              setReplyTo(null);
+              setEditing(m);
+            }
+            return !!m;
+          }}
+        />
+      </div>
+      )}
+      {forwarding && (
+        <ForwardDialog
+          what={forwarding}
+          onClose={(sent) => {
+            setForwarding(null);
+            if (sent && forwarding.kind === 'merged') setSelection(null);
+          }}
+        />
       )}
     </section>
   );
@@ -281,19 +358,69 @@ function SearchPanel({ conversationId, onClose }: { conversationId: string; onCl
   );
 }
 
-function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: string; conversationId?: string; replyTo: Message | null; clearReply: () => void }) {
+interface ComposerProps {
+  chatKey: string;
+  conversationId?: string;
+  replyTo: Message | null;
+  clearReply: () => void;
+  /** My text message being edited (its words in the box, Save instead of Send), or null. */
+  editing: Message | null;
+  setEditing: (m: Message | null) => void;
+  /** Up in an empty box: edit my last text message; false when there is none. */
+  editLast: () => boolean;
+}
+
+function Composer({ chatKey, conversationId, replyTo, clearReply, editing, setEditing, editLast }: ComposerProps) {
   const [text, setText] = useState('');
+  const [editError, setEditError] = useState('');
+  const [saving, setSaving] = useState(false);
+  /** What was typed before an edit began: back in the box when the edit ends. */
+  const draft = useRef('');
+  const editingId = useRef<string | null>(null);
   const [showEmoji, setShowEmoji] = useState(false);
   const [recording, setRecording] = useState<{ recorder: MediaRecorder; started: number } | null>(null);
   const lastTyping = useRef(0);
   const input = useRef<HTMLTextAreaElement>(null);
 
-  useEffect(() => input.current?.focus(), [chatKey, replyTo]);
+  useEffect(() => input.current?.focus(), [chatKey, replyTo, editing?.id]);
+
+  // An edit begins: its words go into the box (what was typed waits); it ends: the typed words come back.
+  useEffect(() => {
+    if (editing && editingId.current !== editing.id) {
+      if (editingId.current === null) draft.current = text;
+      editingId.current = editing.id;
+      setText(String(editing.content ?? ''));
+      setEditError('');
+    } else if (!editing && editingId.current !== null) {
+      editingId.current = null;
+      setText(draft.current);
+      draft.current = '';
+      setEditError('');
+    }
+  }, [editing?.id]);
+
+  async function save(m: Message, value: string) {
+    if (value === String(m.content ?? '')) return setEditing(null);
+    setSaving(true);
+    setEditError('');
+    try {
+      await editMessage(m, value);
+      setEditing(null);
+    } catch (err) {
+      setEditError(errorText(err));
+    } finally {
+      setSaving(false);
+    }
+  }
 
   function submit(e?: Event) {
     e?.preventDefault();
     const value = text.trim();
     if (!value) return;
+    if (editing) {
+      if (!saving) void save(editing, value);
+      return;
+    }
     const onlyEmoji = /^\p{Extended_Pictographic}(\u200d\p{Extended_Pictographic}|\ufe0f)*$/u.test(value) && value.length <= 16;
     void send(chatKey, onlyEmoji ? 'emoji' : 'text', value, null, replyTo);
     setText('');
@@ -303,7 +430,7 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
 
   function onInput(value: string) {
     setText(value);
-    if (conversationId && value && Date.now() - lastTyping.current > 3000) {
+    if (conversationId && value && !editing && Date.now() - lastTyping.current > 3000) {
       lastTyping.current = Date.now();
       realtime.notify('typing', { conversationId });
     }
@@ -351,6 +478,23 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
 
   return (
     <form class="composer" onSubmit={submit} aria-label="Write a message">
+      {editing && (
+        <div class="replying editing" data-testid="editing">
+          <div class="grow">
+            <span>
+              Editing: <span class="muted">{previewOf(editing)}</span>
+            </span>
+            {editError && (
+              <p class="error small" role="alert" data-testid="edit-error">
+                Not saved: {editError}
+              </p>
+            )}
+          </div>
+          <button type="button" class="icon" aria-label="Cancel editing" onClick={() => setEditing(null)}>
+            <Icon name="close" size={16} />
+          </button>
+        </div>
+      )}
       {replyTo && (
         <div class="replying" data-testid="replying">
           <span class="grow">
@@ -390,12 +534,21 @@ function Composer({ chatKey, conversationId, replyTo, clearReply }: { chatKey: s
             onInput={(e) => onInput(e.currentTarget.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) submit(e);
-              if (e.key === 'Escape') clearReply();
+              if (e.key === 'Escape') {
+                if (editing) setEditing(null);
+                else clearReply();
+              }
+              // Up in an empty box edits my last message, as in most chat apps.
+              if (e.key === 'ArrowUp' && !text && !editing && !e.isComposing && editLast()) e.preventDefault();
             }}
             data-testid="composer"
           />
         </label>
-        {text.trim() ? (
+        {editing ? (
+          <button type="submit" class="primary" disabled={!text.trim() || saving} data-testid="save-edit">
+            {saving ? 'Saving…' : 'Save'}
+          </button>
+        ) : text.trim() ? (
           <button type="submit" class="primary" data-testid="send">
             Send
           </button>

@@ -187,6 +187,8 @@ function CreateGroup({ friends, onDone }: { friends: Friend[]; onDone: () => voi
   const [members, setMembers] = useState<string[]>([]);
   // On by default, as on the server: a stranger who knows the group's id waits for an owner or admin.
   const [approval, setApproval] = useState(true);
+  // On by default, as on the server: people who join later read what was said before them.
+  const [history, setHistory] = useState(true);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -195,7 +197,7 @@ function CreateGroup({ friends, onDone }: { friends: Friend[]; onDone: () => voi
     setBusy(true);
     setError('');
     try {
-      const g = await api.post<Group>('/groups', { name: name.trim(), memberIds: members, joinApproval: approval });
+      const g = await api.post<Group>('/groups', { name: name.trim(), memberIds: members, joinApproval: approval, historyForNewMembers: history });
       await loadContacts();
       await refreshAndOpen(g.id);
       onDone();
@@ -229,6 +231,10 @@ function CreateGroup({ friends, onDone }: { friends: Friend[]; onDone: () => voi
       <label class="check">
         <input type="checkbox" checked={approval} onChange={(e) => setApproval(e.currentTarget.checked)} />
         New members need approval
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={history} onChange={(e) => setHistory(e.currentTarget.checked)} />
+        New members see earlier messages
       </label>
       {error && (
         <p class="error" role="alert">

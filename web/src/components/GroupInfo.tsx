@@ -101,6 +101,12 @@ export function GroupInfo({ groupId, onClose }: { groupId: string; onClose: () =
             )
           )}
           {isAdmin && (
+            <label class="check">
+              <input type="checkbox" checked={group.historyForNewMembers} onChange={(e) => void act(() => api.patch(`/groups/${groupId}`, { historyForNewMembers: e.currentTarget.checked }))} />
+              New members see earlier messages
+            </label>
+          )}
+          {isAdmin && (
             <button type="button" class="secondary small" onClick={() => void act(() => (muted ? api.del(`/groups/${groupId}/mutes/all`) : api.post(`/groups/${groupId}/mutes`, { until: new Date(Date.now() + 365 * 86_400_000).toISOString() })))}>
               {muted ? 'Let everyone post again' : 'Mute everyone (admins can still post)'}
             </button>

@@ -1,11 +1,14 @@
-// One message of a chat (text, media, a call record, a system notice), its quote and actions, and a pending send.
+// One message of a chat (text, media, a call record, a system notice, a merged forward), its quote, reactions and
+// actions, and a pending send.
+import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { quoteText } from '../display';
+import { forwardTitle, quoteText } from '../display';
 import { endReasons } from '../errors';
 import { deleteForMe, discard, displayName, previewOf, recall, retry, type PendingMessage } from '../store';
-import type { CallContent, FileRef, Message, ReplyQuote } from '../types';
-import { clockTime, duration, fileSize } from '../util';
+import type { CallContent, FileRef, MergedForwardContent, Message, ReplyQuote } from '../types';
+import { clockTime, duration, fileSize, shortTime } from '../util';
 import { Icon } from './Icon';
+import { ReactionCounts, ReactionPicker } from './Reactions';
 
 /** The server's recall window (docs/messages.md): Recall is offered within it. */
 const recallWindowMs = 2 * 60 * 1000;
@@ -16,7 +19,28 @@ export function lastMine(items: Message[], me: string): Message | undefined {
   return undefined;
 }
 
-export function MessageItem({ m, quoted, mine, showSender, status, onReply }: { m: Message; quoted?: Message; mine: boolean; showSender: boolean; status?: string; onReply: () => void }) {
+/** Calls and group notices go only inside a merged forward (the server refuses them alone: message_not_forwardable). */
+export function forwardableAlone(m: Message): boolean {
+  return !m.recalled && m.type !== 'call' && m.type !== 'system';
+}
+
+export interface MessageActions {
+  onReply: () => void;
+  /** Absent when the message is not mine to edit (only my text messages are). */
+  onEdit?: () => void;
+  onForward: () => void;
+  /** Starts choosing messages to forward together, with this one chosen. */
+  onSelect: () => void;
+}
+
+/** While choosing messages to forward together: whether this one is chosen, and how to toggle it. */
+export interface Selecting {
+  selected: boolean;
+  toggle: () => void;
+}
+
+export function MessageItem({ m, quoted, mine, showSender, status, actions, selecting }: { m: Message; quoted?: Message; mine: boolean; showSender: boolean; status?: string; actions: MessageActions; selecting?: Selecting }) {
+  const [picking, setPicking] = useState(false);
   if (m.type === 'system') {
     return (
       <p class="system" data-testid="message" data-seq={m.seq}>
@@ -25,25 +49,64 @@ export function MessageItem({ m, quoted, mine, showSender, status, onReply }: { 
     );
   }
   const canRecall = mine && !m.recalled && Date.now() - Date.parse(m.sentAt) < recallWindowMs && m.type !== 'call';
-  return (
-    <div class={'msg' + (mine ? ' mine' : '')} data-testid="message" data-seq={m.seq} data-type={m.type} data-mine={mine ? 'true' : 'false'}>
-      {showSender && <div class="sender">{displayName(m.senderId)}</div>}
-      <div class="bubble">
-        {m.replyTo && !m.recalled && <Quote q={m.replyTo} quoted={quoted} />}
-        <Body m={m} />
-        <div class="meta">
-          <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
-          {status && (
-            <span class="status" data-testid="msg-status">
-              {status === 'Read' ? '✓✓ Read' : status === 'Sent' ? '✓ Sent' : status}
-            </span>
-          )}
+  const edited = !!m.editedAt && !m.recalled;
+  const bubble = (
+    <div class="bubble">
+      {m.forwarded && !m.recalled && (
+        <div class="forwarded-label muted small" data-testid="forwarded-label">
+          Forwarded
         </div>
+      )}
+      {m.replyTo && !m.recalled && <Quote q={m.replyTo} quoted={quoted} />}
+      <Body m={m} />
+      <div class="meta">
+        {edited && (
+          <span class="edited" data-testid="edited" title={`Edited ${clockTime(m.editedAt!)}`}>
+            (edited)
+          </span>
+        )}
+        <time dateTime={m.sentAt}>{clockTime(m.sentAt)}</time>
+        {status && (
+          <span class="status" data-testid="msg-status">
+            {status === 'Read' ? '✓✓ Read' : status === 'Sent' ? '✓ Sent' : status}
+          </span>
+        )}
       </div>
-      {!m.recalled && (
+    </div>
+  );
+  return (
+    <div class={'msg' + (mine ? ' mine' : '') + (selecting?.selected ? ' selected' : '')} data-testid="message" data-seq={m.seq} data-type={m.type} data-mine={mine ? 'true' : 'false'} data-edited={edited ? 'true' : undefined}>
+      {showSender && <div class="sender">{displayName(m.senderId)}</div>}
+      {selecting && !m.recalled ? (
+        <label class="select-row">
+          <input type="checkbox" checked={selecting.selected} onChange={selecting.toggle} aria-label={`Select message from ${mine ? 'you' : displayName(m.senderId)}: ${previewOf(m)}`} data-testid="select-message" />
+          {bubble}
+        </label>
+      ) : (
+        bubble
+      )}
+      <ReactionCounts m={m} />
+      {picking && !m.recalled && <ReactionPicker m={m} onDone={() => setPicking(false)} />}
+      {!m.recalled && !selecting && (
         <div class="actions" role="group" aria-label="Message actions">
-          <button type="button" class="small" onClick={onReply}>
+          <button type="button" class="small" onClick={actions.onReply}>
             Reply
+          </button>
+          <button type="button" class="small" aria-label="React" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+            React
+          </button>
+          {actions.onEdit && (
+            <button type="button" class="small" onClick={actions.onEdit}>
+              Edit
+            </button>
+          )}
+          {forwardableAlone(m) && (
+            <button type="button" class="small" onClick={actions.onForward}>
+              Forward
+            </button>
+          )}
+          <button type="button" class="small" aria-label="Select messages to forward" title="Select messages to forward together" onClick={actions.onSelect}>
+            Select
           </button>
           {canRecall && (
             <button type="button" class="small" onClick={() => void recall(m)}>
@@ -123,9 +186,46 @@ function Body({ m }: { m: { type: Message['type']; content: unknown; file?: File
         </p>
       );
     }
+    case 'forward':
+      return <MergedForward content={m.content as MergedForwardContent} />;
     default:
       return <p class="text">{previewOf(m)}</p>;
   }
+}
+
+/** A merged forward: its title and the first lines, the whole snapshot when expanded. */
+function MergedForward({ content }: { content: MergedForwardContent | null }) {
+  const [open, setOpen] = useState(false);
+  const items = content?.items ?? [];
+  const title = forwardTitle({ type: 'forward', content });
+  const line = (i: (typeof items)[number]) => `${i.senderName || displayName(i.senderId)}: ${previewOf(i)}`;
+  return (
+    <div class="merged-forward" data-testid="merged-forward">
+      <div class="merged-title">{title}</div>
+      {!open && (
+        <ul class="list merged-lines muted small">
+          {items.slice(0, 3).map((i, n) => (
+            <li key={n}>{line(i)}</li>
+          ))}
+        </ul>
+      )}
+      {open && (
+        <ol class="list merged-items" aria-label={title}>
+          {items.map((i, n) => (
+            <li key={n} class="merged-item" data-testid="merged-forward-item">
+              <div class="muted small">
+                <strong>{i.senderName || displayName(i.senderId)}</strong> {shortTime(i.sentAt)}
+              </div>
+              <Body m={i} />
+            </li>
+          ))}
+        </ol>
+      )}
+      <button type="button" class="linkish small" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'Hide messages' : `Show ${items.length} ${items.length === 1 ? 'message' : 'messages'}`}
+      </button>
+    </div>
+  );
 }
 
 export function PendingItem({ p, chatKey }: { p: PendingMessage; chatKey: string }) {

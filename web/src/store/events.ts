@@ -15,6 +15,8 @@ import type {
 } from '../types';
 import { loadContacts, refreshConversations } from './conversations';
 import { applyRecall, dropMessages, receive } from './history';
+import { applyEdit, applyReaction } from './messageActions';
+import type { EditedEvent, ReactionEvent } from './messageChanges';
 import { announce } from './notifications';
 import { sortConversations } from './ordering';
 import { getState, notify, setState } from './state';
@@ -46,6 +48,9 @@ export function wireEvents() {
     }));
   });
   realtime.on('msg.recalled', (r: RecalledEvent) => applyRecall(r.conversationId, r.messageId, r.seq));
+  // Edits and reactions: everyone's, and mine from my other devices (or echoing this one's: applying twice is harmless).
+  realtime.on('msg.edited', (e: EditedEvent) => applyEdit(e));
+  realtime.on('msg.reaction', (e: ReactionEvent) => applyReaction(e));
   // Deleted or cleared for me on another of my devices.
   realtime.on('msg.deleted', (d: DeletedEvent) => {
     dropMessages(d.conversationId, (m) => m.id === d.messageId || m.seq === d.seq);

@@ -4,7 +4,7 @@ import { api } from '../api';
 import { realtime } from '../realtime';
 import type { Message } from '../types';
 import { refreshConversations } from './conversations';
-import { byConversation, emptyHistory, sortConversations, withArrivals, withMessages, withoutDelivered, withPage, type History, type Source } from './ordering';
+import { byConversation, emptyHistory, sortConversations, withArrivals, withMessages, withNewest, withoutDelivered, withPage, type History, type Source } from './ordering';
 import { learnUsers } from './people';
 import { fail, getState, onReset, setState } from './state';
 import { syncGaps } from './sync';
@@ -23,6 +23,22 @@ export async function loadHistory(conversationId: string) {
   } catch (e) {
     setHistory(conversationId, { ...(getState().history[conversationId] ?? emptyHistory()), loading: false });
     fail(e);
+  }
+}
+
+/**
+ * After a reconnect: the open conversation's newest page again, merged over what is shown. Sync brings only what
+ * follows `upTo`; edits and reactions to messages already held that were missed while offline come this way.
+ */
+export async function refreshNewest(conversationId: string) {
+  const h = getState().history[conversationId];
+  if (!h?.loaded || h.loading) return;
+  try {
+    const page = await api.get<Message[]>(`/conversations/${conversationId}/messages`, { limit: pageSize });
+    const now = getState().history[conversationId];
+    if (now?.loaded) setHistory(conversationId, withNewest(now, page));
+  } catch {
+    /* what is shown stays; the next reconnect tries again */
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message } from '../types';
-import { advance, emptyHistory, lastMessageOf, merge, sortConversations, withArrivals, withMessages, withoutDelivered, withPage, type History } from './ordering';
+import { advance, emptyHistory, lastMessageOf, merge, sortConversations, withArrivals, withMessages, withNewest, withoutDelivered, withPage, type History } from './ordering';
 
 const me = 'u-me';
 
@@ -170,6 +170,18 @@ describe('withArrivals', () => {
   });
 });
 
+describe('withNewest', () => {
+  it("lets the page's copies win (edited and reacted to while offline), moves upTo over it, and keeps hasMore", () => {
+    const h: History = { items: [msg(1), msg(2), msg(3)], hasMore: false, loading: false, loaded: true, upTo: 3 };
+    const page = [msg(2, { content: 'edited', editedAt: '2026-01-01T00:01:00Z', reactions: [{ emoji: '👍', count: 1, me: false }] }), msg(3), msg(4)];
+    const next = withNewest(h, page);
+    expect(next.items.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(next.items[1]).toMatchObject({ content: 'edited', reactions: [{ emoji: '👍', count: 1, me: false }] });
+    expect(next.upTo).toBe(4);
+    expect(next.hasMore).toBe(false);
+  });
+});
+
 describe('lastMessageOf', () => {
   it('carries the structure the server sends in the list: a system event, a file, nothing once recalled', () => {
     const event = { event: 'member.left', actorId: 'u-ann', actorName: 'Ann' };
@@ -177,6 +189,11 @@ describe('lastMessageOf', () => {
     const file = { fileId: 'f1', name: 'a.pdf', size: 3, contentType: 'application/pdf', url: '/api/v1/files/f1' };
     expect(lastMessageOf(msg(2, { type: 'file', content: '', file }))).toMatchObject({ content: null, file });
     expect(lastMessageOf(msg(3, { type: 'file', content: '', file, recalled: true }))).toMatchObject({ recalled: true, content: null, file: null });
+  });
+
+  it("words a merged forward's preview as the server does, from its title", () => {
+    const content = { title: 'Chat history of Ann and Ben', items: [] };
+    expect(lastMessageOf(msg(4, { type: 'forward', content }))).toMatchObject({ type: 'forward', preview: '[forward] Chat history of Ann and Ben', content: null });
   });
 });
 

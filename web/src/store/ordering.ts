@@ -59,6 +59,15 @@ export function withPage(h: History, page: Message[], before: number | undefined
 }
 
 /**
+ * The newest page fetched again over a loaded history (after a reconnect): its copies win (edited, reacted to,
+ * recalled since), `upTo` moves over it, and whether older pages remain is left as it was.
+ */
+export function withNewest(h: History, page: Message[]): History {
+  const items = merge(h.items, page);
+  return { ...h, items, upTo: advance(items, Math.max(h.upTo, ...page.map((m) => m.seq))) };
+}
+
+/**
  * Messages of one conversation (sorted by seq) merged into its history. Until the first page is loaded they are
  * only kept (the page is merged into them) and `upTo` stays. A sync batch is all there is after what was asked
  * (messages deleted for me aside, whose seqs would otherwise look like gaps), so it moves `upTo` to its last
@@ -91,12 +100,18 @@ export function lastMessageOf(m: Message): LastMessage {
     seq: m.seq,
     senderId: m.senderId,
     type: m.type,
-    preview: typeof m.content === 'string' ? m.content : '',
+    preview: typeof m.content === 'string' ? m.content : m.type === 'forward' ? forwardPreview(m.content) : '',
     sentAt: m.sentAt,
     recalled: m.recalled,
     content: !m.recalled && (m.type === 'call' || m.type === 'system') ? m.content : null,
     file: m.recalled ? null : m.file,
   };
+}
+
+/** A merged forward's preview as the server words it (Messaging/MessagePreview.cs): "[forward] " and its title. */
+function forwardPreview(content: unknown): string {
+  const title = (content as { title?: unknown } | null)?.title;
+  return typeof title === 'string' && title ? '[forward] ' + title : '[forward]';
 }
 
 /**

@@ -4,6 +4,7 @@
 import { realtime } from '../realtime';
 import type { SyncDone } from '../types';
 import { loadContacts, loadConversations, refreshConversations } from './conversations';
+import { refreshNewest } from './history';
 import { getState, onReset, setState } from './state';
 
 /** The server takes at most 1,000 conversations per msg.sync frame (Messaging:MaxSyncConversations). */
@@ -34,6 +35,8 @@ export async function resync() {
   void loadConversations();
   void loadContacts();
   await sync(after);
+  const open = getState().selected;
+  if (open && after[open] !== undefined) await refreshNewest(open);
 }
 
 const gapSyncs = new Set<string>();
