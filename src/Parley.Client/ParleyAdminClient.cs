@@ -81,6 +81,18 @@ public sealed class ParleyAdminClient : IDisposable
     public Task<MessageAck> SendMessageAsync(AdminMessageRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<MessageAck>(HttpMethod.Post, "api/v1/admin/messages", request, cancellationToken);
 
+    /// <summary>
+    /// An announcement into each recipient's read-only system conversation (every user when <paramref name="userIds"/> is
+    /// null), delivered live as <c>msg.new</c>; sent in the background, so this answers at once.
+    /// </summary>
+    public Task<BroadcastAccepted> BroadcastAsync(string content, IEnumerable<string>? userIds = null, CancellationToken cancellationToken = default) =>
+        SendAsync<BroadcastAccepted>(HttpMethod.Post, "api/v1/admin/broadcasts",
+            userIds is null ? new { content } : new { content, userIds = userIds.ToList() }, cancellationToken);
+
+    /// <summary>Users, online users, connections, the last 24 hours' messages and the nodes, over the whole cluster.</summary>
+    public Task<StatsView> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<StatsView>(HttpMethod.Get, "api/v1/admin/stats", null, cancellationToken);
+
     public Task<WebhookView> CreateWebhookAsync(CreateWebhookRequest request, CancellationToken cancellationToken = default) =>
         SendAsync<WebhookView>(HttpMethod.Post, "api/v1/admin/webhooks", request, cancellationToken);
 

@@ -19,6 +19,21 @@ function freePort(): Promise<number> {
   });
 }
 
+/** `Parley.Server api-key create e2e` in the server's data directory: the key it prints once. */
+function apiKey(dll: string, dir: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const cli = spawn('dotnet', [dll, 'api-key', 'create', 'e2e'], { cwd: dir, env: { ...process.env, ASPNETCORE_ENVIRONMENT: 'Production' } });
+    let out = '';
+    cli.stdout.on('data', (chunk) => (out += chunk));
+    cli.on('error', fail);
+    cli.on('exit', (code) => {
+      const key = out.split('\n').find((line) => line.startsWith('pk_'));
+      if (code === 0 && key) ok(key.trim());
+      else fail(new Error(`api-key create exited with ${code}: ${out}`));
+    });
+  });
+}
+
 /** Starts the real server (Release build output) on a free loopback port with an empty SQLite data directory. */
 export default async function globalSetup() {
   if (process.env.PARLEY_E2E_URL) return; // a server given from outside
@@ -64,5 +79,7 @@ export default async function globalSetup() {
   }
   process.env.PARLEY_E2E_URL = url;
   process.env.PARLEY_E2E_LOG = log;
+  // An API key for the specs that act as the embedding product (announcements.spec.ts): made by the server's own CLI.
+  process.env.PARLEY_E2E_API_KEY = await apiKey(dll, dir);
   server.unref();
 }

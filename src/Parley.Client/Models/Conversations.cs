@@ -1,7 +1,8 @@
 namespace Parley.Client;
 
 /// <summary>A direct conversation's other person; <see cref="Name"/> is my remark for them, else their nickname.</summary>
-public sealed record PeerSummary(string Id, string Nickname, string? Avatar, string? Remark, string Name);
+/// <summary>The other person of a direct conversation; <see cref="Bot"/> true for a bot made through the platform API.</summary>
+public sealed record PeerSummary(string Id, string Nickname, string? Avatar, string? Remark, string Name, bool? Bot = null);
 
 public sealed record GroupSummary(string Id, string Name, string? Icon, int MemberCount);
 

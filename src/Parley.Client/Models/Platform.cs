@@ -58,3 +58,9 @@ public sealed record CreateWebhookRequest
 }
 
 public sealed record WebhookView(string Id, string Url, List<string> Events, string Secret, int TimeoutMs, bool FailOpen, DateTimeOffset CreatedAt);
+
+/// <summary>A broadcast accepted for sending in the background: its id and how many users it goes to.</summary>
+public sealed record BroadcastAccepted(string BroadcastId, int Recipients);
+
+/// <summary>For an operator's dashboard: accounts (bots included), who is online and on how many sockets, the last day's messages, the nodes.</summary>
+public sealed record StatsView(long Users, long OnlineUsers, long Connections, long MessagesLast24h, long Nodes);

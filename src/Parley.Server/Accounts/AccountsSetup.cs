@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Parley.Server.Http;
 
@@ -24,6 +25,8 @@ public static class AccountsSetup
         services.AddScoped<VerificationCodes>();
         services.AddScoped<PasswordReset>();
         services.AddScoped<AccountEraser>();
+        // Replaced by the platform's webhook outbox (user.created); TryAdd so that the order of registration does not matter.
+        services.TryAddSingleton<IAccountOutbox, NoAccountOutbox>();
         services.AddSingleton<IEmailSender>(sp => string.IsNullOrWhiteSpace(sp.GetRequiredService<IOptions<SmtpOptions>>().Value.Host)
             ? ActivatorUtilities.CreateInstance<LogEmailSender>(sp)
             : ActivatorUtilities.CreateInstance<SmtpEmailSender>(sp));

@@ -42,7 +42,7 @@ public static class AuthApi
 
     private static async Task<Created<AuthResponse>> Register(
         RegisterRequest request, HttpContext http, ParleyDb db, IdGenerator ids, Passwords passwords,
-        VerificationCodes codes, TokenService tokens, IOptions<AccountsOptions> options, TimeProvider time,
+        VerificationCodes codes, TokenService tokens, IOptions<AccountsOptions> options, TimeProvider time, IAccountOutbox accountOutbox,
         CancellationToken cancellationToken)
     {
         var accounts = options.Value;
@@ -92,6 +92,7 @@ public static class AuthApi
             UpdatedAt = now,
         };
         db.Users.Add(user);
+        accountOutbox.Created(db, user);
         try
         {
             var response = await tokens.StartSessionAsync(user, UserAgent(http), cancellationToken);

@@ -109,7 +109,7 @@ public sealed class AccountExport(ParleyDb db, MessageRetention retention, IOpti
         {
             writer.WriteStartObject();
             writer.WriteString("id", Ids.Format(conversation.Id));
-            writer.WriteString("kind", conversation.Kind == ConversationKind.Direct ? "direct" : "group");
+            writer.WriteString("kind", ConversationKinds.Name(conversation.Kind));
             writer.WriteStartArray("messages");
             var after = 0L;
             while (true)

@@ -8,6 +8,20 @@ public enum ConversationKind
 {
     Direct = 0,
     Group = 1,
+
+    /// <summary>A user's announcements from the product (platform broadcasts): read-only, one per user.</summary>
+    System = 2,
+}
+
+public static class ConversationKinds
+{
+    /// <summary>A conversation kind as the API writes it.</summary>
+    public static string Name(ConversationKind kind) => kind switch
+    {
+        ConversationKind.Direct => "direct",
+        ConversationKind.Group => "group",
+        _ => "system",
+    };
 }
 
 /// <summary>
@@ -37,6 +51,15 @@ public sealed class Conversation
     public int? MessageTtlSeconds { get; set; }
 
     public static string KeyFor(long a, long b) => a < b ? $"{a}:{b}" : $"{b}:{a}";
+
+    /// <summary>
+    /// The sender of the messages the server writes on the product's behalf (broadcasts): no user has id 0. A user's
+    /// system conversation is keyed as the pair (0, user), so its <see cref="DirectKey"/> is unique per user and the
+    /// user is a party of it wherever a pair is checked.
+    /// </summary>
+    public const long SystemSenderId = 0;
+
+    public static string SystemKeyFor(long userId) => KeyFor(SystemSenderId, userId);
 }
 
 /// <summary>
@@ -122,6 +145,9 @@ public sealed class Message
     /// for history and sync; null when there are none.
     /// </summary>
     public IReadOnlyList<ReactionCount>? Reactions { get; set; }
+
+    /// <summary>A detached copy, to describe the row as a change will leave it.</summary>
+    public Message Copy() => (Message)MemberwiseClone();
 }
 
 public enum MessageType

@@ -35,6 +35,11 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         if (target.GroupId is not null) return await GroupForPostingAsync(senderId, Ids.Parse(target.GroupId, "to.groupId"), cancellationToken);
 
         var conversation = await FindAsync(Ids.Parse(target.ConversationId, "to.conversationId"), cancellationToken);
+        if (conversation.Kind == ConversationKind.System)
+        {
+            OtherSide(conversation, senderId);
+            throw ApiProblem.Forbidden("conversation_read_only", "This conversation only carries announcements; nobody can post to it.");
+        }
         return conversation.Kind == ConversationKind.Group
             ? await GroupForPostingAsync(senderId, conversation.Id, cancellationToken)
             : await DirectWithAsync(senderId, OtherSide(conversation, senderId), cancellationToken);
@@ -50,6 +55,12 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
         {
             var other = OtherSide(conversation, userId);
             return new ConversationAccessGrant(conversation.Id, ConversationKind.Direct, [userId, other]);
+        }
+        if (conversation.Kind == ConversationKind.System)
+        {
+            // The user's own announcements: the other side of the pair is the server, which reads nothing.
+            OtherSide(conversation, userId);
+            return new ConversationAccessGrant(conversation.Id, ConversationKind.System, [userId]);
         }
         var members = await GroupMemberIdsAsync(conversation.Id, cancellationToken);
         if (!members.Contains(userId)) throw ApiProblem.Forbidden("not_group_member", "You are not a member of this group.");

@@ -177,6 +177,7 @@ public sealed class ConversationList(
                     u.Id,
                     u.Nickname,
                     u.Avatar,
+                    u.IsBot,
                     Remark = db.Friendships.Where(f => f.UserId == me && f.FriendId == u.Id).Select(f => f.Remark).FirstOrDefault(),
                     // Presence is shown as the presence events are sent: to friends, and not across a block either way.
                     IsFriend = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id),
@@ -206,7 +207,7 @@ public sealed class ConversationList(
             {
                 if (peers.TryGetValue(row.Id, out var p))
                 {
-                    peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname);
+                    peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname, p.IsBot ? true : null);
                     isOnline = p.IsFriend && !p.Blocked && online.Contains(p.Id);
                     // Read state is presence-like: not shown across a block either way.
                     peerReadSeq = p.Blocked ? null : p.ReadSeq;
@@ -221,7 +222,7 @@ public sealed class ConversationList(
             var seen = Math.Max(row.ReadSeq, row.ClearedSeq);
             views.Add(new ConversationView(
                 Ids.Format(row.Id),
-                row.Kind == ConversationKind.Direct ? "direct" : "group",
+                ConversationKinds.Name(row.Kind),
                 peer,
                 isOnline,
                 group,

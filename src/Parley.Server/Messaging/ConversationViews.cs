@@ -4,7 +4,9 @@ using Parley.Server.Http;
 namespace Parley.Server.Messaging;
 
 /// <summary>The other person of a direct conversation; <c>name</c> is what to show: my remark for them, else their nickname.</summary>
-public sealed record PeerSummary(string Id, string Nickname, string? Avatar, string? Remark, string Name);
+/// <summary>The other person of a direct conversation; <c>bot: true</c> only for a bot (made through the platform API).</summary>
+public sealed record PeerSummary(string Id, string Nickname, string? Avatar, string? Remark, string Name,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? Bot = null);
 
 public sealed record GroupSummary(string Id, string Name, string? Icon, int MemberCount);
 

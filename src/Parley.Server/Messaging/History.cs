@@ -103,7 +103,7 @@ public sealed class History(ParleyDb db, ConversationAccess access, MessageReten
         var direct = await (
             from m in db.ConversationMembers
             join c in db.Conversations on m.ConversationId equals c.Id
-            where m.UserId == userId && c.Kind == ConversationKind.Direct && c.LastSeq > m.ReadSeq
+            where m.UserId == userId && c.Kind != ConversationKind.Group && c.LastSeq > m.ReadSeq
             select new { c.Id, m.ReadSeq }).ToListAsync(cancellationToken);
         var groups = await (
             from g in db.GroupMembers

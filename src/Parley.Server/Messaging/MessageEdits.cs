@@ -17,7 +17,8 @@ public sealed record EditMessageBody(JsonElement? Content);
 /// old text for the new, and the quotes of the replies to it take the new preview (a quote shows the message as it
 /// now is; the committer refreshes quotes of edited messages too, for replies stored meanwhile).
 /// </summary>
-public sealed class MessageEdits(ParleyDb db, ConversationAccess access, DomainEvents events, TimeProvider time, IOptions<MessagingOptions> options)
+public sealed class MessageEdits(ParleyDb db, ConversationAccess access, DomainEvents events, TimeProvider time, IOptions<MessagingOptions> options,
+    IMessageChangeOutbox changes)
 {
     public async Task<Message> EditAsync(long userId, long conversationId, long messageId, JsonElement? content, CancellationToken cancellationToken)
     {
@@ -68,6 +69,11 @@ public sealed class MessageEdits(ParleyDb db, ConversationAccess access, DomainE
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES ({message.Id}, {searchText})", cancellationToken);
         }
+        // Durable subscribers (webhooks) hear of it in this same transaction.
+        var after = message.Copy();
+        (after.Content, after.SearchText, after.EditedAt) = (contentJson, searchText, now);
+        changes.Add(db, MessageChange.Edited, after);
+        if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

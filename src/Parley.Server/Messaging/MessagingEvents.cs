@@ -44,3 +44,13 @@ public sealed record MessageEdited(long ConversationId, long MessageId, long Seq
 /// it: nobody across a block with the reacting user (either way), the reacting user included.
 /// </summary>
 public sealed record ReactionChanged(long ConversationId, long MessageId, string Emoji, long UserId, bool Added, IReadOnlyList<long> Audience) : IDomainEvent;
+
+/// <summary>One message that retention deleted for good: its id, conversation and (now empty) seq.</summary>
+public sealed record ExpiredMessage(long MessageId, long ConversationId, long Seq);
+
+/// <summary>
+/// The retention sweeper deleted these messages for good (their time-to-live or <c>Retention:MaxAge</c> had passed),
+/// raised after each of its batches commits. Readers stopped seeing them when they expired; this is for durable
+/// subscribers (the <c>message.deleted_by_retention</c> webhook).
+/// </summary>
+public sealed record MessagesExpired(IReadOnlyList<ExpiredMessage> Messages) : IDomainEvent;

@@ -12,9 +12,11 @@ public static class MessagingSetup
         // Replaced by the platform's webhook outbox (AddPlatform); TryAdd so that the order of registration does not matter.
         builder.Services.TryAddSingleton<IStoredMessageOutbox, NoStoredMessageOutbox>();
         builder.Services.TryAddSingleton<IMessageGate, NoMessageGate>();
+        builder.Services.TryAddSingleton<IMessageChangeOutbox, NoMessageChangeOutbox>();
         builder.Services.AddSingleton<MessageCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();
+        builder.Services.AddSingleton<SystemConversationWriter>();
         builder.Services.AddScoped<MessageSender>();
         builder.Services.AddSingleton<SendAllowance>();
         builder.Services.AddScoped<Forwards>();

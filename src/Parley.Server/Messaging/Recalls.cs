@@ -14,7 +14,7 @@ namespace Parley.Server.Messaging;
 /// the group), at any time. System and call messages cannot be recalled.</para>
 /// </summary>
 public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.DomainEvents events, TimeProvider time, IOptions<MessagingOptions> options,
-    Files.FileSweeper files)
+    Files.FileSweeper files, IMessageChangeOutbox changes)
 {
     /// <summary>Recalls the message and returns it as it now is. Recalling a recalled message again changes nothing and tells nobody.</summary>
     public async Task<Message> RecallAsync(long userId, long conversationId, long messageId, CancellationToken cancellationToken)
@@ -103,6 +103,14 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.Domai
             await db.Database.ExecuteSqlAsync(
                 $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
                 cancellationToken);
+        }
+        if (changed == 1)
+        {
+            // Durable subscribers (webhooks) hear of it in this same transaction.
+            var after = message.Copy();
+            (after.Recalled, after.Content, after.File, after.FileId, after.SearchText) = (true, EmptyContent, null, null, null);
+            changes.Add(db, MessageChange.Recalled, after);
+            if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return changed == 1;

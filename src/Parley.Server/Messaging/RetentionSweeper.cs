@@ -19,6 +19,7 @@ public sealed partial class RetentionSweeper(
     FileSweeper files,
     IOptions<RetentionOptions> options,
     TimeProvider time,
+    Events.DomainEvents events,
     ILogger<RetentionSweeper> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -74,7 +75,7 @@ public sealed partial class RetentionSweeper(
             .Where(m => m.ExpiresAt != null && m.ExpiresAt <= now)
             .OrderBy(m => m.ExpiresAt)
             .Take(retention.SweepBatch)
-            .Select(m => new Expired(m.Id, m.FileId, m.SearchText))
+            .Select(m => new Expired(m.Id, m.FileId, m.SearchText, m.ConversationId, m.Seq))
             .ToListAsync(cancellationToken);
         if (batch.Count < retention.SweepBatch && retention.MaxAge is { } maxAge)
         {
@@ -86,7 +87,7 @@ public sealed partial class RetentionSweeper(
                 .Where(m => m.Id < below && m.SentAt <= cutoff && !known.Contains(m.Id))
                 .OrderBy(m => m.Id)
                 .Take(retention.SweepBatch - batch.Count)
-                .Select(m => new Expired(m.Id, m.FileId, m.SearchText))
+                .Select(m => new Expired(m.Id, m.FileId, m.SearchText, m.ConversationId, m.Seq))
                 .ToListAsync(cancellationToken));
         }
         if (batch.Count == 0) return 0;
@@ -106,10 +107,11 @@ public sealed partial class RetentionSweeper(
             await transaction.CommitAsync(cancellationToken);
         }
         foreach (var fileId in batch.Where(b => b.FileId is not null).Select(b => b.FileId!.Value).Distinct()) files.Recalled(fileId);
+        await events.PublishAsync(new MessagesExpired(batch.Select(b => new ExpiredMessage(b.Id, b.ConversationId, b.Seq)).ToList()), CancellationToken.None);
         return batch.Count;
     }
 
-    private sealed record Expired(long Id, long? FileId, string? SearchText);
+    private sealed record Expired(long Id, long? FileId, string? SearchText, long ConversationId, long Seq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} expired messages")]
     private static partial void LogSwept(ILogger logger, int count);

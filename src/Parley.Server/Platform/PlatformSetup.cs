@@ -2,10 +2,12 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Parley.Server.Accounts;
 using Parley.Server.Events;
 using Parley.Server.Messaging;
 using Parley.Server.Platform.Admin;
 using Parley.Server.Platform.ApiKeys;
+using Parley.Server.Platform.Broadcasts;
 using Parley.Server.Platform.Webhooks;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
@@ -42,6 +44,14 @@ public static class PlatformSetup
         services.AddEventHandler<GroupMembersJoined, WebhookEventHandlers>();
         services.AddEventHandler<GroupMemberLeft, WebhookEventHandlers>();
         services.AddEventHandler<GroupDissolved, WebhookEventHandlers>();
+        // message.edited and message.recalled, in the edit's or recall's own transaction (Messaging's port).
+        services.AddSingleton<IMessageChangeOutbox, WebhookMessageChanges>();
+        services.AddEventHandler<MessagesExpired, WebhookEventHandlers>();
+        services.AddEventHandler<ScaleOut.UserPresenceChanged, WebhookEventHandlers>();
+        services.AddEventHandler<Calls.CallEnded, WebhookEventHandlers>();
+        // user.created on self-registration and user.deleted, in the transaction of the account change itself.
+        services.AddSingleton<IAccountOutbox>(sp => new WebhookAccountEvents(sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddScoped<IAccountErasure>(sp => new WebhookAccountEvents(sp.GetRequiredService<WebhookOutbox>(), sp.GetRequiredService<TimeProvider>()));
         // Polly (through Microsoft.Extensions.Http.Resilience) bounds each attempt; the long-term retry schedule is the
         // outbox row's next attempt, so it survives restarts. No redirects: the subscribed URL is the one called.
         services.AddHttpClient(WebhookDispatcher.HttpClientName)
@@ -49,13 +59,16 @@ public static class PlatformSetup
             .AddResilienceHandler("webhook-attempt", (pipeline, context) =>
                 pipeline.AddTimeout(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.AttemptTimeout));
         services.AddHostedService<WebhookDispatcher>();
+        services.Configure<BroadcastOptions>(builder.Configuration.GetSection(BroadcastOptions.Section));
+        services.AddSingleton<BroadcastRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<BroadcastRunner>());
         return builder;
     }
 
     public static RouteGroupBuilder MapPlatformApi(this RouteGroupBuilder api)
     {
         var admin = api.MapGroup("/admin").RequireAuthorization(ApiKeyAuthentication.Policy).AddEndpointFilter(AdminAudit.Log);
-        admin.MapAdminUsersApi().MapAdminSocialApi().MapWebhooksApi();
+        admin.MapAdminUsersApi().MapAdminSocialApi().MapAdminStatsApi().MapWebhooksApi().MapBroadcastsApi();
         return api;
     }
 }

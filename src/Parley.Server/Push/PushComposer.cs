@@ -34,7 +34,7 @@ public sealed class PushComposer(IServiceScopeFactory scopes, IOptions<PushOptio
         {
             if (!addresses.TryGetValue(folded.UserId, out var mine)) continue;
             var message = folded.Latest.Message;
-            var sender = names.GetValueOrDefault(message.SenderId) ?? "Someone";
+            var sender = names.GetValueOrDefault(message.SenderId) ?? (message.SenderId == Conversation.SystemSenderId ? "Announcements" : "Someone");
             var preview = options.Value.HideContent ? HiddenBody : MessagePreview.Of(message.Type, message.Content, message.File, message.Recalled);
             var (title, body) = groups.TryGetValue(message.ConversationId, out var groupName)
                 ? (groupName, options.Value.HideContent ? HiddenBody : $"{sender}: {preview}")

@@ -9,7 +9,7 @@ namespace Parley.Server.Realtime;
 /// device list is copied on change (devices come and go rarely, frames are sent often). It is the
 /// <see cref="ILocalDelivery"/> through which the routers, presence and call relay of ScaleOut reach this node's devices.
 /// </summary>
-public sealed class LocalConnections : ILocalDelivery
+public sealed class LocalConnections : ILocalDelivery, INodeConnections
 {
     private readonly ConcurrentDictionary<long, Connection[]> _byUser = new();
 

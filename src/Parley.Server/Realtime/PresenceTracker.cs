@@ -6,7 +6,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Realtime;
 
 /// <summary>Tells a user's friends when the user's first device connects and last device leaves; never someone the user blocked or who blocked the user.</summary>
-public sealed class PresenceTracker(IServiceScopeFactory scopes, IMessageRouter router) : IPresenceAnnouncer
+public sealed class PresenceTracker(IServiceScopeFactory scopes, IMessageRouter router, Events.DomainEvents events) : IPresenceAnnouncer
 {
     public Task CameOnlineAsync(long userId) => AnnounceAsync(userId, online: true);
 
@@ -14,6 +14,7 @@ public sealed class PresenceTracker(IServiceScopeFactory scopes, IMessageRouter 
 
     private async Task AnnounceAsync(long userId, bool online)
     {
+        await events.PublishAsync(new UserPresenceChanged(userId, online));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var audience = await db.Friendships.AsNoTracking()

@@ -11,6 +11,7 @@ public static class RealtimeSetup
         builder.Services.AddSingleton<LocalConnections>();
         // What ScaleOut's routing, presence and call relay (in memory or Redis, see AddScaleOut) build on.
         builder.Services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<LocalConnections>());
+        builder.Services.AddSingleton<INodeConnections>(sp => sp.GetRequiredService<LocalConnections>());
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<IPresenceAnnouncer>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<FrameRoutes>();

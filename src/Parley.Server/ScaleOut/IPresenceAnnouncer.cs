@@ -11,3 +11,10 @@ public interface IPresenceAnnouncer
 
     Task WentOfflineAsync(long userId);
 }
+
+/// <summary>
+/// A user came online (their first device anywhere) or went offline (their last), raised once per change in the
+/// cluster by the node that announces it, for subscribers other than the user's friends (the <c>user.online</c> and
+/// <c>user.offline</c> webhooks).
+/// </summary>
+public sealed record UserPresenceChanged(long UserId, bool Online) : Events.IDomainEvent;

@@ -25,6 +25,7 @@ public static partial class ScaleOutSetup
             services.AddSingleton<IPresenceStore, InMemoryPresenceStore>();
             services.AddSingleton<ICallRelay, InMemoryCallRelay>();
             services.AddSingleton<IChangeFeed, InMemoryChangeFeed>();
+            services.AddSingleton<IClusterLoad, InMemoryClusterLoad>();
             return builder;
         }
 
@@ -51,6 +52,10 @@ public static partial class ScaleOutSetup
         services.AddSingleton<IPresenceStore>(sp => sp.GetRequiredService<RedisPresenceStore>());
         services.AddSingleton<ICallRelay>(sp => sp.GetRequiredService<RedisCallRelay>());
         services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<RedisChangeFeed>());
+        // The dashboard's counts (GET /admin/stats): each node's socket count under a key that expires with it.
+        services.AddSingleton<RedisClusterLoad>();
+        services.AddSingleton<IClusterLoad>(sp => sp.GetRequiredService<RedisClusterLoad>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisClusterLoad>());
         // The rate limits (per user, address and account) shared by the nodes, each node's own while Redis is away.
         services.AddSingleton<RedisRateBuckets>();
         services.AddSingleton<IRateBuckets>(sp => sp.GetRequiredService<RedisRateBuckets>());

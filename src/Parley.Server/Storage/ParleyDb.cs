@@ -38,6 +38,7 @@ public abstract class ParleyDb(DbContextOptions options) : DbContext(options)
     public DbSet<Platform.ApiKeys.ApiKey> ApiKeys => Set<Platform.ApiKeys.ApiKey>();
     public DbSet<Platform.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Platform.Webhooks.WebhookSubscription>();
     public DbSet<Platform.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Platform.Webhooks.WebhookDelivery>();
+    public DbSet<Platform.Broadcasts.Broadcast> Broadcasts => Set<Platform.Broadcasts.Broadcast>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(ParleyDb).Assembly);

@@ -101,8 +101,9 @@ public sealed class AdminSocialTests(ServerFixture fixture) : IClassFixture<Serv
         });
         using var customerApp = await Server.SignInAsync(admin, customer.Id);
         Assert.Single(await customerApp.GetMessagesAsync(ack.ConversationId, afterSeq: 0));
-        // The customer may answer the bot.
+        // The customer may answer the bot, and sees who it is (a client shows a badge).
         await customerApp.SendMessageAsync(SendTarget.User(bot.Id), "text", "thanks");
+        Assert.True((await customerApp.GetConversationAsync(ack.ConversationId)).Peer?.Bot);
 
         await Refused.WithAsync(HttpStatusCode.Forbidden, "not_friends", () => admin.SendMessageAsync(new AdminMessageRequest
         {

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Parley.Client;
@@ -39,6 +40,34 @@ public static class PlatformKit
         var client = server.NewClient();
         client.UseSession(await admin.MintTokensAsync(userId));
         return client;
+    }
+
+    /// <summary>A broadcast's row as the runner leaves it.</summary>
+    public static async Task<Parley.Server.Platform.Broadcasts.Broadcast> BroadcastProgressAsync(this TestServer server, string broadcastId)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Parley.Server.Storage.ParleyDb>();
+        var id = long.Parse(broadcastId, System.Globalization.CultureInfo.InvariantCulture);
+        return await db.Broadcasts.AsNoTracking().SingleAsync(b => b.Id == id);
+    }
+
+    /// <summary>Waits until the broadcast is done (the runner works in the background).</summary>
+    public static Task WaitForBroadcastAsync(this TestServer server, string broadcastId) =>
+        BroadcastTests.EventuallyAsync(async () => await server.BroadcastProgressAsync(broadcastId) is { CompletedAt: not null } done ? done : null,
+            TimeSpan.FromSeconds(90));
+
+    /// <summary>Per user, how many broadcast messages their system conversation holds.</summary>
+    public static async Task<List<(string UserId, int Copies)>> BroadcastCopiesAsync(this TestServer server)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Parley.Server.Storage.ParleyDb>();
+        var rows = await (from m in db.Messages
+                          join c in db.Conversations on m.ConversationId equals c.Id
+                          join cm in db.ConversationMembers on c.Id equals cm.ConversationId
+                          where c.Kind == Parley.Server.Messaging.ConversationKind.System
+                          group m by cm.UserId into copies
+                          select new { UserId = copies.Key, Copies = copies.Count() }).ToListAsync();
+        return rows.Select(r => (r.UserId.ToString(System.Globalization.CultureInfo.InvariantCulture), r.Copies)).ToList();
     }
 
     public static string UniqueExternalId() => $"ext-{Guid.NewGuid():N}";

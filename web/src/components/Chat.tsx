@@ -25,6 +25,7 @@ import {
 import type { Message } from '../types';
 import { emojis, imageSize, shortTime } from '../util';
 import { Avatar } from './Avatar';
+import { BotBadge } from './BotBadge';
 import { ForwardDialog } from './ForwardDialog';
 import { GroupInfo } from './GroupInfo';
 import { Icon } from './Icon';
@@ -56,6 +57,8 @@ export function Chat({ id }: { id: string }) {
   const friend = friends.find((f) => f.userId === (draftPeer ?? (conversation ? peerIdOf(conversation) : undefined)));
   const title = conversation ? conversationTitle(conversation) : (friend?.remark || friend?.nickname) ?? 'Conversation';
   const isGroup = conversation?.kind === 'group';
+  // The service's announcements: read-only (the server refuses sends with conversation_read_only), so no composer.
+  const isSystem = conversation?.kind === 'system';
   const peerId = draftPeer ?? (conversation && !isGroup ? peerIdOf(conversation) : undefined);
   const online = conversation ? isOnline(conversation) : friend?.online;
   const typers = Object.keys(typing ?? {}).filter((u) => u !== me.id);
@@ -122,7 +125,7 @@ export function Chat({ id }: { id: string }) {
 
   const avatar = isGroup ? conversation?.group?.icon : (conversation?.peer?.avatar ?? friend?.avatar);
   return (
-    <section class="chat" aria-label={`Conversation with ${title}`} data-testid="chat" data-conversation-id={id}>
+    <section class={'chat' + (isSystem ? ' announcements' : '')} aria-label={isSystem ? title : `Conversation with ${title}`} data-testid="chat" data-conversation-id={id}>
       <header class="chat-head">
         <button type="button" class="icon back" aria-label="Back to conversations" onClick={() => setState({ selected: null })}>
           <Icon name="back" />
@@ -131,9 +134,12 @@ export function Chat({ id }: { id: string }) {
         <div class="grow">
           <h1 class="chat-title" data-testid="chat-title">
             {title}
+            {conversation?.peer?.bot && <BotBadge />}
           </h1>
           <div class="muted small" aria-live="polite" data-testid="chat-subtitle">
-            {typers.length ? (
+            {isSystem ? (
+              'From the service'
+            ) : typers.length ? (
               <span data-testid="typing">{isGroup ? `${typers.map(displayName).join(', ')} typing…` : 'typing…'}</span>
             ) : isGroup ? (
               `${conversation?.group?.memberCount ?? ''} members`
@@ -175,7 +181,7 @@ export function Chat({ id }: { id: string }) {
           </button>
         )}
       </header>
-      {conversation && (
+      {conversation && !isSystem && (
         <div class="ttl-bar small muted" data-testid="ttl-bar">
           {conversation.messageTtlSeconds ? (
             <span role="status" data-testid="ttl-notice">
@@ -266,7 +272,13 @@ export function Chat({ id }: { id: string }) {
           </button>
         </div>
       )}
-      {/* Hidden, not gone, while messages are chosen: what was typed stays. */}
+      {isSystem && (
+        <p class="read-only muted small center" data-testid="read-only-note">
+          Only the service posts here: announcements cannot be answered.
+        </p>
+      )}
+      {/* Hidden, not gone, while messages are chosen: what was typed stays. Never there for the read-only announcements. */}
+      {!isSystem && (
       <div class="composer-wrap" hidden={!!(selection && conversation)}>
         <Composer
           chatKey={id}
@@ -285,6 +297,7 @@ export function Chat({ id }: { id: string }) {
           }}
         />
       </div>
+      )}
       {forwarding && (
         <ForwardDialog
           what={forwarding}

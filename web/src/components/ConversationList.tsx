@@ -2,6 +2,7 @@ import { conversationTitle, displayName, isOnline, previewOf, setState, useStore
 import type { Conversation } from '../types';
 import { shortTime } from '../util';
 import { Avatar } from './Avatar';
+import { BotBadge } from './BotBadge';
 import { Icon } from './Icon';
 
 export function ConversationList() {
@@ -59,6 +60,7 @@ function Item({ c, active }: { c: Conversation; active: boolean }) {
                 </span>
               )}
               {title}
+              {c.peer?.bot && <BotBadge />}
             </span>
             <time class="conv-time" dateTime={last?.sentAt}>
               {shortTime(last?.sentAt)}

@@ -4,15 +4,17 @@
 import { previewOf } from '../display';
 import { showFromPage } from '../push';
 import type { Message } from '../types';
-import { conversationTitle, displayName, names } from './people';
+import { announcementsTitle, conversationTitle, displayName, names } from './people';
 import { getState, setState } from './state';
 
 export function announce(m: Message) {
   const state = getState();
-  if (m.senderId === state.me?.id || m.type === 'system') return;
+  // A group's system notices are not worth a notification; the service's announcements (sender "0") are.
+  const announcement = m.senderId === '0';
+  if (m.senderId === state.me?.id || (m.type === 'system' && !announcement)) return;
   const c = state.conversations.find((x) => x.id === m.conversationId);
   if (c?.muted) return;
-  const sender = displayName(m.senderId);
+  const sender = announcement ? announcementsTitle : displayName(m.senderId);
   const preview = previewOf(m, names());
   const title = c?.kind === 'group' ? conversationTitle(c) : sender;
   const body = c?.kind === 'group' ? `${sender}: ${preview}` : preview;

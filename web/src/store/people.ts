@@ -18,8 +18,12 @@ export function names(): Names {
   return { me: getState().me?.id, name: displayName };
 }
 
+/** What a system conversation (the service's announcements, platform broadcasts) is called. */
+export const announcementsTitle = 'Announcements';
+
 export function conversationTitle(c: Conversation): string {
   if (c.kind === 'group') return c.group?.name ?? 'Group';
+  if (c.kind === 'system') return announcementsTitle;
   const f = getState().friends.find((x) => x.userId === peerIdOf(c));
   return f?.remark || c.peer?.name || c.peer?.nickname || f?.nickname || 'Conversation';
 }

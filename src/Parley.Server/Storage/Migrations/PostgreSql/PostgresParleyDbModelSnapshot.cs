@@ -527,6 +527,50 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.ToTable("ApiKeys", (string)null);
                 });
 
+            modelBuilder.Entity("Parley.Server.Platform.Broadcasts.Broadcast", b =>
+                {
+                    b.Property<long>("Id")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Content")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Cursor")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Delivered")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("UpToUserId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserIds")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CompletedAt");
+
+                    b.ToTable("Broadcasts", (string)null);
+                });
+
             modelBuilder.Entity("Parley.Server.Platform.Webhooks.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
