@@ -14,7 +14,7 @@ public static class LoadDriver
 
     private sealed class Edges
     {
-        public ProcSample? ServerStart, ServerEnd, SelfStart, SelfEnd;
+        public ProcSample? ServerStart, ServerEnd, SelfStart, SelfEnd, NodesStart, NodesEnd;
         public MachineSample MachineStart, MachineEnd;
         public long Offered, PendingAtEnd;
     }
@@ -99,11 +99,15 @@ public static class LoadDriver
         figures
             .Add("ack_p50_ms", "ack latency p50 (send -> msg.ack)", run.AckLatency.PercentileMs(0.50), "ms")
             .Add("ack_p99_ms", "ack latency p99", run.AckLatency.PercentileMs(0.99), "ms")
+            .Add("server_processes", "server processes counted", ServerProcesses(server))
             .Add("server_cpu_s", "server CPU in the window", serverCpu, "s")
             .Add("server_system_cpu_s", "  of which in the kernel (stime)", ProcSample.SystemCpuBetween(edges.ServerStart, edges.ServerEnd), "s")
             .Add("server_cores", "server CPU / wall time", serverCpu / seconds, "cores")
             .Add("delivered_per_cpu_s", "delivered per server CPU-second", serverCpu > 0 ? delivered / serverCpu : null, "msgs")
             .Add("acked_per_cpu_s", "acked per server CPU-second", serverCpu > 0 ? run.AckedInWindow / serverCpu : null, "msgs")
+            .Add("nodes_cpu_s", "  of which the Parley node(s)", ProcSample.CpuBetween(edges.NodesStart, edges.NodesEnd), "s")
+            .Add("services_cpu_s", "  of which PostgreSQL and Redis",
+                server.Services is null ? 0.0 : ProcSample.CpuBetween(edges.ServerStart, edges.ServerEnd) - ProcSample.CpuBetween(edges.NodesStart, edges.NodesEnd), "s")
             .Add("server_rss_start_mib", "server RSS at window start", edges.ServerStart?.RssKiB / 1024.0, "MiB")
             .Add("server_rss_end_mib", "server RSS at window end", edges.ServerEnd?.RssKiB / 1024.0, "MiB")
             .Add("generator_cpu_s", "generator CPU in the window", selfCpu, "s")
@@ -122,6 +126,10 @@ public static class LoadDriver
         return figures;
     }
 
+    private static string ServerProcesses(ServerHost server) =>
+        (server.Second is null ? "the Parley node" : "both Parley nodes")
+        + (server.Services is null ? "" : server.Services.Redis is null ? " + PostgreSQL" : " + PostgreSQL + Redis");
+
     private static void Schedule(MessageRun run, IReadOnlyList<SenderSlot> senders, ServerHost server, Edges edges, CancellationToken cancellationToken)
     {
         var start = run.ScheduleStart;
@@ -138,12 +146,14 @@ public static class LoadDriver
             {
                 windowStarted = true;
                 edges.ServerStart = server.Sample();
+                edges.NodesStart = server.NodesSample();
                 edges.SelfStart = ProcSample.Read(Environment.ProcessId);
                 edges.MachineStart = MachineSample.Read();
             }
             if (now >= run.WindowEnd)
             {
                 edges.ServerEnd = server.Sample();
+                edges.NodesEnd = server.NodesSample();
                 edges.SelfEnd = ProcSample.Read(Environment.ProcessId);
                 edges.MachineEnd = MachineSample.Read();
                 break;
