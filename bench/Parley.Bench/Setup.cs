@@ -38,6 +38,7 @@ public sealed class Setup(ServerHost server, BenchOptions options) : IDisposable
         if (count > 100_000) throw new ArgumentException("At most 100,000 users per run.");
         var users = new BenchUser[count];
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = server.Sample();
         await Parallel.ForEachAsync(Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = options.SetupConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
@@ -52,7 +53,9 @@ public sealed class Setup(ServerHost server, BenchOptions options) : IDisposable
                 }, ct), ct);
                 users[i] = new BenchUser(i, client);
             });
-        Log.Info($"registered {count} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        var cpu = ProcSample.CpuBetween(cpuBefore, server.Sample());
+        Log.Info($"registered {count} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+            + (cpu > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({count / cpu.Value:F0} per server CPU-second)") : ""));
         return users;
     }
 
