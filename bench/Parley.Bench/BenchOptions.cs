@@ -66,6 +66,7 @@ public sealed class BenchOptions
         Parley.Bench: a load generator for the Parley server, over loopback (127.0.0.1) only.
 
           Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
+                             [--postgres | --cluster [--cross-node]]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100 | --distinct-users] [--sizes 1000,5000,10000] [--concurrency 64] [--pause 5]
           Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0]
@@ -73,8 +74,11 @@ public sealed class BenchOptions
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
                   total rate (open loop); reports delivered/s, loss, end-to-end latency, server CPU and RSS.
-          group   one group of --members (owner included, friends with all), --senders members send at a fixed
-                  total rate; reports deliveries/s (message x receivers) and latency to the last member.
+          group   one group of --members (owner included), --senders members send at a fixed total rate; reports
+                  deliveries/s (message x receivers) and latency to the last member. A started server gets a
+                  platform API key (api-key create) and the group is made through the admin API (no friendships,
+                  200 members a call) with Groups:MaxMembers raised to --members; attached (--url), the owner
+                  befriends everyone and invites them.
           idle    opens --connections authenticated WebSockets (--users accounts, several devices each),
                   --concurrency at a time; reports handshakes/s, per server CPU-second, and RSS per connection.
                   --distinct-users: one account per connection (a reconnect storm after a restart: every
@@ -113,7 +117,8 @@ public sealed class BenchOptions
                               counted over the server and the PostgreSQL processes together
           --cluster           two nodes of the same build on a fresh PostgreSQL database and Redis; CPU is counted over
                               both nodes, PostgreSQL and Redis. Setup and senders go to node 1.
-          --cross-node        pairs with --cluster: receivers connect to node 2 (default: everyone on node 1)
+          --cross-node        with --cluster: pairs' receivers connect to node 2, a group's odd members too
+                              (default: everyone on node 1)
           --postgres-conn CS  PostgreSQL superuser connection string (default $PARLEY_BENCH_POSTGRES, else
                               $PARLEY_TEST_POSTGRES); its database is only used to create and drop the run's own
           --redis HOST:PORT   Redis (default $PARLEY_BENCH_REDIS, else $PARLEY_TEST_REDIS); a fresh key prefix per run
@@ -229,7 +234,7 @@ public sealed class BenchOptions
         if (o.Sizes.Count > 0 && o.Url is not null) throw new ArgumentException("--sizes starts a fresh server per size: not with --url.");
         if (o.IdleCpuSeconds < 0) throw new ArgumentException("--idle-cpu must not be negative.");
         if (o.CrossNode && !o.Cluster) throw new ArgumentException("--cross-node goes with --cluster.");
-        if (o.CrossNode && o.Scenario != "pairs") throw new ArgumentException("--cross-node is for the pairs scenario.");
+        if (o.CrossNode && o.Scenario is not ("pairs" or "group")) throw new ArgumentException("--cross-node is for the pairs and group scenarios.");
         if ((o.Postgres || o.Cluster) && o.Url is not null) throw new ArgumentException("--postgres and --cluster start their own servers: not with --url.");
         if ((o.Postgres || o.Cluster) && string.IsNullOrWhiteSpace(o.PostgresConnection))
             throw new ArgumentException("--postgres and --cluster need PostgreSQL: --postgres-conn, PARLEY_BENCH_POSTGRES or PARLEY_TEST_POSTGRES.");

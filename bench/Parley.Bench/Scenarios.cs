@@ -108,8 +108,10 @@ public static class Scenarios
             throw new InvalidOperationException($"The group has {group.MemberCount} members, not {o.Members}.");
         Log.Info($"group {group.Id} with {group.MemberCount} members");
         var started = Stopwatch.GetTimestamp();
-        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct);
-        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        // With --cross-node the members are spread over both nodes (odd ones on node 2), senders included.
+        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct, i => o.CrossNode && i % 2 == 1 ? 2 : 1);
+        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+            + (server.Second is null ? "" : o.CrossNode ? " (odd members on node 2)" : " (all on node 1)"));
         await Task.Delay(2000, ct);
 
         var rate = o.Rate ?? 50;
