@@ -111,7 +111,7 @@ public sealed class BenchOptions
           --server-env N=V    an environment variable for the started server (repeatable), e.g. for runtime
                               knobs such as DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 (for perf)
           --server-dll PATH   another build of the server
-          --keep-data         keep the server's data directory and log
+          --keep-data         keep the server's data directory and log (and the PostgreSQL database of --postgres/--cluster)
           --url URL           attach to a running server instead (127.0.0.1 only); --server-pid PID for CPU and RSS
           --postgres          one node on a fresh PostgreSQL database (created and dropped by the generator); CPU is
                               counted over the server and the PostgreSQL processes together

@@ -293,7 +293,8 @@ public sealed class ServerHost : IAsyncDisposable
         if (Second is not null) await Second.DisposeAsync();
         await StopAsync();
         // After the nodes: the database is dropped only when nothing uses it any more.
-        if (Services is not null) await Services.DisposeAsync();
+        if (Services is not null && !_keepData) await Services.DisposeAsync();
+        else if (Services is not null) Log.Info($"kept database {Services.Database} (--keep-data): drop it with DROP DATABASE \"{Services.Database}\"");
     }
 
     private async Task StopAsync()
