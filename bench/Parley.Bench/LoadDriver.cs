@@ -67,6 +67,7 @@ public static class LoadDriver
 
         var figures = new Figures()
             .Add("scenario", "scenario", scenario)
+            .Add("deployment", "deployment", Deployment(server, options))
             .Add("rate_offered", "offered rate", run.Rate, "msgs/s")
             .Add("senders", "senders", senders.Count)
             .Add("receivers_per_message", "receivers per message", run.ReceiversPerMessage)
@@ -125,6 +126,11 @@ public static class LoadDriver
             .Add("drain_used_s", "time waited after the window", drained, "s");
         return figures;
     }
+
+    private static string Deployment(ServerHost server, BenchOptions options) =>
+        server.Second is not null ? (options.CrossNode ? "cluster of 2 nodes, cross-node" : "cluster of 2 nodes, all on node 1")
+        : server.Services is not null ? "one node on PostgreSQL"
+        : server.Started ? "one node on SQLite" : "attached";
 
     private static string ServerProcesses(ServerHost server) =>
         (server.Second is null ? "the Parley node" : "both Parley nodes")
