@@ -191,8 +191,12 @@ public sealed class ServerHost : IAsyncDisposable
         // The group scenario sets up through the platform API (no friendships, 200 members a call): its key is made
         // on the server's host, with the server's own configuration, before the server starts (node 1 migrates).
         string? apiKey = null;
+        // An older build (--server-dll) without the command is set up the old way, as its owner would.
         if (options.Scenario == "group" && deploymentArgs.All(a => a != "--Database:MigrateOnStartup=false"))
-            apiKey = await CreateApiKeyAsync(info, cancellationToken);
+        {
+            if (HasApiKeyCommand(dll)) apiKey = await CreateApiKeyAsync(info, cancellationToken);
+            else Log.Info($"{Path.GetFileName(dll)} has no api-key command: the group is set up by its owner (friend requests and invitations)");
+        }
 
         var log = new StreamWriter(Path.Combine(data, "server.log")) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the server.");
@@ -219,6 +223,13 @@ public sealed class ServerHost : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// Whether the build knows <c>api-key create</c> (its usage text is in the assembly's string literals, UTF-16): an older
+    /// build would take the words as nothing and start serving instead of printing a key.
+    /// </summary>
+    private static bool HasApiKeyCommand(string dll) =>
+        File.ReadAllBytes(dll).AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes("api-key create NAME")) >= 0;
+
     /// <summary>Runs <c>Parley.Server api-key create bench</c> with the server's arguments and environment; returns the key.</summary>
     private static async Task<string> CreateApiKeyAsync(ProcessStartInfo server, CancellationToken cancellationToken)
     {
@@ -239,7 +250,19 @@ public sealed class ServerHost : IAsyncDisposable
         using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run api-key create.");
         var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(120));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("api-key create did not finish within 120 s.");
+            }
+        }
         var key = (await output).Split('\n', StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith("pk_", StringComparison.Ordinal));
         if (process.ExitCode != 0 || key is null)
             throw new InvalidOperationException($"api-key create failed ({process.ExitCode}): {await output}\n{await error}");
