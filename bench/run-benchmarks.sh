@@ -4,6 +4,10 @@
 #
 #   bench/run-benchmarks.sh              everything (about 20 minutes)
 #   bench/run-benchmarks.sh pairs        only the named parts: pairs, find-max, group, idle, history
+#   bench/run-benchmarks.sh idle-distinct postgres cluster group-10000
+#                                        the issue-16 parts, only when named: idle with 10,000 distinct users at
+#                                        1k/5k/10k; pairs on PostgreSQL (one node); pairs on two nodes (PostgreSQL
+#                                        + Redis), same node and cross-node; a group of 10,000, every member connected
 #
 # The history part runs on SQLite and on PostgreSQL: it starts the test suite's private PostgreSQL
 # (scripts/test.sh, 127.0.0.1:55432) and gives the server a fresh database there.
@@ -51,6 +55,13 @@ run() {
   sed -i '/^{/d' "$out/$name.txt"
 }
 
+# PostgreSQL and Redis for --postgres and --cluster: PARLEY_BENCH_POSTGRES/PARLEY_BENCH_REDIS when set, else the test services.
+services() {
+  if [ -z "${PARLEY_BENCH_POSTGRES:-}" ] || [ -z "${PARLEY_BENCH_REDIS:-}" ]; then
+    eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh | grep '^export')"
+  fi
+}
+
 for part in "${parts[@]}"; do
   case $part in
     pairs)
@@ -69,6 +80,19 @@ for part in "${parts[@]}"; do
       run history-postgres history --conversations 5000 --messages 1000000 --timeout 3600 --settle 120 \
         --server-arg=--Database:Provider=postgres \
         "--server-arg=--ConnectionStrings:Database=Host=127.0.0.1;Port=55432;Username=postgres;Database=parley_bench_history" ;;
+    idle-distinct)
+      run idle-distinct-sizes idle --distinct-users --sizes 1000,5000,10000 --timeout 3600 ;;
+    postgres)
+      services
+      for rate in 1000 2000 5000; do run "pg-pairs-$rate" pairs --postgres --rate "$rate"; done ;;
+    cluster)
+      services
+      for rate in 2000 5000; do
+        run "cluster-same-$rate" pairs --cluster --rate "$rate"
+        run "cluster-cross-$rate" pairs --cluster --cross-node --rate "$rate"
+      done ;;
+    group-10000)
+      for rate in 5 15 25; do run "group-10000-$rate" group --members 10000 --senders 5 --rate "$rate" --timeout 3600; done ;;
     *) echo "unknown part: $part" >&2; exit 2 ;;
   esac
 done

@@ -10,7 +10,11 @@ def load(directory):
     for path in sorted(pathlib.Path(directory).glob("*.json")):
         text = path.read_text().strip()
         if text:
-            runs[path.stem] = json.loads(text)
+            run = json.loads(text)
+            runs[path.stem] = run
+            # idle --sizes: one run per size inside the trend's line.
+            for r in run.get("runs", []) if run.get("scenario") == "idle --sizes" else []:
+                runs[f"{path.stem}-{r['connections']}"] = r
     return runs
 
 

@@ -28,6 +28,9 @@ public sealed class BenchOptions
     public int Users { get; set; } = 100;
     public int HandshakeConcurrency { get; set; } = 64;
     public double PauseSeconds { get; set; } = 5;
+    public double IdleCpuSeconds { get; set; } = 5;
+    public bool DistinctUsers { get; set; }
+    public List<int> Sizes { get; set; } = [];
 
     // History (the read side at scale).
     public int Conversations { get; set; } = 5000;
@@ -47,6 +50,15 @@ public sealed class BenchOptions
     public List<string> ServerEnv { get; } = [];
     public bool KeepData { get; set; }
 
+    // The production path: PostgreSQL (one node), or two nodes on PostgreSQL + Redis.
+    public bool Postgres { get; set; }
+    public bool Cluster { get; set; }
+    public bool CrossNode { get; set; }
+    public string? PostgresConnection { get; set; } =
+        Environment.GetEnvironmentVariable("PARLEY_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("PARLEY_TEST_POSTGRES");
+    public string? RedisConnection { get; set; } =
+        Environment.GetEnvironmentVariable("PARLEY_BENCH_REDIS") ?? Environment.GetEnvironmentVariable("PARLEY_TEST_REDIS");
+
     public bool Json { get; set; }
     public double TimeoutSeconds { get; set; } = 1800;
 
@@ -54,17 +66,26 @@ public sealed class BenchOptions
         Parley.Bench: a load generator for the Parley server, over loopback (127.0.0.1) only.
 
           Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
+                             [--postgres | --cluster [--cross-node]]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
-          Parley.Bench idle  [--connections 1000] [--users 100] [--concurrency 64] [--pause 5]
+          Parley.Bench idle  [--connections 1000] [--users 100 | --distinct-users] [--sizes 1000,5000,10000] [--concurrency 64] [--pause 5]
           Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0]
 
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
                   total rate (open loop); reports delivered/s, loss, end-to-end latency, server CPU and RSS.
-          group   one group of --members (owner included, friends with all), --senders members send at a fixed
-                  total rate; reports deliveries/s (message x receivers) and latency to the last member.
+          group   one group of --members (owner included), --senders members send at a fixed total rate; reports
+                  deliveries/s (message x receivers) and latency to the last member. A started server gets a
+                  platform API key (api-key create) and the group is made through the admin API (no friendships,
+                  200 members a call) with Groups:MaxMembers raised to --members; attached (--url), the owner
+                  befriends everyone and invites them.
           idle    opens --connections authenticated WebSockets (--users accounts, several devices each),
                   --concurrency at a time; reports handshakes/s, per server CPU-second, and RSS per connection.
+                  --distinct-users: one account per connection (a reconnect storm after a restart: every
+                  handshake of the first round is its user's first), i.e. --users = --connections.
+                  --sizes a,b,c: one run per size, each on a fresh server, then the trend (KiB per connection,
+                  cold and warm handshakes per server CPU-second) and a straight-line extrapolation to 100,000.
+                  --idle-cpu S: how long the idle CPU is measured after the pause (default 5).
           history one user with --conversations conversations (--friends direct ones, the rest groups) holding
                   --messages messages, seeded through the API; then times, one request at a time (--samples
                   each): the conversation list (first and later pages), a history page, a one-conversation
@@ -90,8 +111,20 @@ public sealed class BenchOptions
           --server-env N=V    an environment variable for the started server (repeatable), e.g. for runtime
                               knobs such as DOTNET_gcServer=0 or DOTNET_PerfMapEnabled=1 (for perf)
           --server-dll PATH   another build of the server
-          --keep-data         keep the server's data directory and log
+          --keep-data         keep the server's data directory and log (and the PostgreSQL database of --postgres/--cluster)
           --url URL           attach to a running server instead (127.0.0.1 only); --server-pid PID for CPU and RSS
+          --postgres          one node on a fresh PostgreSQL database (created and dropped by the generator); CPU is
+                              counted over the server and the PostgreSQL processes together
+          --cluster           two nodes of the same build on a fresh PostgreSQL database and Redis; CPU is counted over
+                              both nodes, PostgreSQL and Redis. Setup and senders go to node 1.
+          --cross-node        with --cluster: pairs' receivers connect to node 2, a group's odd members too
+                              (default: everyone on node 1)
+          --postgres-conn CS  PostgreSQL superuser connection string (default $PARLEY_BENCH_POSTGRES, else
+                              $PARLEY_TEST_POSTGRES); its database is only used to create and drop the run's own
+          --redis HOST:PORT   Redis (default $PARLEY_BENCH_REDIS, else $PARLEY_TEST_REDIS); a fresh key prefix per run
+          PostgreSQL's and Redis's CPU is read from /proc: they must run on this machine (their pids are found
+          through pg_backend_pid()'s parent and Redis's INFO process_id). On a shared PostgreSQL only the run's own
+          database's backends and the cluster's background processes are counted; Redis is counted whole.
 
         Output
           --json              also print one JSON line with every figure
@@ -155,6 +188,16 @@ public sealed class BenchOptions
                 case "--users": o.Users = Integer(arg); break;
                 case "--concurrency": o.HandshakeConcurrency = Integer(arg); break;
                 case "--pause": o.PauseSeconds = Number(arg); break;
+                case "--idle-cpu": o.IdleCpuSeconds = Number(arg); break;
+                case "--distinct-users": o.DistinctUsers = true; break;
+                case "--sizes":
+                    o.Sizes = [.. Next(arg).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                    break;
+                case "--postgres": o.Postgres = true; break;
+                case "--cluster": o.Cluster = true; break;
+                case "--cross-node": o.CrossNode = true; break;
+                case "--postgres-conn": o.PostgresConnection = Next(arg); break;
+                case "--redis": o.RedisConnection = Next(arg); break;
                 case "--conversations": o.Conversations = Integer(arg); break;
                 case "--messages": o.Messages = Integer(arg); break;
                 case "--friends": o.Friends = Integer(arg); break;
@@ -186,6 +229,17 @@ public sealed class BenchOptions
         if (o.Rate is <= 0) throw new ArgumentException("--rate must be positive.");
         if (o.FindMax && o.Scenario != "pairs") throw new ArgumentException("--find-max is for the pairs scenario.");
         if (o.ServerPid is not null && o.Url is null) throw new ArgumentException("--server-pid goes with --url.");
+        if (o.Sizes.Count > 0 && o.Scenario != "idle") throw new ArgumentException("--sizes is for the idle scenario.");
+        if (o.Sizes.Any(n => n < 1)) throw new ArgumentException("--sizes takes positive counts.");
+        if (o.Sizes.Count > 0 && o.Url is not null) throw new ArgumentException("--sizes starts a fresh server per size: not with --url.");
+        if (o.IdleCpuSeconds < 0) throw new ArgumentException("--idle-cpu must not be negative.");
+        if (o.CrossNode && !o.Cluster) throw new ArgumentException("--cross-node goes with --cluster.");
+        if (o.CrossNode && o.Scenario is not ("pairs" or "group")) throw new ArgumentException("--cross-node is for the pairs and group scenarios.");
+        if ((o.Postgres || o.Cluster) && o.Url is not null) throw new ArgumentException("--postgres and --cluster start their own servers: not with --url.");
+        if ((o.Postgres || o.Cluster) && string.IsNullOrWhiteSpace(o.PostgresConnection))
+            throw new ArgumentException("--postgres and --cluster need PostgreSQL: --postgres-conn, PARLEY_BENCH_POSTGRES or PARLEY_TEST_POSTGRES.");
+        if (o.Cluster && string.IsNullOrWhiteSpace(o.RedisConnection))
+            throw new ArgumentException("--cluster needs Redis: --redis, PARLEY_BENCH_REDIS or PARLEY_TEST_REDIS.");
         return o;
     }
 }

@@ -14,7 +14,7 @@ public static class LoadDriver
 
     private sealed class Edges
     {
-        public ProcSample? ServerStart, ServerEnd, SelfStart, SelfEnd;
+        public ProcSample? ServerStart, ServerEnd, SelfStart, SelfEnd, NodesStart, NodesEnd;
         public MachineSample MachineStart, MachineEnd;
         public long Offered, PendingAtEnd;
     }
@@ -67,6 +67,7 @@ public static class LoadDriver
 
         var figures = new Figures()
             .Add("scenario", "scenario", scenario)
+            .Add("deployment", "deployment", Deployment(server, options))
             .Add("rate_offered", "offered rate", run.Rate, "msgs/s")
             .Add("senders", "senders", senders.Count)
             .Add("receivers_per_message", "receivers per message", run.ReceiversPerMessage)
@@ -99,8 +100,12 @@ public static class LoadDriver
         figures
             .Add("ack_p50_ms", "ack latency p50 (send -> msg.ack)", run.AckLatency.PercentileMs(0.50), "ms")
             .Add("ack_p99_ms", "ack latency p99", run.AckLatency.PercentileMs(0.99), "ms")
+            .Add("server_processes", "server processes counted", ServerProcesses(server))
             .Add("server_cpu_s", "server CPU in the window", serverCpu, "s")
             .Add("server_system_cpu_s", "  of which in the kernel (stime)", ProcSample.SystemCpuBetween(edges.ServerStart, edges.ServerEnd), "s")
+            .Add("nodes_cpu_s", "  of which the Parley node(s)", ProcSample.CpuBetween(edges.NodesStart, edges.NodesEnd), "s")
+            .Add("services_cpu_s", "  of which PostgreSQL and Redis",
+                server.Services is null ? 0.0 : ProcSample.CpuBetween(edges.ServerStart, edges.ServerEnd) - ProcSample.CpuBetween(edges.NodesStart, edges.NodesEnd), "s")
             .Add("server_cores", "server CPU / wall time", serverCpu / seconds, "cores")
             .Add("delivered_per_cpu_s", "delivered per server CPU-second", serverCpu > 0 ? delivered / serverCpu : null, "msgs")
             .Add("acked_per_cpu_s", "acked per server CPU-second", serverCpu > 0 ? run.AckedInWindow / serverCpu : null, "msgs")
@@ -122,6 +127,15 @@ public static class LoadDriver
         return figures;
     }
 
+    private static string Deployment(ServerHost server, BenchOptions options) =>
+        server.Second is not null ? (options.CrossNode ? "cluster of 2 nodes, cross-node" : "cluster of 2 nodes, all on node 1")
+        : server.Services is not null ? "one node on PostgreSQL"
+        : server.Started ? "one node on SQLite" : "attached";
+
+    private static string ServerProcesses(ServerHost server) =>
+        (server.Second is null ? "the Parley node" : "both Parley nodes")
+        + (server.Services is null ? "" : server.Services.Redis is null ? " + PostgreSQL" : " + PostgreSQL + Redis");
+
     private static void Schedule(MessageRun run, IReadOnlyList<SenderSlot> senders, ServerHost server, Edges edges, CancellationToken cancellationToken)
     {
         var start = run.ScheduleStart;
@@ -138,12 +152,14 @@ public static class LoadDriver
             {
                 windowStarted = true;
                 edges.ServerStart = server.Sample();
+                edges.NodesStart = server.NodesSample();
                 edges.SelfStart = ProcSample.Read(Environment.ProcessId);
                 edges.MachineStart = MachineSample.Read();
             }
             if (now >= run.WindowEnd)
             {
                 edges.ServerEnd = server.Sample();
+                edges.NodesEnd = server.NodesSample();
                 edges.SelfEnd = ProcSample.Read(Environment.ProcessId);
                 edges.MachineEnd = MachineSample.Read();
                 break;

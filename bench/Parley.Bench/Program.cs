@@ -47,8 +47,35 @@ FileLimit.Raise(65536);
 ServerHost? server = null;
 try
 {
-    server = options.Url is null ? await ServerHost.StartAsync(options, stop.Token) : await ServerHost.AttachAsync(options, stop.Token);
-    Log.Info(server.Description);
+    if (options.Sizes.Count > 0)
+    {
+        // One fresh server per size, so that each size's memory starts from the same baseline.
+        var runs = new List<Figures>();
+        foreach (var size in options.Sizes)
+        {
+            options.Connections = size;
+            server = await ServerHost.StartForAsync(options, stop.Token);
+            Log.Info(server.FullDescription);
+            var (sizeTitle, sizeFigures) = await Scenarios.IdleAsync(server, options, stop.Token);
+            sizeFigures.Add("server", "server", server.FullDescription);
+            sizeFigures.WriteTable(Console.Out, sizeTitle);
+            runs.Add(sizeFigures);
+            var finished = server;
+            server = null;
+            await finished.DisposeAsync();
+        }
+        var trend = IdleTrend.Summarize(runs);
+        IdleTrend.Print(Console.Out, runs, trend);
+        if (options.Json)
+        {
+            Console.WriteLine();
+            Console.WriteLine(trend.ToJson());
+        }
+        return 0;
+    }
+
+    server = await ServerHost.StartForAsync(options, stop.Token);
+    Log.Info(server.FullDescription);
     var (title, figures) = options.Scenario switch
     {
         "pairs" => await Scenarios.PairsAsync(server, options, stop.Token),
@@ -56,7 +83,7 @@ try
         "history" => await HistoryScenario.RunAsync(server, options, stop.Token),
         _ => await Scenarios.IdleAsync(server, options, stop.Token),
     };
-    figures.Add("server", "server", server.Description);
+    figures.Add("server", "server", server.FullDescription);
 
     if (figures["steps"] is IEnumerable<Figures> steps)
     {

@@ -60,7 +60,8 @@ public sealed class Figures
     public string ToJson()
     {
         using var stream = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(stream)) WriteJson(writer);
+        // Readable output for people and tools alike ("+", non-ASCII as they are); it is printed, never put in HTML.
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })) WriteJson(writer);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 

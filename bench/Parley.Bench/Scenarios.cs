@@ -7,7 +7,6 @@ public static class Scenarios
 {
     private const int HotBufferBytes = 16 * 1024;
     private const int IdleBufferBytes = 1024;
-    private const int IdleCpuSeconds = 5;
 
     // Unique per process; the step number is added, so late frames of an earlier step are told apart.
     private static readonly long TagBase = Random.Shared.Next(1, 9_000_000) * 100L;
@@ -20,8 +19,10 @@ public static class Scenarios
         var pairs = Enumerable.Range(0, o.Pairs).Select(i => (users[2 * i], users[2 * i + 1])).ToList();
         await setup.MakeFriendsAsync(pairs, ct);
         var started = Stopwatch.GetTimestamp();
-        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct);
-        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        // Senders are the even users; with --cross-node the receivers (odd) are on node 2, so every message crosses Redis.
+        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct, i => o.CrossNode && i % 2 == 1 ? 2 : 1);
+        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+            + (server.Second is null ? "" : o.CrossNode ? " (senders on node 1, receivers on node 2)" : " (all on node 1)"));
         await Task.Delay(1000, ct);
 
         var step = 0;
@@ -99,23 +100,18 @@ public static class Scenarios
         using var setup = new Setup(server, o);
         var users = await setup.RegisterAsync(o.Members, ct);
         var owner = users[0];
-        await setup.MakeFriendsAsync(users.Skip(1).Select(u => (owner, u)).ToList(), ct);
-        // The API takes at most 200 people per call: create with the first batch, invite the rest batch by batch.
-        const int batch = 199;
-        var others = users.Skip(1).Select(u => u.Id).ToList();
-        var group = await Setup.RetryAsync(() => owner.Client.CreateGroupAsync("bench group", others.Take(batch), cancellationToken: ct), ct);
-        for (var from = batch; from < others.Count; from += batch)
-        {
-            var chunk = others.Skip(from).Take(batch).ToList();
-            await Setup.RetryAsync(() => owner.Client.InviteToGroupAsync(group.Id, chunk, ct), ct);
-        }
+        var group = server.ApiKey is { } apiKey
+            ? await setup.CreateGroupThroughPlatformAsync(apiKey, owner, users, ct)
+            : await setup.CreateGroupAsOwnerAsync(owner, users, ct);
         group = await owner.Client.GetGroupAsync(group.Id, ct);
         if (group.MemberCount != o.Members)
             throw new InvalidOperationException($"The group has {group.MemberCount} members, not {o.Members}.");
         Log.Info($"group {group.Id} with {group.MemberCount} members");
         var started = Stopwatch.GetTimestamp();
-        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct);
-        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        // With --cross-node the members are spread over both nodes (odd ones on node 2), senders included.
+        var sockets = await setup.ConnectAsync(users, HotBufferBytes, ct, i => o.CrossNode && i % 2 == 1 ? 2 : 1);
+        Log.Info($"connected {sockets.Length} sockets in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+            + (server.Second is null ? "" : o.CrossNode ? " (odd members on node 2)" : " (all on node 1)"));
         await Task.Delay(2000, ct);
 
         var rate = o.Rate ?? 50;
@@ -142,10 +138,16 @@ public static class Scenarios
             Log.Info($"WARNING: the server may open only {serverFiles} files; {o.Connections} connections will not all fit");
 
         using var setup = new Setup(server, o);
-        var users = await setup.RegisterAsync(Math.Min(o.Users, o.Connections), ct);
+        // With --distinct-users every connection is its user's first, as in a reconnect storm after a restart; the
+        // warm-up then uses users of its own, so that no measured user has connected before.
+        var userCount = o.DistinctUsers ? o.Connections : Math.Min(o.Users, o.Connections);
+        var warmCount = Math.Min(64, o.Connections);
+        var registered = await setup.RegisterAsync(userCount + (o.DistinctUsers ? warmCount : 0), ct);
+        var users = registered[..userCount];
+        var warmUsers = o.DistinctUsers ? registered[userCount..] : users;
 
         // Warm the handshake path (JIT, pools) so that the memory baseline does not count one-off costs.
-        var warm = await setup.ConnectAsync(Enumerable.Range(0, Math.Min(64, o.Connections)).Select(i => users[i % users.Length]).ToList(), IdleBufferBytes, ct);
+        var warm = await setup.ConnectAsync(Enumerable.Range(0, warmCount).Select(i => warmUsers[i % warmUsers.Length]).ToList(), IdleBufferBytes, ct);
         await Task.WhenAll(warm.Select(s => s.CloseAsync()));
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
 
@@ -165,7 +167,7 @@ public static class Scenarios
         await Task.Delay(TimeSpan.FromSeconds(o.PauseSeconds), ct);
         var after = server.Sample();
         // What the idle connections cost with nothing happening (keep-alive pings, timers), after the pause.
-        await Task.Delay(TimeSpan.FromSeconds(IdleCpuSeconds), ct);
+        await Task.Delay(TimeSpan.FromSeconds(o.IdleCpuSeconds), ct);
         var idleEnd = server.Sample();
         var open = sockets.Count(s => !s.Closed);
 
@@ -176,18 +178,19 @@ public static class Scenarios
             .Add("scenario", "scenario", "idle")
             .Add("connections", "connections", o.Connections)
             .Add("users", "users (devices per user)", $"{users.Length} ({(double)o.Connections / users.Length:F0})")
+            .Add("distinct_users", "one user per connection (every first-round handshake is its user's first)", o.DistinctUsers)
             .Add("handshake_concurrency", "handshakes in flight", o.HandshakeConcurrency)
             .Add("open_after_pause", "still open after the pause", open)
             .Add("open_seconds", "time to open them all", elapsed, "s")
-            .Add("handshakes_per_s", "first round: handshakes per second", o.Connections / elapsed, "/s")
-            .Add("handshake_server_cpu_s", "first round: server CPU while opening", handshakeCpu, "s")
+            .Add("handshakes_per_s", "first round (cold): handshakes per second", o.Connections / elapsed, "/s")
+            .Add("handshake_server_cpu_s", "first round (cold): server CPU while opening", handshakeCpu, "s")
             .Add("handshake_server_system_cpu_s", "  of which in the kernel (stime)", ProcSample.SystemCpuBetween(before, opened), "s")
-            .Add("handshakes_per_cpu_s", "first round: handshakes per server CPU-second", handshakeCpu > 0 ? o.Connections / handshakeCpu : null, "/CPU-s")
+            .Add("handshakes_per_cpu_s", "first round (cold): handshakes per server CPU-second", handshakeCpu > 0 ? o.Connections / handshakeCpu : null, "/CPU-s")
             .Add("machine_busy_cores", "whole machine busy while opening", (machineOpened.BusySeconds - machineBefore.BusySeconds) / elapsed, "cores")
             .Add("server_rss_before_mib", "server RSS before", before?.RssKiB / 1024.0, "MiB")
             .Add("server_rss_after_mib", $"server RSS after a {o.PauseSeconds:F0} s pause", after?.RssKiB / 1024.0, "MiB")
             .Add("rss_per_connection_kib", "server RSS growth per connection", rssGrowth / (double)o.Connections, "KiB")
-            .Add("idle_server_cores", $"server CPU while all sit idle ({IdleCpuSeconds} s after the pause)", idleCpu / IdleCpuSeconds, "cores")
+            .Add("idle_server_cores", $"server CPU while all sit idle ({o.IdleCpuSeconds} s after the pause)", o.IdleCpuSeconds > 0 ? idleCpu / o.IdleCpuSeconds : null, "cores")
             .Add("server_rss_idle_end_mib", "server RSS at the end of that", idleEnd?.RssKiB / 1024.0, "MiB")
             .Add("load_average_before", "load average before", loadAverage)
             .Add("server_open_file_limit", "server open-file limit", serverLimit)
@@ -205,10 +208,10 @@ public static class Scenarios
         Log.Info($"  second round opened in {againSeconds:F2} s");
         foreach (var socket in again) socket.Abort();
         figures
-            .Add("warm_handshakes_per_s", "second round: handshakes per second", o.Connections / againSeconds, "/s")
-            .Add("warm_handshake_server_cpu_s", "second round: server CPU while opening", againCpu, "s")
-            .Add("warm_handshakes_per_cpu_s", "second round: handshakes per server CPU-second", againCpu > 0 ? o.Connections / againCpu : null, "/CPU-s");
-        return (string.Create(CultureInfo.InvariantCulture, $"idle, {o.Connections} connections"), figures);
+            .Add("warm_handshakes_per_s", "second round (warm): handshakes per second", o.Connections / againSeconds, "/s")
+            .Add("warm_handshake_server_cpu_s", "second round (warm): server CPU while opening", againCpu, "s")
+            .Add("warm_handshakes_per_cpu_s", "second round (warm): handshakes per server CPU-second", againCpu > 0 ? o.Connections / againCpu : null, "/CPU-s");
+        return (string.Create(CultureInfo.InvariantCulture, $"idle, {o.Connections} connections{(o.DistinctUsers ? " of distinct users" : "")}"), figures);
     }
 
     /// <summary>Between steps: waits (up to 30 s) until the server has worked off what the last step left behind.</summary>

@@ -34,7 +34,82 @@ public sealed class ServerHost : IAsyncDisposable
     public bool Started => _process is not null;
     public string? LogPath => _dataDirectory is null ? null : Path.Combine(_dataDirectory, "server.log");
 
-    public ProcSample? Sample() => ProcSample.Read(Pid);
+    /// <summary>The second node of a cluster (<c>--cluster</c>), disposed with this one.</summary>
+    public ServerHost? Second { get; private set; }
+
+    /// <summary>PostgreSQL (and Redis) of <c>--postgres</c> and <c>--cluster</c>, disposed (the database dropped) after the nodes stop.</summary>
+    public BackingServices? Services { get; private set; }
+
+    /// <summary>A platform API key (<c>api-key create</c> before the start), for the admin API's quicker setup; null when attached.</summary>
+    public string? ApiKey { get; private set; }
+
+    /// <summary>Where node <paramref name="node"/> (1 or 2) takes WebSockets: node 2 is this one when there is no second.</summary>
+    public Uri WebSocketAddressOf(int node) => node == 2 && Second is not null ? Second.WebSocketAddress : WebSocketAddress;
+
+    /// <summary>
+    /// CPU over every process that serves the run: this node, the second node, PostgreSQL and Redis (RSS: the nodes only).
+    /// With neither a second node nor services, the server process alone, as before.
+    /// </summary>
+    public ProcSample? Sample()
+    {
+        var own = NodeSample();
+        if (own is not { } total) return null;
+        if (Second?.NodeSample() is { } second)
+            total = total with { CpuSeconds = total.CpuSeconds + second.CpuSeconds, SystemSeconds = total.SystemSeconds + second.SystemSeconds, RssKiB = total.RssKiB + second.RssKiB };
+        if (Services?.Sample() is { } services)
+            total = total with { CpuSeconds = total.CpuSeconds + services.CpuSeconds, SystemSeconds = total.SystemSeconds + services.SystemSeconds };
+        return total;
+    }
+
+    /// <summary>The Parley node processes only (both nodes of a cluster), without PostgreSQL and Redis.</summary>
+    public ProcSample? NodesSample()
+    {
+        if (NodeSample() is not { } own) return null;
+        return Second?.NodeSample() is { } second
+            ? own with { CpuSeconds = own.CpuSeconds + second.CpuSeconds, SystemSeconds = own.SystemSeconds + second.SystemSeconds, RssKiB = own.RssKiB + second.RssKiB }
+            : own;
+    }
+
+    private ProcSample? NodeSample() => ProcSample.Read(Pid);
+
+    /// <summary>
+    /// The server(s) of this run: one node on SQLite (the default), one on a fresh PostgreSQL database (<c>--postgres</c>),
+    /// or two nodes on PostgreSQL + Redis (<c>--cluster</c>), or an attached one (<c>--url</c>).
+    /// </summary>
+    public static async Task<ServerHost> StartForAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Url is not null) return await AttachAsync(options, cancellationToken);
+        if (!options.Postgres && !options.Cluster) return await StartAsync(options, [], cancellationToken);
+
+        var services = await BackingServices.CreateAsync(options.PostgresConnection!, options.Cluster ? options.RedisConnection : null, cancellationToken);
+        ServerHost? first = null;
+        try
+        {
+            if (!options.Cluster)
+            {
+                first = await StartAsync(options, [.. services.ServerArgs()], cancellationToken);
+                first.Services = services;
+                return first;
+            }
+            // One signing key for both (a token of one node is good on the other), distinct worker ids; node 1 migrates.
+            var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48));
+            string[] shared = [.. services.ServerArgs(), "--Jwt:SigningKey=" + key];
+            first = await StartAsync(options, [.. shared, "--Ids:WorkerId=1"], cancellationToken, "node 1");
+            first.Services = services;
+            first.Second = await StartAsync(options, [.. shared, "--Ids:WorkerId=2", "--Database:MigrateOnStartup=false"], cancellationToken, "node 2");
+            return first;
+        }
+        catch
+        {
+            if (first is not null) await first.DisposeAsync();
+            else await services.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>What runs, for the report: the node(s), the database and Redis.</summary>
+    public string FullDescription =>
+        Description + (Second is null ? "" : "; " + Second.Description) + (Services is null ? "" : "; " + Services.Description);
 
     /// <summary>The server's open-file limit as the kernel reports it, to tell whether 10k connections can fit.</summary>
     public string? OpenFileLimit()
@@ -65,7 +140,8 @@ public sealed class ServerHost : IAsyncDisposable
         return server;
     }
 
-    public static async Task<ServerHost> StartAsync(BenchOptions options, CancellationToken cancellationToken)
+    public static async Task<ServerHost> StartAsync(BenchOptions options, IReadOnlyList<string> deploymentArgs, CancellationToken cancellationToken,
+        string label = "")
     {
         var dll = options.ServerDll ?? Path.Combine(RepositoryRoot(), "src", "Parley.Server", "bin", "Release", "net10.0", "Parley.Server.dll");
         if (!File.Exists(dll))
@@ -98,6 +174,10 @@ public sealed class ServerHost : IAsyncDisposable
         info.ArgumentList.Add("--RateLimits:ExactLookupsPerHour=1000000");
         info.ArgumentList.Add("--Gateway:MaxSocketsPerUser=100000");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        // A group of more members than the default cap (2,000) for `group --members 10000`.
+        if (options.Scenario == "group" && options.Members > 2000)
+            info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--Groups:MaxMembers={options.Members}"));
+        foreach (var arg in deploymentArgs) info.ArgumentList.Add(arg);
         foreach (var arg in options.ServerArgs) info.ArgumentList.Add(arg);
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment.Remove("PARLEY_TEST_DATABASE");
@@ -106,6 +186,16 @@ public sealed class ServerHost : IAsyncDisposable
         {
             var eq = env.IndexOf('=', StringComparison.Ordinal);
             info.Environment[env[..eq]] = env[(eq + 1)..];
+        }
+
+        // The group scenario sets up through the platform API (no friendships, 200 members a call): its key is made
+        // on the server's host, with the server's own configuration, before the server starts (node 1 migrates).
+        string? apiKey = null;
+        // An older build (--server-dll) without the command is set up the old way, as its owner would.
+        if (options.Scenario == "group" && deploymentArgs.All(a => a != "--Database:MigrateOnStartup=false"))
+        {
+            if (HasApiKeyCommand(dll)) apiKey = await CreateApiKeyAsync(info, cancellationToken);
+            else Log.Info($"{Path.GetFileName(dll)} has no api-key command: the group is set up by its owner (friend requests and invitations)");
         }
 
         var log = new StreamWriter(Path.Combine(data, "server.log")) { AutoFlush = true };
@@ -117,7 +207,10 @@ public sealed class ServerHost : IAsyncDisposable
 
         var extra = string.Concat(options.ServerArgs.Select(a => " " + a)) + string.Concat(options.ServerEnv.Select(e => " (env " + e + ")"));
         var server = new ServerHost(new Uri($"http://127.0.0.1:{port}/"), process.Id, process, data, log, options.KeepData,
-            $"started {Path.GetFileName(dll)} (pid {process.Id}) on 127.0.0.1:{port}, data in {data}{extra}");
+            $"started {(label.Length > 0 ? label + ": " : "")}{Path.GetFileName(dll)} (pid {process.Id}) on 127.0.0.1:{port}, data in {data}{extra}")
+        {
+            ApiKey = apiKey,
+        };
         try
         {
             await server.WaitHealthyAsync(TimeSpan.FromSeconds(60), cancellationToken);
@@ -128,6 +221,52 @@ public sealed class ServerHost : IAsyncDisposable
             throw;
         }
         return server;
+    }
+
+    /// <summary>
+    /// Whether the build knows <c>api-key create</c> (its usage text is in the assembly's string literals, UTF-16): an older
+    /// build would take the words as nothing and start serving instead of printing a key.
+    /// </summary>
+    private static bool HasApiKeyCommand(string dll) =>
+        File.ReadAllBytes(dll).AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes("api-key create NAME")) >= 0;
+
+    /// <summary>Runs <c>Parley.Server api-key create bench</c> with the server's arguments and environment; returns the key.</summary>
+    private static async Task<string> CreateApiKeyAsync(ProcessStartInfo server, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = server.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // The server's arguments after bash's: the dll, then the configuration.
+        info.ArgumentList.Add(server.ArgumentList[3]);
+        foreach (var arg in server.ArgumentList.Skip(4)) info.ArgumentList.Add(arg);
+        info.ArgumentList.Add("api-key");
+        info.ArgumentList.Add("create");
+        info.ArgumentList.Add("bench");
+        foreach (var (name, value) in server.Environment) info.Environment[name] = value;
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not run api-key create.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(120));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException("api-key create did not finish within 120 s.");
+            }
+        }
+        var key = (await output).Split('\n', StringSplitOptions.TrimEntries).LastOrDefault(l => l.StartsWith("pk_", StringComparison.Ordinal));
+        if (process.ExitCode != 0 || key is null)
+            throw new InvalidOperationException($"api-key create failed ({process.ExitCode}): {await output}\n{await error}");
+        return key;
     }
 
     private async Task WaitHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -173,6 +312,15 @@ public sealed class ServerHost : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        if (Second is not null) await Second.DisposeAsync();
+        await StopAsync();
+        // After the nodes: the database is dropped only when nothing uses it any more.
+        if (Services is not null && !_keepData) await Services.DisposeAsync();
+        else if (Services is not null) Log.Info($"kept database {Services.Database} (--keep-data): drop it with DROP DATABASE \"{Services.Database}\"");
+    }
+
+    private async Task StopAsync()
     {
         if (_process is not null)
         {

@@ -38,6 +38,7 @@ public sealed class Setup(ServerHost server, BenchOptions options) : IDisposable
         if (count > 100_000) throw new ArgumentException("At most 100,000 users per run.");
         var users = new BenchUser[count];
         var started = Stopwatch.GetTimestamp();
+        var cpuBefore = server.Sample();
         await Parallel.ForEachAsync(Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = options.SetupConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
@@ -52,7 +53,9 @@ public sealed class Setup(ServerHost server, BenchOptions options) : IDisposable
                 }, ct), ct);
                 users[i] = new BenchUser(i, client);
             });
-        Log.Info($"registered {count} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        var cpu = ProcSample.CpuBetween(cpuBefore, server.Sample());
+        Log.Info($"registered {count} users in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"
+            + (cpu > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({count / cpu.Value:F0} per server CPU-second)") : ""));
         return users;
     }
 
@@ -70,15 +73,54 @@ public sealed class Setup(ServerHost server, BenchOptions options) : IDisposable
         Log.Info($"made {pairs.Count} friendships in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
     }
 
+    // The API takes at most 200 people per call (GroupRules.MaxInviteesPerRequest).
+    private const int GroupBatch = 199;
+
+    /// <summary>
+    /// One group of all <paramref name="users"/>, owned by <paramref name="owner"/>, through the platform API: no
+    /// friendships needed, so a 10,000-member group costs 10,000 registrations and 50 calls, not 20,000 more.
+    /// </summary>
+    public async Task<Parley.Client.GroupView> CreateGroupThroughPlatformAsync(string apiKey, BenchUser owner, IReadOnlyList<BenchUser> users, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var admin = new ParleyAdminClient(_http, apiKey);
+        var others = users.Where(u => u != owner).Select(u => u.Id).ToList();
+        var group = await RetryAsync(() => admin.CreateGroupAsync(owner.Id, "bench group", others.Take(GroupBatch), ct), ct);
+        for (var from = GroupBatch; from < others.Count; from += GroupBatch)
+        {
+            var chunk = others.Skip(from).Take(GroupBatch).ToList();
+            await RetryAsync(() => admin.AddGroupMembersAsync(group.Id, chunk, ct), ct);
+        }
+        Log.Info($"made the group of {users.Count} through the platform API in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        return group;
+    }
+
+    /// <summary>The same as a user would (attached servers, no API key): the owner befriends everyone, then invites them.</summary>
+    public async Task<Parley.Client.GroupView> CreateGroupAsOwnerAsync(BenchUser owner, IReadOnlyList<BenchUser> users, CancellationToken ct)
+    {
+        await MakeFriendsAsync(users.Where(u => u != owner).Select(u => (owner, u)).ToList(), ct);
+        var started = Stopwatch.GetTimestamp();
+        var others = users.Where(u => u != owner).Select(u => u.Id).ToList();
+        var group = await RetryAsync(() => owner.Client.CreateGroupAsync("bench group", others.Take(GroupBatch), cancellationToken: ct), ct);
+        for (var from = GroupBatch; from < others.Count; from += GroupBatch)
+        {
+            var chunk = others.Skip(from).Take(GroupBatch).ToList();
+            await RetryAsync(() => owner.Client.InviteToGroupAsync(group.Id, chunk, ct), ct);
+        }
+        Log.Info($"made the group of {users.Count} as its owner in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        return group;
+    }
+
     /// <summary>Opens one socket per entry (user index → device), <see cref="BenchOptions.HandshakeConcurrency"/> at a time.</summary>
-    public async Task<BenchSocket[]> ConnectAsync(IReadOnlyList<BenchUser> users, int bufferSize, CancellationToken cancellationToken)
+    /// <param name="node">Which node each entry connects to (1 or 2, see <see cref="ServerHost.WebSocketAddressOf"/>); node 1 when null.</param>
+    public async Task<BenchSocket[]> ConnectAsync(IReadOnlyList<BenchUser> users, int bufferSize, CancellationToken cancellationToken, Func<int, int>? node = null)
     {
         var sockets = new BenchSocket[users.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, users.Count),
             new ParallelOptions { MaxDegreeOfParallelism = options.HandshakeConcurrency, CancellationToken = cancellationToken },
             async (i, ct) =>
             {
-                sockets[i] = await RetryAsync(() => BenchSocket.ConnectAsync(server.WebSocketAddress, users[i].Token, _handshakes, i, ct), ct);
+                sockets[i] = await RetryAsync(() => BenchSocket.ConnectAsync(server.WebSocketAddressOf(node?.Invoke(i) ?? 1), users[i].Token, _handshakes, i, ct), ct);
                 sockets[i].StartReceiving(bufferSize);
             });
         return sockets;
