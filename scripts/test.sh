@@ -55,8 +55,8 @@ set_state() { # STATE as an absolute, physical path (Redis reports its directory
 
 # --- packages -----------------------------------------------------------------------------------------------
 install_packages() {
-  # podman, runc, debootstrap and nginx: the deployment tests (tests/Parley.IntegrationTests/Deployment).
-  local want=(postgresql redis-server redis-tools chromium ffmpeg imagemagick stress-ng podman runc debootstrap nginx-light) missing=() p
+  # podman, runc, debootstrap, nginx and coturn: the deployment tests (tests/Parley.IntegrationTests/Deployment).
+  local want=(postgresql redis-server redis-tools chromium ffmpeg imagemagick stress-ng podman runc debootstrap nginx-light coturn) missing=() p
   for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
