@@ -20,15 +20,13 @@ public sealed class TypingNotices(ParleyDb db, ConversationAccess access, Domain
         // Checked every time, so that a block or a departure refuses the very next frame; only the fan-out is throttled.
         var grant = await access.ForTypingAsync(userId, conversationId, cancellationToken);
         var key = new RelayedKey(userId, conversationId);
-        // Not atomic: two devices of one user typing at the very same moment may both be relayed; that is all it lets through.
-        var claimed = false;
-        cache.GetOrCreate(key, entry =>
+        // Claimed under a lock: two devices of one user typing at the same moment must not both be relayed (the cache's
+        // GetOrCreate alone lets both through). Held for a dictionary read and write only.
+        lock (Claiming)
         {
-            entry.AbsoluteExpirationRelativeToNow = options.Value.TypingInterval;
-            claimed = true;
-            return true;
-        });
-        if (!claimed) return;
+            if (cache.TryGetValue(key, out _)) return;
+            cache.Set(key, true, options.Value.TypingInterval);
+        }
         // Presence-like, like read receipts: nobody across a block with the typist (either way) hears of it. In a direct
         // conversation ForTypingAsync has refused already; in a group the blocked members are left out.
         var blocked = grant.Kind == ConversationKind.Group
@@ -37,6 +35,8 @@ public sealed class TypingNotices(ParleyDb db, ConversationAccess access, Domain
         var others = grant.MemberIds.Where(m => m != userId && !blocked.Contains(m)).ToList();
         await events.PublishAsync(new MemberTyping(conversationId, userId, others), cancellationToken);
     }
+
+    private static readonly Lock Claiming = new();
 
     private sealed record RelayedKey(long UserId, long ConversationId);
 }
