@@ -51,6 +51,9 @@ public sealed class MetricsTests
         Assert.True(after.Value("parley_commit_batch_size_count") >= 1, after.Text);
         Assert.True(after.Value("parley_connections") >= 2, after.Text);
         Assert.Contains("http_server_request_duration_seconds_bucket", after.Text, StringComparison.Ordinal);
+        // The backlogs an operator watches: push's queue and the webhook queues due (empty here, but exposed).
+        Assert.Contains("parley_push_backlog", after.Text, StringComparison.Ordinal);
+        Assert.Contains("parley_webhook_queues_due", after.Text, StringComparison.Ordinal);
     }
 
     private static async Task<Scrape> ScrapeAsync(TestServer server)

@@ -30,9 +30,9 @@ public static class ParleyMetrics
     public static readonly Counter<long> MessagesDelivered =
         Meter.CreateCounter<long>("parley.messages.delivered", "{message}", "msg.new frames handed to devices on this node");
 
-    /// <summary><c>parley_commit_batch_duration_seconds</c>: one committer batch, from the first read to the last ack.</summary>
+    /// <summary><c>parley_commit_batch_duration_seconds</c>: one committer batch, from the first read until it is stored (its acks and fan-out follow on the publishing loop).</summary>
     public static readonly Histogram<double> CommitBatchDuration = Meter.CreateHistogram<double>(
-        "parley.commit.batch.duration", "s", "Time to store one batch of messages and acknowledge it",
+        "parley.commit.batch.duration", "s", "Time to store one batch of messages",
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5] });
 
     /// <summary><c>parley_commit_batch_size</c>: messages in one committer batch.</summary>
@@ -55,4 +55,25 @@ public static class ParleyMetrics
     /// <summary><c>parley_redis_published_frames_total</c>: frames and changes sent to other nodes through Redis.</summary>
     public static readonly Counter<long> RedisPublishedFrames =
         Meter.CreateCounter<long>("parley.redis.published.frames", "{frame}", "Frames and changes sent to other nodes");
+
+    private static Func<int> _pushBacklog = () => 0;
+    private static Func<int> _webhookQueuesDue = () => 0;
+
+    /// <summary><c>parley_push_backlog</c>: stored messages and ringing calls waiting for the push loop on this node.</summary>
+    public static readonly ObservableGauge<int> PushBacklog = Meter.CreateObservableGauge(
+        "parley.push.backlog", () => _pushBacklog(), "{trigger}", "Messages and calls waiting for the push loop");
+
+    /// <summary><c>parley_push_dropped_total</c>: push triggers dropped because the push queue was full.</summary>
+    public static readonly Counter<long> PushDropped =
+        Meter.CreateCounter<long>("parley.push.dropped", "{trigger}", "Push triggers dropped on a full queue");
+
+    /// <summary><c>parley_webhook_queues_due</c>: webhook queues (one per subscription and conversation) with an event due, at the dispatcher's last look (at most 500).</summary>
+    public static readonly ObservableGauge<int> WebhookQueuesDue = Meter.CreateObservableGauge(
+        "parley.webhook.queues.due", () => _webhookQueuesDue(), "{queue}", "Webhook queues with an event due");
+
+    /// <summary>Where <see cref="PushBacklog"/> reads its value (the push queue, once it exists).</summary>
+    public static void ObservePushBacklog(Func<int> backlog) => _pushBacklog = backlog;
+
+    /// <summary>Where <see cref="WebhookQueuesDue"/> reads its value (the webhook dispatcher, once it exists).</summary>
+    public static void ObserveWebhookQueuesDue(Func<int> due) => _webhookQueuesDue = due;
 }

@@ -17,6 +17,7 @@ public sealed partial class PushDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var reader = notifier.Triggers;
+        Operations.ParleyMetrics.ObservePushBacklog(() => reader.Count);
         Task<bool>? readable = null;
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -52,6 +52,7 @@ public sealed partial class PushNotifier(IOptions<PushOptions> options, ILogger<
     private void Enqueue(PushTrigger trigger)
     {
         if (_queue.Writer.TryWrite(trigger)) return;
+        Operations.ParleyMetrics.PushDropped.Add(1);
         if (Interlocked.Increment(ref _dropped) % 1000 == 1) LogQueueFull(logger, _dropped);
     }
 

@@ -49,6 +49,7 @@ public sealed partial class WebhookDispatcher(
     private readonly ConcurrentDictionary<(long Subscription, long OrderKey), Task> _inFlight = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _endpointSlots = new();
     private WebhookOptions Options => options.Value;
+    private volatile int _queuesDue;
 
     /// <summary>
     /// Loads the subscriptions before the server takes requests (hosted services start in order, after the migrations),
@@ -56,6 +57,7 @@ public sealed partial class WebhookDispatcher(
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        Operations.ParleyMetrics.ObserveWebhookQueuesDue(() => _queuesDue);
         await subscriptions.ReloadQuietlyAsync();
         await base.StartAsync(cancellationToken);
     }
@@ -100,6 +102,7 @@ public sealed partial class WebhookDispatcher(
                 && !db.WebhookDeliveries.Any(o => o.SubscriptionId == d.SubscriptionId && o.OrderKey == d.OrderKey && o.Id < d.Id))
             .OrderBy(d => d.Id).Take(500).Select(d => new { d.SubscriptionId, d.OrderKey })
             .ToListAsync(cancellationToken);
+        _queuesDue = heads.Count;
         foreach (var head in heads)
         {
             var key = (head.SubscriptionId, head.OrderKey);
