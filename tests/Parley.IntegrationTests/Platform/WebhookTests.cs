@@ -57,6 +57,54 @@ public sealed partial class WebhookTests
     }
 
     [Fact]
+    public async Task AReceiverThatDoesNotAnswerHoldsUpNoMessageAndGetsEveryEventOnceItDoes()
+    {
+        await using var server = await TestServer.StartAsync(FastRetries);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var release = new TaskCompletionSource();
+        receiver.Respond = _ => new AnswerWhenReleased(release.Task);
+        using var admin = await server.NewAdminAsync();
+        await admin.CreateWebhookAsync(new CreateWebhookRequest { Url = receiver.Url.ToString(), Events = ["message.created"] });
+        using var alice = await server.NewUserAsync("alice");
+        using var bob = await server.NewUserAsync("bob");
+        await TestServer.MakeFriendsAsync(alice, bob);
+        await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+
+        // The first event reaches the receiver, which does not answer: the conversation's webhook queue is stuck on it.
+        await aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "text", "first");
+        await bobSocket.NextEventAsync("msg.new");
+        var held = await receiver.NextAsync("message.created");
+
+        // Chat goes on all the same: every message is acknowledged and delivered while the receiver still holds its answer.
+        var acks = await Task.WhenAll(Enumerable.Range(1, 200).Select(i => aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"meanwhile {i}")));
+        for (var i = 0; i < 200; i++) await bobSocket.NextEventAsync("msg.new");
+        Assert.Equal(201, acks.Max(a => a.Seq));
+        Assert.False(release.Task.IsCompleted);
+
+        // Once it answers, every event arrives (the first one perhaps more than once: at least once), in seq order.
+        release.SetResult();
+        var seqs = new List<long> { held.Data.GetProperty("seq").GetInt64() };
+        while (seqs.Distinct().Count() < 201)
+        {
+            var next = await receiver.NextAsync("message.created", TimeSpan.FromSeconds(120));
+            seqs.Add(next.Data.GetProperty("seq").GetInt64());
+        }
+        var firstArrivals = seqs.Distinct().ToList();
+        Assert.Equal(Enumerable.Range(1, 201).Select(i => (long)i), firstArrivals);
+    }
+
+    /// <summary>An answer that waits until the test releases it, as a receiver that hangs would.</summary>
+    private sealed class AnswerWhenReleased(Task released) : Microsoft.AspNetCore.Http.IResult
+    {
+        public async Task ExecuteAsync(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        {
+            await released.WaitAsync(httpContext.RequestAborted);
+            httpContext.Response.StatusCode = 200;
+        }
+    }
+
+    [Fact]
     public async Task AMessageForAnOfflineUserWithAnFcmTokenIsHandedToThePushRequestedWebhook()
     {
         await using var server = await TestServer.StartAsync(FastRetries);
