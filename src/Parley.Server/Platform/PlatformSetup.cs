@@ -9,8 +9,6 @@ using Parley.Server.Platform.Admin;
 using Parley.Server.Platform.ApiKeys;
 using Parley.Server.Platform.Broadcasts;
 using Parley.Server.Platform.Webhooks;
-using Parley.Server.Social.Friends;
-using Parley.Server.Social.Groups;
 
 namespace Parley.Server.Platform;
 
@@ -37,13 +35,9 @@ public static class PlatformSetup
         services.AddSingleton<IMessageGate, BeforeSendGate>();
         services.AddHttpClient(BeforeSendGate.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-        services.AddEventHandler<FriendAdded, WebhookEventHandlers>();
         services.AddEventHandler<Push.PushRequested, WebhookEventHandlers>();
-        services.AddEventHandler<FriendRemoved, WebhookEventHandlers>();
-        services.AddEventHandler<GroupChanged, WebhookEventHandlers>();
-        services.AddEventHandler<GroupMembersJoined, WebhookEventHandlers>();
-        services.AddEventHandler<GroupMemberLeft, WebhookEventHandlers>();
-        services.AddEventHandler<GroupDissolved, WebhookEventHandlers>();
+        // The friend and group events, in the transaction of the change itself (Social's port).
+        services.AddSingleton<Social.ISocialOutbox, WebhookSocialEvents>();
         // message.edited and message.recalled, in the edit's or recall's own transaction (Messaging's port).
         services.AddSingleton<IMessageChangeOutbox, WebhookMessageChanges>();
         services.AddEventHandler<MessagesExpired, WebhookEventHandlers>();

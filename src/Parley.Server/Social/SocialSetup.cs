@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Parley.Server.Social.Friends;
 using Parley.Server.Social.Groups;
 
@@ -10,6 +11,8 @@ public static class SocialSetup
         builder.Services.Configure<GroupsOptions>(builder.Configuration.GetSection(GroupsOptions.Section));
         builder.Services.AddSingleton<SocialVersions>();
         builder.Services.AddSingleton<FriendEvents>();
+        // Replaced by the platform's webhook outbox, which writes the friend and group events in each change's transaction.
+        builder.Services.TryAddSingleton<ISocialOutbox, NoSocialOutbox>();
         builder.Services.AddScoped<GroupMembership>();
         builder.Services.AddScoped<GroupDirectory>();
         builder.Services.AddScoped<GroupAnnouncer>();

@@ -30,7 +30,7 @@ public static class AdminSocialApi
     }
 
     private static async Task<Results<Created<FriendshipView>, Ok<FriendshipView>>> MakeFriends(
-        FriendshipBody body, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken cancellationToken)
+        FriendshipBody body, ParleyDb db, FriendEvents events, ISocialOutbox outbox, TimeProvider time, CancellationToken cancellationToken)
     {
         var userId = Ids.Parse(body.UserId, "userId");
         var friendId = Ids.Parse(body.FriendId, "friendId");
@@ -40,6 +40,7 @@ public static class AdminSocialApi
         if (await Relationships.AreFriendsAsync(db, userId, friendId, cancellationToken)) return TypedResults.Ok(view with { Created = false });
 
         await Relationships.MakeFriendsAsync(db, userId, friendId, time.GetUtcNow(), cancellationToken);
+        outbox.FriendAdded(db, userId, friendId);
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -16,10 +16,10 @@ public static class FriendsApi
         var requests = api.MapGroup("/friend-requests").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         requests.MapPost("/", SendRequest);
         requests.MapGet("/", ListRequests);
-        requests.MapPost("/{id}/accept", (string id, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken ct) =>
-            HandleRequest(id, accept: true, http, db, events, time, ct));
-        requests.MapPost("/{id}/reject", (string id, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken ct) =>
-            HandleRequest(id, accept: false, http, db, events, time, ct));
+        requests.MapPost("/{id}/accept", (string id, HttpContext http, ParleyDb db, FriendEvents events, ISocialOutbox outbox, TimeProvider time,
+            CancellationToken ct) => HandleRequest(id, accept: true, http, db, events, outbox, time, ct));
+        requests.MapPost("/{id}/reject", (string id, HttpContext http, ParleyDb db, FriendEvents events, ISocialOutbox outbox, TimeProvider time,
+            CancellationToken ct) => HandleRequest(id, accept: false, http, db, events, outbox, time, ct));
 
         var friends = api.MapGroup("/friends").WithTags("Contacts").RequireAuthorization().AddEndpointFilter(SocialVersions.AfterUserChange);
         friends.MapGet("/", ListFriends);
@@ -38,7 +38,7 @@ public static class FriendsApi
     /// request when the other side had asked me (we are friends now).
     /// </summary>
     private static async Task<Results<Created<FriendRequestView>, Ok<FriendRequestView>>> SendRequest(
-        FriendRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, FriendEvents events, TimeProvider time,
+        FriendRequestBody body, HttpContext http, ParleyDb db, IdGenerator ids, FriendEvents events, ISocialOutbox outbox, TimeProvider time,
         IOptions<RateLimitOptions> limits, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
@@ -57,7 +57,7 @@ public static class FriendsApi
         {
             try
             {
-                if (await SendRequestOnceAsync(db, ids, time, limits.Value, me, target, body.Message?.Trim(), cancellationToken) is { } outcome)
+                if (await SendRequestOnceAsync(db, ids, outbox, time, limits.Value, me, target, body.Message?.Trim(), cancellationToken) is { } outcome)
                 {
                     // Committed: tell both sides (the change stands even if the caller has gone, so no cancellation).
                     if (outcome.Changed is { } changed) await events.RequestChangedAsync(db, changed, CancellationToken.None);
@@ -81,7 +81,7 @@ public static class FriendsApi
     /// the two became friends.
     /// </summary>
     private static async Task<(Results<Created<FriendRequestView>, Ok<FriendRequestView>> Answer, FriendRequest? Changed, bool MadeFriends)?> SendRequestOnceAsync(
-        ParleyDb db, IdGenerator ids, TimeProvider time, RateLimitOptions limits, long me, long target, string? message, CancellationToken cancellationToken)
+        ParleyDb db, IdGenerator ids, ISocialOutbox outbox, TimeProvider time, RateLimitOptions limits, long me, long target, string? message, CancellationToken cancellationToken)
     {
         var (low, high) = me < target ? (me, target) : (target, me);
         var now = time.GetUtcNow();
@@ -100,6 +100,7 @@ public static class FriendsApi
             // They asked me first: asking back is agreeing.
             if (!await TryCloseAsync(db, pending, RequestStatus.Accepted, now, cancellationToken)) return null;
             await Relationships.MakeFriendsAsync(db, me, target, now, cancellationToken);
+            outbox.FriendAdded(db, me, target);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (TypedResults.Ok(await ViewAsync(db, pending, me, cancellationToken)), pending, true);
@@ -167,7 +168,8 @@ public static class FriendsApi
     }
 
     private static async Task<Ok<FriendRequestView>> HandleRequest(
-        string id, bool accept, HttpContext http, ParleyDb db, FriendEvents events, TimeProvider time, CancellationToken cancellationToken)
+        string id, bool accept, HttpContext http, ParleyDb db, FriendEvents events, ISocialOutbox outbox, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var notFound = ApiProblem.NotFound("friend_request_not_found", "There is no such friend request.");
@@ -187,7 +189,11 @@ public static class FriendsApi
             var status = await db.FriendRequests.Where(r => r.Id == requestId).Select(r => r.Status).FirstAsync(cancellationToken);
             throw AlreadyHandled(status);
         }
-        if (accept) await Relationships.MakeFriendsAsync(db, me, request.FromUserId, now, cancellationToken);
+        if (accept)
+        {
+            await Relationships.MakeFriendsAsync(db, me, request.FromUserId, now, cancellationToken);
+            outbox.FriendAdded(db, me, request.FromUserId);
+        }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await events.RequestChangedAsync(db, request, CancellationToken.None);
@@ -229,15 +235,22 @@ public static class FriendsApi
         return TypedResults.Ok(View(friendship, user, (await presence.OnlineAsync([user.Id], cancellationToken)).Contains(user.Id)));
     }
 
-    private static async Task<NoContent> RemoveFriend(string userId, HttpContext http, ParleyDb db, FriendEvents events, CancellationToken cancellationToken)
+    private static async Task<NoContent> RemoveFriend(
+        string userId, HttpContext http, ParleyDb db, FriendEvents events, ISocialOutbox outbox, CancellationToken cancellationToken)
     {
         var me = http.User.UserId();
         var friendId = Ids.TryParse(userId, out var parsed) ? parsed : 0;
-        // Both rows in one statement, so a friendship is never half removed.
-        var removed = await db.Friendships
-            .Where(f => (f.UserId == me && f.FriendId == friendId) || (f.UserId == friendId && f.FriendId == me))
-            .ExecuteDeleteAsync(cancellationToken);
-        if (removed == 0) throw ApiProblem.NotFound("not_friends", "This person is not your friend.");
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Both rows in one statement, so a friendship is never half removed.
+            var removed = await db.Friendships
+                .Where(f => (f.UserId == me && f.FriendId == friendId) || (f.UserId == friendId && f.FriendId == me))
+                .ExecuteDeleteAsync(cancellationToken);
+            if (removed == 0) throw ApiProblem.NotFound("not_friends", "This person is not your friend.");
+            outbox.FriendRemoved(db, me, friendId);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
         await events.RemovedAsync(me, friendId);
         return TypedResults.NoContent();
     }

@@ -12,12 +12,14 @@ namespace Parley.Server.Social.Groups;
 /// requests. Each checks the rules (<see cref="GroupChecks"/>, <see cref="GroupRules"/>), makes the change in one
 /// transaction (the ones that read the members and then change them hold the group's lock, see
 /// <see cref="GroupChecks.LockAsync"/>), keeps the group's conversation rows in step through
-/// <see cref="IGroupConversationRows"/> in that same transaction, and once committed hands what happened to
+/// <see cref="IGroupConversationRows"/> and writes its durable notes (<see cref="ISocialOutbox"/>) in that same
+/// transaction, and once committed hands what happened to
 /// <see cref="GroupAnnouncer"/>, which voids the caches and raises the events before the method returns.
 /// A refused change throws an <see cref="ApiProblem"/> and raises nothing.
 /// </summary>
 public sealed class GroupMembership(
-    ParleyDb db, IdGenerator ids, IGroupConversationRows conversations, GroupAnnouncer announcer, IOptions<GroupsOptions> options, TimeProvider time)
+    ParleyDb db, IdGenerator ids, IGroupConversationRows conversations, GroupAnnouncer announcer, ISocialOutbox outbox,
+    IOptions<GroupsOptions> options, TimeProvider time)
 {
     private GroupsOptions Options => options.Value;
 
@@ -45,9 +47,11 @@ public sealed class GroupMembership(
         };
         db.Groups.Add(group);
         db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = me, Role = GroupRole.Owner, JoinedAt = now });
-        foreach (var invitee in invitees)
-            db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = invitee, Role = GroupRole.Member, JoinedAt = now, InvitedBy = me });
+        var joined = invitees.Select(invitee => new GroupMember { GroupId = group.Id, UserId = invitee, Role = GroupRole.Member, JoinedAt = now, InvitedBy = me }).ToList();
+        db.GroupMembers.AddRange(joined);
         conversations.Created(db, group.Id, [me, .. invitees], now);
+        outbox.GroupCreated(db, group, [me, .. invitees]);
+        await outbox.MembersJoinedAsync(db, joined, me, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
 
         await announcer.AnnounceAsync(group.Id, new GroupNews
@@ -96,6 +100,7 @@ public sealed class GroupMembership(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         group.DissolvedAt = time.GetUtcNow();
         group.UpdatedAt = group.DissolvedAt.Value;
+        outbox.GroupDissolved(db, group.Id, me.UserId);
         await db.SaveChangesAsync(cancellationToken);
         var formerMembers = await db.GroupMembers.Where(m => m.GroupId == group.Id).Select(m => m.UserId).ToListAsync(cancellationToken);
         await db.GroupMembers.Where(m => m.GroupId == group.Id).ExecuteDeleteAsync(cancellationToken);
@@ -128,7 +133,7 @@ public sealed class GroupMembership(
         var newcomers = invitees.Where(i => !existing.Contains(i)).ToList();
         var now = time.GetUtcNow();
         var result = new InviteResult([], []);
-        var added = new List<long>();
+        var added = new List<GroupMember>();
         var requested = new List<GroupJoinRequest>();
         var manages = GroupRules.Manages(me.Role);
         var barred = manages ? [] : await GroupChecks.RemovedAmongAsync(db, group.Id, newcomers, cancellationToken);
@@ -140,12 +145,14 @@ public sealed class GroupMembership(
             await GroupChecks.ThrowIfFullAsync(db, group.Id, atOnce.Count, Options, cancellationToken);
             foreach (var userId in atOnce)
             {
-                db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = userId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = meId });
+                var member = new GroupMember { GroupId = group.Id, UserId = userId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = meId };
+                db.GroupMembers.Add(member);
                 result.Added.Add(Ids.Format(userId));
-                added.Add(userId);
+                added.Add(member);
             }
             await conversations.JoinedAsync(db, group.Id, atOnce, cancellationToken);
             if (manages) await GroupChecks.ForgetRemovalsAsync(db, group.Id, atOnce, cancellationToken);
+            await outbox.MembersJoinedAsync(db, added, meId, cancellationToken);
         }
         if (waiting.Count > 0)
         {
@@ -172,8 +179,10 @@ public sealed class GroupMembership(
         if (added.Count > 0 || requested.Count > 0)
             await announcer.AnnounceAsync(group.Id, new GroupNews
             {
-                History = added.Count > 0 ? [new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = added, Via = "invitation" }] : [],
-                Joined = added,
+                History = added.Count > 0
+                    ? [new GroupHappening(GroupHappening.MembersJoined, meId) { UserIds = added.Select(m => m.UserId).ToList(), Via = "invitation" }]
+                    : [],
+                Joined = added.Select(m => m.UserId).ToList(),
                 JoinedBy = meId,
                 JoinRequests = requested,
             });
@@ -254,6 +263,7 @@ public sealed class GroupMembership(
             else (removal.RemovedBy, removal.RemovedAt) = (me.UserId, now);
         }
         await conversations.LeftAsync(db, group.Id, target.UserId, cancellationToken);
+        outbox.MemberLeft(db, group.Id, target.UserId, target.UserId == me.UserId ? null : me.UserId);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
@@ -351,8 +361,10 @@ public sealed class GroupMembership(
             await GroupChecks.ThrowIfFullAsync(db, group.Id, 1, Options, cancellationToken);
             request.Status = RequestStatus.Accepted;
             request.HandledAt = now;
-            db.GroupMembers.Add(new GroupMember { GroupId = group.Id, UserId = meId, Role = GroupRole.Member, JoinedAt = now });
+            var member = new GroupMember { GroupId = group.Id, UserId = meId, Role = GroupRole.Member, JoinedAt = now };
+            db.GroupMembers.Add(member);
             await conversations.JoinedAsync(db, group.Id, [meId], cancellationToken);
+            await outbox.MembersJoinedAsync(db, [member], null, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -387,11 +399,13 @@ public sealed class GroupMembership(
         {
             joined = true;
             await GroupChecks.ThrowIfFullAsync(db, group.Id, 1, Options, cancellationToken);
-            db.GroupMembers.Add(new GroupMember
+            var member = new GroupMember
             {
                 GroupId = group.Id, UserId = request.UserId, Role = GroupRole.Member, JoinedAt = now, InvitedBy = request.InviterId,
-            });
+            };
+            db.GroupMembers.Add(member);
             await conversations.JoinedAsync(db, group.Id, [request.UserId], cancellationToken);
+            await outbox.MembersJoinedAsync(db, [member], me.UserId, cancellationToken);
         }
         if (accept) await GroupChecks.ForgetRemovalsAsync(db, group.Id, [request.UserId], cancellationToken);
         await db.SaveChangesAsync(cancellationToken);

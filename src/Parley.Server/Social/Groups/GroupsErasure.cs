@@ -11,7 +11,7 @@ namespace Parley.Server.Social.Groups;
 /// leave (or a dissolution) by hand would: the system messages, <c>group.updated</c>, <c>group.member.updated</c>,
 /// <c>group.member.left</c> or <c>group.dissolved</c>.
 /// </summary>
-public sealed class GroupsErasure(IGroupConversationRows conversations, GroupAnnouncer announcer) : IAccountErasure
+public sealed class GroupsErasure(IGroupConversationRows conversations, GroupAnnouncer announcer, ISocialOutbox outbox) : IAccountErasure
 {
     public async Task<Func<Task>?> EraseAsync(ParleyDb db, long userId, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -39,6 +39,7 @@ public sealed class GroupsErasure(IGroupConversationRows conversations, GroupAnn
                 {
                     group.DissolvedAt = now;
                     group.UpdatedAt = now;
+                    outbox.GroupDissolved(db, groupId, userId);
                     await db.SaveChangesAsync(cancellationToken);
                     await db.GroupMembers.Where(m => m.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
                     await db.GroupRemovals.Where(r => r.GroupId == groupId).ExecuteDeleteAsync(cancellationToken);
@@ -56,6 +57,7 @@ public sealed class GroupsErasure(IGroupConversationRows conversations, GroupAnn
             }
             db.GroupMembers.Remove(me);
             await conversations.LeftAsync(db, groupId, userId, cancellationToken);
+            outbox.MemberLeft(db, groupId, userId, removedBy: null);
             await db.SaveChangesAsync(cancellationToken);
             history.Add(new GroupHappening(GroupHappening.MemberLeft, userId));
             news.Add((groupId, new GroupNews
