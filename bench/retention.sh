@@ -101,7 +101,7 @@ stop_server() {
   wait "$server" 2>/dev/null || true
   server=""
 }
-# pairs NAME: one pairs run against the running server; prints its p50/p99/loss.
+# pairs NAME: one pairs run against the running server, its output in $out/NAME.txt (table and --json line) and NAME.log.
 pairs() {
   "${bench[@]}" pairs --url "http://127.0.0.1:$port/" --server-pid "$server" --rate "$pairs_rate" \
     --duration "${PAIRS_DURATION:-20}" --json > "$out/$1.txt" 2> "$out/$1.log"
@@ -112,7 +112,7 @@ echo "retention sweep of $messages messages on $db; output in $out"
 started=$(now)
 start_server seed
 "${bench[@]}" history --url "http://127.0.0.1:$port/" --server-pid "$server" --messages "$messages" \
-  --conversations "${SEED_CONVERSATIONS:-1000}" --samples 10 --json --timeout 7200 > "$out/seed.txt" 2> "$out/seed.log"
+  --conversations "${SEED_CONVERSATIONS:-1000}" --samples 10 --json --timeout 7200 > "$out/seed.txt" 2> "$out/seed.log" || { echo "seeding failed: see $out/seed.log"; exit 1; }
 stop_server
 seeded=$(figure "$out/seed.txt" messages)
 seed_max_id=$(sql 'SELECT max("Id") FROM "Messages"')
@@ -121,7 +121,7 @@ echo "seeded $seeded messages in $(since "$started" "$(now)") s ($seed_count row
 
 start_server without
 echo "1:1 at $pairs_rate msgs/s without the sweeper:"
-pairs pairs-without
+pairs pairs-without || { echo "the pairs run failed: see $out/pairs-without.log"; exit 1; }
 stop_server
 stopped=$(now)
 old_max_id=$(sql 'SELECT max("Id") FROM "Messages"')
