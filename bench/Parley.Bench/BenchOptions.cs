@@ -38,6 +38,7 @@ public sealed class BenchOptions
     public int Friends { get; set; } = 100;
     public int Samples { get; set; } = 1000;
     public double SettleSeconds { get; set; }
+    public bool Export { get; set; }
 
     // Setup over REST.
     public int SetupConcurrency { get; set; } = 16;
@@ -69,7 +70,7 @@ public sealed class BenchOptions
                              [--postgres | --cluster [--cross-node]]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100 | --distinct-users] [--sizes 1000,5000,10000] [--concurrency 64] [--pause 5]
-          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0]
+          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0] [--export]
 
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
@@ -91,6 +92,9 @@ public sealed class BenchOptions
                   each): the conversation list (first and later pages), a history page, a one-conversation
                   sync over the socket, search in one conversation and across all. --settle S waits S seconds
                   between seeding and measuring (PostgreSQL: lets autovacuum analyse the new rows first).
+                  --export: then the user downloads GET /users/me/export (every message, streamed, read to the
+                  end and discarded): seconds, MB, MB/s, and the server's RSS before, at its peak during (sampled
+                  every 25 ms) and the growth. Attached (--url), RSS needs --server-pid.
 
         Schedule (pairs, group)
           --rate N            messages per second, all senders together (pairs default 2000, group default 50)
@@ -203,6 +207,7 @@ public sealed class BenchOptions
                 case "--friends": o.Friends = Integer(arg); break;
                 case "--samples": o.Samples = Integer(arg); break;
                 case "--settle": o.SettleSeconds = Number(arg); break;
+                case "--export": o.Export = true; break;
                 case "--setup-concurrency": o.SetupConcurrency = Integer(arg); break;
                 case "--url": o.Url = Next(arg); break;
                 case "--server-pid": o.ServerPid = Integer(arg); break;
@@ -227,6 +232,7 @@ public sealed class BenchOptions
             throw new ArgumentException("Counts must be positive (and --senders below --members).");
         if (o.DurationSeconds <= 0 || o.WarmupSeconds < 0 || o.DrainSeconds < 0) throw new ArgumentException("Times must be positive.");
         if (o.Rate is <= 0) throw new ArgumentException("--rate must be positive.");
+        if (o.Export && o.Scenario != "history") throw new ArgumentException("--export is for the history scenario.");
         if (o.FindMax && o.Scenario != "pairs") throw new ArgumentException("--find-max is for the pairs scenario.");
         if (o.ServerPid is not null && o.Url is null) throw new ArgumentException("--server-pid goes with --url.");
         if (o.Sizes.Count > 0 && o.Scenario != "idle") throw new ArgumentException("--sizes is for the idle scenario.");

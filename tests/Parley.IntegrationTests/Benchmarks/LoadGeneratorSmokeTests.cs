@@ -6,8 +6,8 @@ namespace Parley.IntegrationTests.Benchmarks;
 
 /// <summary>
 /// Keeps the load generator (bench/Parley.Bench) working: a few seconds of one mode at a tiny scale, on the run's
-/// database (SQLite: idle with distinct users; PostgreSQL: pairs on a fresh database, its CPU counted). No timing
-/// is asserted: only that the run completes and reports its figures.
+/// database (SQLite: idle with distinct users; PostgreSQL: pairs on a fresh database, its CPU counted), and a tiny
+/// history run with the export on SQLite. No timing is asserted: only that the run completes and reports its figures.
 /// </summary>
 public sealed class LoadGeneratorSmokeTests
 {
@@ -37,6 +37,23 @@ public sealed class LoadGeneratorSmokeTests
             Assert.True(root.GetProperty("handshakes_per_cpu_s").ValueKind == JsonValueKind.Number, output);
             Assert.True(root.GetProperty("warm_handshakes_per_cpu_s").ValueKind == JsonValueKind.Number, output);
         }
+    }
+
+    [Fact]
+    public async Task ATinyHistoryRunWithTheExportDownloadsTheWholeDocumentAndReportsTheServersMemory()
+    {
+        // The generator's own server on SQLite whatever the run's database: what is kept working is the measurement.
+        var (exitCode, output, errors) = await RunBenchAsync(["history", "--conversations", "4", "--friends", "2", "--messages", "200",
+            "--samples", "10", "--export", "--json", "--timeout", "120", "--server-dll", ServerProcess.ServerDll]);
+
+        Assert.True(exitCode == 0, $"the generator exited with {exitCode}:\n{output}\n{errors}");
+        using var figures = JsonDocument.Parse(output.Split('\n').Last(l => l.StartsWith('{')));
+        var root = figures.RootElement;
+        Assert.Equal(200, root.GetProperty("messages").GetInt64());
+        // 200 messages of a few words each, with their envelopes: well over 10 KB however the text falls.
+        Assert.True(root.GetProperty("export_bytes").GetInt64() > 10_000, output);
+        Assert.True(root.GetProperty("export_seconds").GetDouble() > 0, output);
+        Assert.True(root.GetProperty("export_rss_peak_mib").GetDouble() >= root.GetProperty("export_rss_before_mib").GetDouble(), output);
     }
 
     private static async Task<(int ExitCode, string Output, string Errors)> RunBenchAsync(string[] args)
