@@ -83,11 +83,12 @@ pairs() {
   local launched
   launched=$(date +%s%3N)
   dotnet bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll pairs --url "http://127.0.0.1:$port/" --server-pid "$server" \
-    --rate "$2" --warmup "$warmup" --duration "$duration" --json > "$out/$1.txt" 2> "$out/$1.log"
+    --rate "$2" --warmup "$warmup" --duration "$duration" --json > "$out/$1.txt" 2> "$out/$1.log" \
+    || echo "  [$1] the generator failed (exit $?): see $out/$1.log"
   tail -n 1 "$out/$1.txt" > "$out/$1.json"
   # When sending began (ms since the epoch): the generator logs its offset, after setting up its users and sockets.
   python3 -c 'import re,sys; m=re.search(r"^\[\s*([0-9.]+)s\] pairs:", open(sys.argv[1]).read(), re.M); print(int(sys.argv[2]) + int(float(m.group(1)) * 1000))' \
-    "$out/$1.log" "$launched" > "$out/$1.start"
+    "$out/$1.log" "$launched" > "$out/$1.start" 2> /dev/null || echo "$launched" > "$out/$1.start"
   grep -E 'latency p50|latency p99 |lost \(' "$out/$1.txt" | sed "s/^/  [$1] /" || true
 }
 
