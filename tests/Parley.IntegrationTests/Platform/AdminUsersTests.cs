@@ -37,6 +37,27 @@ public sealed class AdminUsersTests(ServerFixture fixture) : IClassFixture<Serve
     }
 
     [Fact]
+    public async Task ThirtyTwoImportsAtOnceAllAnswer201AndEveryUserIsStored()
+    {
+        using var admin = await Server.NewAdminAsync();
+        var externalIds = Enumerable.Range(0, 32).Select(_ => PlatformKit.UniqueExternalId()).ToList();
+
+        // All at once, as a product's back end importing its users does (bench/broadcast.sh saw "database is locked" here).
+        var answers = await Task.WhenAll(externalIds.Select(async externalId =>
+        {
+            using var response = await admin.SendRawAsync(HttpMethod.Post, "api/v1/admin/users",
+                new CreateUserRequest { ExternalId = externalId, Nickname = "Burst" });
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        var failed = answers.Where(a => a.StatusCode != HttpStatusCode.Created).ToList();
+        Assert.True(failed.Count == 0, $"{failed.Count} of 32 imports failed: {string.Join(" | ", failed.Select(f => $"{(int)f.StatusCode} {f.Body}").Distinct())}\n"
+            + string.Join("\n", Server.Log.Lines.Where(l => l.Contains("locked", StringComparison.OrdinalIgnoreCase)).Take(2)));
+        foreach (var externalId in externalIds)
+            Assert.Equal(externalId, (await admin.GetUserByExternalIdAsync(externalId)).ExternalId);
+    }
+
+    [Fact]
     public async Task AUserMadeWithoutAPasswordCannotSignInWithAny()
     {
         using var admin = await Server.NewAdminAsync();
