@@ -24,6 +24,12 @@ public sealed class WebhookOptions
     /// <summary>Retries go on for this long after the event, then the event is dropped (and logged).</summary>
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(72);
 
+    /// <summary>At most this many of one queue's due events are claimed and settled together (two writes per batch, not per event).</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>No event of a batch is sent after this long; the rest are freed for the next round (the claim's lease covers this plus one attempt).</summary>
+    public TimeSpan BatchBudget { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Scales the retry schedule (tests shorten it); 1 is 1 s, 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, then every 2-6 h.</summary>
     public double BackoffScale { get; set; } = 1;
 }
@@ -31,8 +37,8 @@ public sealed class WebhookOptions
 /// <summary>
 /// Delivers the outbox: each (subscription, order key) is a queue sent one event at a time in id order, so a
 /// conversation's events arrive in order; queues run side by side, at most <see cref="WebhookOptions.MaxConcurrencyPerEndpoint"/>
-/// per endpoint. A row is claimed before it is sent (its next attempt pushed past the attempt's lease), so another
-/// node or a restart after a crash picks it up later: delivery is at least once. A failure (not 2xx, a timeout) sets
+/// per endpoint. Rows are claimed in batches before they are sent (their next attempt pushed past the batch's lease), so
+/// another node or a restart after a crash picks them up later: delivery is at least once. A failure (not 2xx, a timeout) sets
 /// the row's next attempt by an exponential schedule with jitter; chat never waits on any of this.
 /// </summary>
 public sealed partial class WebhookDispatcher(
@@ -112,7 +118,7 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    /// <summary>Sends one queue's due events in order until it is empty, or one fails (it then waits for its retry).</summary>
+    /// <summary>Sends one queue's due events in order, a batch at a time, until it is empty, or one fails (it then waits for its retry).</summary>
     private async Task DrainQueueAsync((long Subscription, long OrderKey) key, CancellationToken cancellationToken)
     {
         var slots = _endpointSlots.GetOrAdd(key.Subscription, _ => new SemaphoreSlim(Options.MaxConcurrencyPerEndpoint));
@@ -121,7 +127,7 @@ public sealed partial class WebhookDispatcher(
             await slots.WaitAsync(cancellationToken);
             try
             {
-                while (!cancellationToken.IsCancellationRequested && await SendNextAsync(key, cancellationToken))
+                while (!cancellationToken.IsCancellationRequested && await SendBatchAsync(key, cancellationToken))
                 {
                 }
             }
@@ -143,49 +149,104 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
-    /// <summary>True when the queue's head was delivered (go on with the next), false when it is empty, not due or failed.</summary>
-    private async Task<bool> SendNextAsync((long Subscription, long OrderKey) key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims the due events at the queue's head (up to <see cref="WebhookOptions.BatchSize"/>, in id order) with one
+    /// write, POSTs them one at a time in order, then settles the batch with one more: the delivered rows deleted, a
+    /// failed one given its next attempt, any left unsent due again at once. Two writes per batch rather than per event
+    /// keep the outbox off SQLite's single write lock, which the message committer needs. True when the whole batch
+    /// was delivered (look for more); false when the queue is empty or not due, or an event failed (it waits for its retry).
+    /// </summary>
+    private async Task<bool> SendBatchAsync((long Subscription, long OrderKey) key, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         var now = time.GetUtcNow();
-        var row = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.SubscriptionId == key.Subscription && d.OrderKey == key.OrderKey).OrderBy(d => d.Id)
-            .FirstOrDefaultAsync(cancellationToken);
-        if (row is null || row.NextAttemptAt > now) return false;
-        var subscription = subscriptions.Find(row.SubscriptionId);
+        var head = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.SubscriptionId == key.Subscription && d.OrderKey == key.OrderKey).OrderBy(d => d.Id).Take(Options.BatchSize)
+            .ToListAsync(cancellationToken);
+        // Only the due run at the head: nothing passes an event that waits for its retry.
+        var batch = head.TakeWhile(d => d.NextAttemptAt <= now).ToList();
+        if (batch.Count == 0) return false;
+        var subscription = subscriptions.Find(key.Subscription);
         if (subscription is null)
         {
             await subscriptions.ReloadQuietlyAsync();
-            subscription = subscriptions.Find(row.SubscriptionId);
+            subscription = subscriptions.Find(key.Subscription);
             if (subscription is null) return false; // Deleted: its rows go with it (cascade).
         }
 
-        // Claim: push the next attempt past this one's lease, so that no other node sends it meanwhile and a crash
-        // before the answer leaves it to be sent again later.
-        var lease = now + Options.AttemptTimeout + TimeSpan.FromSeconds(5);
-        var claimed = await db.WebhookDeliveries.Where(d => d.Id == row.Id && d.NextAttemptAt == row.NextAttemptAt)
+        // Claim: push the next attempts past the batch's lease, so that no other node sends them meanwhile and a crash
+        // before they are settled leaves them to be sent again later (at least once). The lease covers the sending
+        // budget plus one whole attempt, and no attempt starts after the budget.
+        var ids = batch.Select(d => d.Id).ToList();
+        var lease = now + Options.BatchBudget + Options.AttemptTimeout + TimeSpan.FromSeconds(5);
+        var claimed = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.NextAttemptAt <= now)
             .ExecuteUpdateAsync(d => d.SetProperty(x => x.NextAttemptAt, lease), cancellationToken);
-        if (claimed == 0) return false;
+        if (claimed != batch.Count)
+        {
+            // Another node took part of it first: give back what this one took, and leave the queue to that node.
+            await db.WebhookDeliveries.Where(d => ids.Contains(d.Id) && d.NextAttemptAt == lease)
+                .ExecuteUpdateAsync(d => d.SetProperty(x => x.NextAttemptAt, now), CancellationToken.None);
+            return false;
+        }
 
-        var (ok, failure) = await PostAsync(subscription, row, cancellationToken);
-        if (ok)
+        var budgetEnds = now + Options.BatchBudget;
+        var delivered = 0;
+        string? failure = null;
+        var stopping = false;
+        foreach (var row in batch)
         {
-            await db.WebhookDeliveries.Where(d => d.Id == row.Id).ExecuteDeleteAsync(CancellationToken.None);
-            return true;
+            if (delivered > 0 && time.GetUtcNow() > budgetEnds) break;
+            try
+            {
+                var (ok, why) = await PostAsync(subscription, row, cancellationToken);
+                if (!ok)
+                {
+                    failure = why;
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                stopping = true;
+                break;
+            }
+            delivered++;
         }
-        var attempts = row.Attempts + 1;
-        if (time.GetUtcNow() - row.CreatedAt > Options.GiveUpAfter)
+        await SettleAsync(db, subscription, batch, delivered, failure);
+        return !stopping && failure is null && delivered == batch.Count;
+    }
+
+    /// <summary>One transaction: delete what was delivered, give the failed event its next attempt (or drop it), free the rest.</summary>
+    private async Task SettleAsync(ParleyDb db, WebhookSubscription subscription, List<WebhookDelivery> batch, int delivered, string? failure)
+    {
+        var done = batch.Take(delivered).Select(d => d.Id).ToList();
+        var failed = failure is null ? null : batch[delivered];
+        var unsent = batch.Skip(delivered + (failed is null ? 0 : 1)).Select(d => d.Id).ToList();
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        if (failed is not null)
         {
-            LogGaveUp(logger, row.EventId, row.Type, subscription.Url, attempts);
-            await db.WebhookDeliveries.Where(d => d.Id == row.Id).ExecuteDeleteAsync(CancellationToken.None);
-            return true;
+            var attempts = failed.Attempts + 1;
+            if (time.GetUtcNow() - failed.CreatedAt > Options.GiveUpAfter)
+            {
+                LogGaveUp(logger, failed.EventId, failed.Type, subscription.Url, attempts);
+                done.Add(failed.Id);
+            }
+            else
+            {
+                var next = time.GetUtcNow() + Backoff(attempts);
+                await db.WebhookDeliveries.Where(d => d.Id == failed.Id)
+                    .ExecuteUpdateAsync(d => d.SetProperty(x => x.Attempts, attempts).SetProperty(x => x.NextAttemptAt, next), CancellationToken.None);
+                LogAttemptFailed(logger, failed.EventId, subscription.Url, attempts, failure!, next);
+            }
         }
-        var next = time.GetUtcNow() + Backoff(attempts);
-        await db.WebhookDeliveries.Where(d => d.Id == row.Id)
-            .ExecuteUpdateAsync(d => d.SetProperty(x => x.Attempts, attempts).SetProperty(x => x.NextAttemptAt, next), CancellationToken.None);
-        LogAttemptFailed(logger, row.EventId, subscription.Url, attempts, failure, next);
-        return false;
+        if (done.Count > 0) await db.WebhookDeliveries.Where(d => done.Contains(d.Id)).ExecuteDeleteAsync(CancellationToken.None);
+        if (unsent.Count > 0)
+        {
+            var now = time.GetUtcNow();
+            await db.WebhookDeliveries.Where(d => unsent.Contains(d.Id)).ExecuteUpdateAsync(d => d.SetProperty(x => x.NextAttemptAt, now), CancellationToken.None);
+        }
+        await transaction.CommitAsync(CancellationToken.None);
     }
 
     private async Task<(bool Ok, string Failure)> PostAsync(WebhookSubscription subscription, WebhookDelivery row, CancellationToken cancellationToken)
