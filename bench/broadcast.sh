@@ -8,7 +8,7 @@
 #   PARLEY_BENCH_DB=sqlite|postgres     the server's database (default sqlite; postgres uses scripts/test.sh's private
 #                                       PostgreSQL on 127.0.0.1:55432 and a fresh database parley_bench_broadcast)
 #   BROADCAST_RATE=N                    Broadcasts:RecipientsPerSecond (default: the server's, 2000)
-#   BROADCAST_BATCH=N                   Broadcasts:BatchSize (default: the server's, 200)
+#   BROADCAST_BATCH=N                   Broadcasts:BatchSize (default: the server's, 100)
 #   PAIRS_RATE=N                        also run `Parley.Bench pairs --rate N` against the same server, once before the
 #                                       broadcast (without) and once while it runs (with); unset: no 1:1 traffic
 #   PAIRS_DURATION=S                    the measured window of each pairs run (default 20)

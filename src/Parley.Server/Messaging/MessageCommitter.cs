@@ -29,6 +29,7 @@ public sealed partial class MessageCommitter(
     TimeProvider time,
     IOptions<MessagingOptions> options,
     IStoredMessageOutbox outbox,
+    SqliteWriteGate writeGate,
     ILogger<MessageCommitter> logger) : BackgroundService
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
@@ -136,7 +137,7 @@ public sealed partial class MessageCommitter(
     private async Task<CommittedBatch> CommitAsync(List<PendingMessage> batch, bool lookUpRepeats, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var store = new MessageStore(scope.ServiceProvider.GetRequiredService<ParleyDb>());
+        var store = new MessageStore(scope.ServiceProvider.GetRequiredService<ParleyDb>(), writeGate);
 
         // Retries (same sender, same clientMsgId) get the first ack and store nothing. Looked up only once the index has
         // refused a batch: measured, the lookup of every batch was the largest part of a commit on PostgreSQL.

@@ -13,7 +13,7 @@ namespace Parley.Server.Messaging;
 /// On SQLite (in process) a statement is re-bound per row; on PostgreSQL each step is one set-based statement
 /// (<see cref="PostgresMessageStatements"/>) and the writes of a batch go in one round trip.
 /// </summary>
-internal sealed class MessageStore(ParleyDb db)
+internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
 {
     private readonly bool _sqlite = db is SqliteParleyDb;
 
@@ -64,6 +64,7 @@ internal sealed class MessageStore(ParleyDb db)
     {
         var messages = batch.Select(b => b.Row).ToList();
         var connection = await OpenAsync(cancellationToken);
+        using var turn = await writeGate.EnterAsync(db, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         // In id order, so that two writers (nodes) never lock two conversations in opposite orders.

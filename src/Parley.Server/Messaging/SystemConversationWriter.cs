@@ -17,7 +17,7 @@ namespace Parley.Server.Messaging;
 /// the unique (sender, clientMsgId) index refuses a second copy to the same user, so a batch written twice (by two
 /// nodes, or again after a crash) fails as a whole instead of sending anyone the message twice.</para>
 /// </summary>
-public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time, DomainEvents events)
+public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time, DomainEvents events, SqliteWriteGate writeGate)
 {
     /// <summary>
     /// Stores the message for these users in one transaction. <paramref name="guard"/> runs first in the same
@@ -35,6 +35,7 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
         object Time(DateTimeOffset value) => sqlite ? value.ToUnixTimeMilliseconds() : value;
         var messages = new List<Message>(userIds.Count);
 
+        using (await writeGate.EnterAsync(db, cancellationToken))
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             if (!await guard(connection, transaction, cancellationToken))

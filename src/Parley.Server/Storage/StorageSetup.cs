@@ -49,6 +49,7 @@ public static class StorageSetup
                 throw new InvalidOperationException($"Database:Provider '{options.Provider}' is not supported: use 'sqlite' or 'postgres'.");
         }
 
+        builder.Services.AddSingleton<SqliteWriteGate>();
         builder.Services.AddSingleton(services => new IdGenerator(
             builder.Configuration.GetValue<int?>("Ids:WorkerId") ?? Random.Shared.Next(0, 1024),
             services.GetRequiredService<TimeProvider>()));
