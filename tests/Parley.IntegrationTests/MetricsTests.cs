@@ -5,6 +5,15 @@ using Parley.IntegrationTests.Infrastructure;
 
 namespace Parley.IntegrationTests;
 
+/// <summary>
+/// Parley's instruments are process-wide (one server per process in production); every in-process test server's
+/// exporter sees every other's connections and messages. So these run alone, after the parallel tests: a socket
+/// another test closed while this server's exporter listened would count as -1 here.
+/// </summary>
+[CollectionDefinition(nameof(MetricsTests), DisableParallelization = true)]
+public sealed class MetricsCollection;
+
+[Collection(nameof(MetricsTests))]
 public sealed class MetricsTests
 {
     [Fact]
