@@ -63,13 +63,19 @@ public static class StorageSetup
     /// prepared once per connection (<c>Max Auto Prepare</c>), they skip PostgreSQL's parse and plan, about
     /// 0.3 ms a statement; and no session state is ever set, so a connection going back to the pool need not be
     /// reset with a <c>DISCARD ALL</c> round trip (<c>No Reset On Close</c>).
+    /// <para>At most <see cref="DefaultMaxPoolSize"/> connections per node (<c>Maximum Pool Size</c>; Npgsql's own default
+    /// is 100): a burst past it waits for a free connection instead of opening more. With Npgsql's default, two nodes
+    /// on a PostgreSQL with its default <c>max_connections</c> (100) were refused ("too many clients") under load.</para>
     /// </summary>
+    internal const int DefaultMaxPoolSize = 30;
+
     internal static string WithPostgresDefaults(string connectionString)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = 64;
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = true;
+        if (!new[] { "Maximum Pool Size", "MaxPoolSize" }.Any(given.ContainsKey)) builder.MaxPoolSize = DefaultMaxPoolSize;
         return builder.ConnectionString;
     }
 
