@@ -15,9 +15,6 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     private readonly Channel<ReadOnlyMemory<byte>> _outbox = Channel.CreateBounded<ReadOnlyMemory<byte>>(
         new BoundedChannelOptions(outboxCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _closing = new();
-
-    // One writer on the socket at a time: the write loop, or a fan-out writing a frame straight away (see Enqueue).
-    private readonly SemaphoreSlim _writer = new(1, 1);
     private volatile string? _closeReason;
     private WebSocketCloseStatus _closeStatus = WebSocketCloseStatus.NormalClosure;
 
@@ -27,68 +24,14 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     /// <summary>The sign-in session of the token the device connected with.</summary>
     public long SessionId { get; } = sessionId;
 
-    /// <summary>
-    /// For fan-out: never waits; a full outbox disconnects the device. When nothing is queued and no write is under
-    /// way, the frame is written at once on the caller's thread: the socket's send then completes at once (it only
-    /// fills Kestrel's output buffer), which saves waking the write loop for each frame of a device that receives
-    /// few (a member of a large group, a one-to-one pair at ordinary rates).
-    /// </summary>
+    /// <summary>For fan-out: never waits; a full outbox disconnects the device.</summary>
     public void Enqueue(ReadOnlyMemory<byte> frame)
     {
-        // Order holds: the write loop takes the writer before it takes a frame out, so a frame written here can never
-        // overtake one queued earlier; and while the loop (or another inline write) holds the writer, this one queues.
-        if (_closeReason is null && _outbox.Reader.Count == 0 && _writer.Wait(0))
-        {
-            WriteNow(frame);
-            return;
-        }
         // Once closing, the outbox is complete and frames are dropped: the device syncs when it reconnects.
         if (!_outbox.Writer.TryWrite(frame) && _closeReason is null)
         {
             Operations.ParleyMetrics.DeviceCutoffs.Add(1);
             Abort(WebSocketCloseStatus.EndpointUnavailable, "slow consumer: reconnect and sync");
-        }
-    }
-
-    /// <summary>Writes one frame holding the writer; a send that cannot complete at once finishes in the background.</summary>
-    private void WriteNow(ReadOnlyMemory<byte> frame)
-    {
-        ValueTask sending;
-        try
-        {
-            // Not cancellable: a cancellable send takes a slower path in ManagedWebSocket; a send that never completes
-            // (the device stopped reading) fails once the connection is cut off, since that aborts the socket.
-            sending = socket.SendAsync(frame, WebSocketMessageType.Text, WebSocketMessageFlags.EndOfMessage, CancellationToken.None);
-        }
-        catch (Exception)
-        {
-            // Whatever a dying socket throws (aborted, disposed, the transport gone): it must not break the fan-out
-            // that called, so it only cuts this device off.
-            _writer.Release();
-            Abort(WebSocketCloseStatus.EndpointUnavailable, "write failed");
-            return;
-        }
-        if (sending.IsCompletedSuccessfully)
-        {
-            _writer.Release();
-            return;
-        }
-        _ = FinishWriteAsync(sending);
-    }
-
-    private async Task FinishWriteAsync(ValueTask sending)
-    {
-        try
-        {
-            await sending;
-        }
-        catch (Exception)
-        {
-            Abort(WebSocketCloseStatus.EndpointUnavailable, "write failed");
-        }
-        finally
-        {
-            _writer.Release();
         }
     }
 
@@ -143,8 +86,6 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     public async Task RunAsync(Func<Connection, ReceivedFrame, Task> onFrame, CancellationToken stopping)
     {
         using var stop = stopping.Register(() => Close(WebSocketCloseStatus.EndpointUnavailable, "server stopping: reconnect and sync"));
-        // Sends are not cancellable (see WriteNow): cutting the connection off aborts the socket, which ends them.
-        using var cut = _closing.Token.Register(static s => ((WebSocket)s!).Abort(), socket);
         var writing = WriteLoopAsync();
         try
         {
@@ -211,22 +152,8 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     {
         try
         {
-            while (await _outbox.Reader.WaitToReadAsync(_closing.Token))
-            {
-                // The writer first, then the frames: see Enqueue for why the order matters.
-                await _writer.WaitAsync(_closing.Token);
-                try
-                {
-                    while (_outbox.Reader.TryRead(out var frame))
-                        await socket.SendAsync(frame, WebSocketMessageType.Text, WebSocketMessageFlags.EndOfMessage, CancellationToken.None);
-                }
-                finally
-                {
-                    _writer.Release();
-                }
-            }
-            // Kept from here on: no frame is written after the close frame.
-            await _writer.WaitAsync(_closing.Token);
+            await foreach (var frame in _outbox.Reader.ReadAllAsync(_closing.Token))
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _closing.Token);
             if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 await socket.CloseOutputAsync(_closeStatus, _closeReason, _closing.Token);
         }
