@@ -30,7 +30,6 @@ public sealed partial class MessageCommitter(
     IOptions<MessagingOptions> options,
     IStoredMessageOutbox outbox,
     SqliteWriteGate writeGate,
-    SearchIndexer searchIndexer,
     ILogger<MessageCommitter> logger) : BackgroundService
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
@@ -177,7 +176,6 @@ public sealed partial class MessageCommitter(
         {
             await store.InsertAsync(writes, now, outbox, cancellationToken);
             Operations.ParleyMetrics.MessagesStored.Add(writes.Count);
-            if (writes.Any(w => w.Row.SearchText is not null)) searchIndexer.Poke();
         }
         return new CommittedBatch(writes, repeats, stored);
     }

@@ -59,7 +59,16 @@ public sealed class MessageEdits(ParleyDb db, ConversationAccess access, DomainE
         var quote = RepliesAndMentions.Quote(message.Id, message.Seq, message.SenderId, message.Type,
             MessagePreview.Of(message.Type, contentJson, null, recalled: false), recalled: false);
         await db.Messages.Where(m => m.ReplyToId == message.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ReplyTo, quote), cancellationToken);
-        await SearchIndex.ReplaceAsync(db, message.Id, oldSearchText[0], searchText, cancellationToken);
+        if (db is SqliteParleyDb)
+        {
+            if (oldSearchText[0] is { } old)
+            {
+                await db.Database.ExecuteSqlAsync(
+                    $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {old})", cancellationToken);
+            }
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES ({message.Id}, {searchText})", cancellationToken);
+        }
         // Durable subscribers (webhooks) hear of it in this same transaction.
         var after = message.Copy();
         (after.Content, after.SearchText, after.EditedAt) = (contentJson, searchText, now);

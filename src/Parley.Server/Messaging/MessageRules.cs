@@ -58,12 +58,6 @@ public sealed class MessagingOptions
     public int SearchScanThreshold { get; set; } = 5_000;
 
     /// <summary>
-    /// SQLite: how long the search indexer lets commits gather before it indexes them together (<see cref="SearchIndexer"/>);
-    /// until then search reads the newest messages from the table.
-    /// </summary>
-    public TimeSpan SearchIndexDelay { get; set; } = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
     /// PostgreSQL only: search within a conversation first walks this many of its newest messages (in the
     /// range asked for) backwards through the covering index, and uses the trigram index only for what lies
     /// beyond. Walking costs about 0.15 µs a message and finds common words at once; the trigram index costs

@@ -12,8 +12,7 @@ namespace Parley.Server.Messaging;
 /// they deleted or cleared. A hit is a message whose text contains the query as a substring, without regard
 /// to case (text and query are both folded, <see cref="Fold"/>; scripts without case, such as Chinese, match
 /// as they are). Newest first.
-/// <para>SQLite: the FTS5 trigram table <c>MessageSearch</c> (filled behind the committer: the newest messages, past
-/// its mark, are read from the table first; see <see cref="SearchIndex"/>), read in rowid (message id) order from the newest
+/// <para>SQLite: the FTS5 trigram table <c>MessageSearch</c>, read in rowid (message id) order from the newest
 /// down, so a query stops after <c>limit</c> visible hits, or a scan of small ranges. PostgreSQL: a bounded
 /// backward walk of the newest messages first (common words), then <c>LIKE</c> on the pg_trgm GIN index of
 /// <c>Messages.SearchText</c> for what lies beyond it (rare words). A trigram index needs three characters: shorter queries scan one
@@ -81,30 +80,17 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
         // On one SQLite node the committer gives a conversation's messages ids in seq order, so the index's
-        // rowid order is the conversation's seq order. The newest messages, not indexed yet (past the mark), come
-        // first and are read from the table: found on the primary key (`+` keeps the planner off the conversation's index).
-        var mark = await SearchIndex.IndexedThroughAsync(db, cancellationToken);
-        var newest = await db.Messages.FromSql($"""
-            SELECT m.* FROM "Messages" m
-            WHERE m."Id" > {mark} AND +m."ConversationId" = {conversationId} AND m."Seq" > {lower} AND m."Seq" < {upper}
-              AND m."SearchText" LIKE {LikePattern(query)} ESCAPE '\'
-              AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
-                              WHERE d."UserId" = {userId} AND d."ConversationId" = {conversationId} AND d."Seq" = m."Seq")
-            ORDER BY m."Id" DESC
-            LIMIT {limit}
-            """).AsNoTracking().ToListAsync(cancellationToken);
-        if (newest.Count == limit) return newest;
+        // rowid order is the conversation's seq order.
         var match = MatchPhrase(query);
-        newest.AddRange(await db.Messages.FromSql($"""
+        return await db.Messages.FromSql($"""
             SELECT m.* FROM "MessageSearch" s CROSS JOIN "Messages" m ON m."Id" = s.rowid
-            WHERE s."MessageSearch" MATCH {match} AND s.rowid <= {mark}
+            WHERE s."MessageSearch" MATCH {match}
               AND m."ConversationId" = {conversationId} AND m."Seq" > {lower} AND m."Seq" < {upper}
               AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
                               WHERE d."UserId" = {userId} AND d."ConversationId" = {conversationId} AND d."Seq" = m."Seq")
             ORDER BY s.rowid DESC
-            LIMIT {limit - newest.Count}
-            """).AsNoTracking().ToListAsync(cancellationToken));
-        return newest;
+            LIMIT {limit}
+            """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>Hits in every conversation the user is a member of now, with message id below <paramref name="before"/>, newest first.</summary>
@@ -170,31 +156,17 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
                 LIMIT {limit}
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
-        // The newest messages, not indexed yet (past the mark), first, from the table (on the primary key); then the index.
-        var mark = await SearchIndex.IndexedThroughAsync(db, cancellationToken);
-        var newest = await db.Messages.FromSql($"""
-            SELECT m.* FROM "Messages" m
-            WHERE m."Id" > {mark} AND m."Id" < {below} AND m."SearchText" LIKE {LikePattern(query)} ESCAPE '\'
-              AND EXISTS (SELECT 1 FROM "ConversationMembers" c
-                          WHERE c."ConversationId" = m."ConversationId" AND c."UserId" = {userId} AND c."ClearedSeq" < m."Seq")
-              AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
-                              WHERE d."UserId" = {userId} AND d."ConversationId" = m."ConversationId" AND d."Seq" = m."Seq")
-            ORDER BY m."Id" DESC
-            LIMIT {limit}
-            """).AsNoTracking().ToListAsync(cancellationToken);
-        if (newest.Count == limit) return newest;
         var match = MatchPhrase(query);
-        newest.AddRange(await db.Messages.FromSql($"""
+        return await db.Messages.FromSql($"""
             SELECT m.* FROM "MessageSearch" s CROSS JOIN "Messages" m ON m."Id" = s.rowid
-            WHERE s."MessageSearch" MATCH {match} AND s.rowid < {below} AND s.rowid <= {mark}
+            WHERE s."MessageSearch" MATCH {match} AND s.rowid < {below}
               AND EXISTS (SELECT 1 FROM "ConversationMembers" c
                           WHERE c."ConversationId" = m."ConversationId" AND c."UserId" = {userId} AND c."ClearedSeq" < m."Seq")
               AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
                               WHERE d."UserId" = {userId} AND d."ConversationId" = m."ConversationId" AND d."Seq" = m."Seq")
             ORDER BY s.rowid DESC
-            LIMIT {limit - newest.Count}
-            """).AsNoTracking().ToListAsync(cancellationToken));
-        return newest;
+            LIMIT {limit}
+            """).AsNoTracking().ToListAsync(cancellationToken);
     }
 
     /// <summary>

@@ -57,7 +57,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     /// </summary>
     /// <remarks>
     /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
-    /// up to their own message, and mentioned members are marked. SQLite's search index is filled afterwards (<see cref="SearchIndexer"/>).
+    /// up to their own message, mentioned members are marked, and text goes into the search index.
     /// </remarks>
     public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, IStoredMessageOutbox outbox,
         CancellationToken cancellationToken)
@@ -113,6 +113,21 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
 
         // Durable subscribers' rows (webhooks' outbox), in the same transaction; nothing at all when none subscribes.
         if (outbox.Active) await RunAsync(connection, transaction, outbox.InsertSql, outbox.Rows(messages, Time(now)), returnsScalar: false, cancellationToken);
+
+        if (_sqlite && messages.Any(m => m.SearchText is not null))
+        {
+            await using var index = connection.CreateCommand();
+            index.Transaction = transaction;
+            index.CommandText = "INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES (@id, @text)";
+            var id = Add(index, "@id", 0L);
+            var text = Add(index, "@text", "");
+            foreach (var message in messages.Where(m => m.SearchText is not null))
+            {
+                id.Value = message.Id;
+                text.Value = message.SearchText!;
+                await index.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
 
         // The sender has read everything up to their own message (one statement per sender and conversation).
         await RunAsync(connection, transaction,

@@ -98,7 +98,12 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.Domai
             // A merged forward's files are no longer its readers' to fetch (the sweeper takes those nothing else carries).
             await db.ForwardedFiles.Where(f => f.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
         }
-        if (changed == 1) await SearchIndex.RemoveAsync(db, message.Id, message.SearchText, cancellationToken);
+        if (changed == 1 && db is SqliteParleyDb && message.SearchText is not null)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
+                cancellationToken);
+        }
         if (changed == 1)
         {
             // Durable subscribers (webhooks) hear of it in this same transaction.

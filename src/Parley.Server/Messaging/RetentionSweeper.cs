@@ -95,9 +95,14 @@ public sealed partial class RetentionSweeper(
         var ids = batch.Select(b => b.Id).ToList();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            // The SQLite full-text index is an external-content table: an entry goes with the text it was made from.
-            foreach (var message in batch.Where(b => b.SearchText is not null))
-                await SearchIndex.RemoveAsync(db, message.Id, message.SearchText, cancellationToken);
+            if (db is SqliteParleyDb)
+            {
+                // The SQLite full-text index is an external-content table: an entry goes with the text it was made from.
+                foreach (var message in batch.Where(b => b.SearchText is not null))
+                    await db.Database.ExecuteSqlAsync(
+                        $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
+                        cancellationToken);
+            }
             await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

@@ -74,54 +74,8 @@ internal static class RecallSearchKit
         return await db.Messages.AsNoTracking().SingleAsync(m => m.Id == id);
     }
 
-    /// <summary>
-    /// On SQLite, how many entries of the full-text index match <paramref name="phrase"/> once the indexer has caught up
-    /// with everything stored (it is filled behind the committer); null on PostgreSQL.
-    /// </summary>
+    /// <summary>On SQLite, how many entries of the full-text index match <paramref name="phrase"/>; null on PostgreSQL.</summary>
     public static async Task<long?> IndexEntriesAsync(this TestServer server, string phrase)
-    {
-        if (await server.SearchIndexCaughtUpAsync() is null) return null;
-        return await server.IndexEntriesNowAsync(phrase);
-    }
-
-    /// <summary>
-    /// On SQLite, indexes everything stored so far as the indexer does, and checks the index's structure (FTS5's
-    /// integrity-check; not against the table, which that check cannot do for rows that have no text, such as images or
-    /// recalled messages: whether entries match their rows is for the callers' phrase counts), in one transaction holding
-    /// the write lock, so that nothing is stored in between; null on PostgreSQL.
-    /// </summary>
-    public static async Task<bool?> SearchIndexCaughtUpAsync(this TestServer server)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        if (db is not SqliteParleyDb) return null;
-        using var turn = await server.Services.GetRequiredService<SqliteWriteGate>().EnterAsync(db, CancellationToken.None);
-        await db.Database.OpenConnectionAsync();
-        var connection = db.Database.GetDbConnection();
-        await using var transaction = await connection.BeginTransactionAsync();
-        while (await SearchIndex.IndexNextAsync(connection, transaction, SearchIndexer.BatchSize, CancellationToken.None) > 0)
-        {
-        }
-        await using (var check = connection.CreateCommand())
-        {
-            check.Transaction = transaction;
-            check.CommandText = "INSERT INTO \"MessageSearch\" (\"MessageSearch\", rank) VALUES ('integrity-check', 0)";
-            await check.ExecuteNonQueryAsync();
-        }
-        await transaction.CommitAsync();
-        return true;
-    }
-
-    /// <summary>On SQLite, the search index's high-water mark (<see cref="SearchIndex"/>); null on PostgreSQL.</summary>
-    public static async Task<long?> SearchIndexMarkAsync(this TestServer server)
-    {
-        await using var scope = server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        return db is SqliteParleyDb ? await SearchIndex.IndexedThroughAsync(db, CancellationToken.None) : null;
-    }
-
-    /// <summary>On SQLite, how many entries of the full-text index match <paramref name="phrase"/> as it is now; null on PostgreSQL.</summary>
-    public static async Task<long?> IndexEntriesNowAsync(this TestServer server, string phrase)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
