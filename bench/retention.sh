@@ -33,6 +33,7 @@
 # $PARLEY_BENCH_OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 messages=${1:-1000000}
 out=${PARLEY_BENCH_OUT:-bench/results/retention-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
@@ -42,20 +43,12 @@ max_age=${RETENTION_MAX_AGE:-60}
 pairs_rate=${PAIRS_RATE:-2000}
 db=${PARLEY_BENCH_DB:-sqlite}
 
-dll=${PARLEY_SERVER_DLL:-}
-if [ -z "$dll" ]; then
-  dotnet build -c Release src/Parley.Server/Parley.Server.csproj -p:SkipWebBuild=true -nologo -v q
-  dll=src/Parley.Server/bin/Release/net10.0/Parley.Server.dll
-fi
-dll=$(realpath "$dll")
+bench_server_dll
 dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
 bench=(dotnet "$(realpath bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll)")
 
-db_args=("--DataPath=$data")
+bench_database_args parley_bench_retention "$data"
 if [ "$db" = postgres ]; then
-  eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh | grep '^export')"
-  psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench_retention" -c "CREATE DATABASE parley_bench_retention"
-  db_args+=("--Database:Provider=postgres" "--ConnectionStrings:Database=Host=127.0.0.1;Port=55432;Username=postgres;Database=parley_bench_retention")
   sql() { psql -h 127.0.0.1 -p 55432 -U postgres -d parley_bench_retention -Atqc "$1"; }
 else
   # Read-only, beside the running server (WAL): the count never takes SQLite's write lock.

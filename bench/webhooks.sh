@@ -31,6 +31,7 @@
 # log under $PARLEY_BENCH_OUT (default bench/results/webhooks-<date>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rate=${PAIRS_RATE:-2000}
 duration=${PAIRS_DURATION:-20}
 warmup=5
@@ -41,20 +42,10 @@ out=$(realpath "$out")
 data=$(mktemp -d -t parley-bench-webhooks-XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-dll=${PARLEY_SERVER_DLL:-}
-if [ -z "$dll" ]; then
-  dotnet build -c Release src/Parley.Server/Parley.Server.csproj -p:SkipWebBuild=true -nologo -v q
-  dll=src/Parley.Server/bin/Release/net10.0/Parley.Server.dll
-fi
-dll=$(realpath "$dll")
+bench_server_dll
 dotnet build -c Release bench/Parley.Bench/Parley.Bench.csproj -nologo -v q
 
-db_args=("--DataPath=$data")
-if [ "${PARLEY_BENCH_DB:-sqlite}" = postgres ]; then
-  eval "$(PARLEY_TEST_SERVICES_ONLY=1 bash scripts/test.sh | grep '^export')"
-  psql -h 127.0.0.1 -p 55432 -U postgres -qc "DROP DATABASE IF EXISTS parley_bench_webhooks" -c "CREATE DATABASE parley_bench_webhooks"
-  db_args+=("--Database:Provider=postgres" "--ConnectionStrings:Database=Host=127.0.0.1;Port=55432;Username=postgres;Database=parley_bench_webhooks")
-fi
+bench_database_args parley_bench_webhooks "$data"
 server_args=("${db_args[@]}" "--urls=http://127.0.0.1:$port" "--Logging:LogLevel:Default=Warning" "--Logging:LogLevel:Parley=Information"
   "--Logging:LogLevel:Parley.Platform.Audit=Warning"
   "--Gateway:FramesPerSecond=1000000" "--RateLimits:MessagesPerSecondPerUser=1000000" "--RateLimits:MessageBurstPerUser=1000000"
