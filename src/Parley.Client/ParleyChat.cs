@@ -7,7 +7,8 @@ namespace Parley.Client;
 /// <summary>
 /// A chat device that survives disconnections: it reconnects by itself, resends every message that has no
 /// ack yet (same clientMsgId, so nothing is stored twice), and syncs each conversation from the highest seq
-/// it has seen, so that it ends with every message exactly once. Messages from others, and from this user's
+/// it has seen, so that it ends with every message exactly once. A live message that skips ahead (one was
+/// missed while connected) makes it sync the gap at once. Messages from others, and from this user's
 /// other devices, arrive on <see cref="Messages"/> (each conversation and seq once); this device's own sends
 /// complete with their ack instead. Other events arrive on <see cref="Events"/>.
 /// </summary>
@@ -19,6 +20,8 @@ public sealed class ParleyChat : IAsyncDisposable
     private readonly ParleyClient _client;
     private readonly ConcurrentDictionary<string, PendingSend> _unacked = new();
     private readonly Dictionary<string, SeqWindow> _seen = [];
+    private readonly Dictionary<string, long> _gapSyncedAfter = [];
+    private bool _catchingUp;
     private readonly Channel<MessageView> _messages = Channel.CreateUnbounded<MessageView>();
     private readonly Channel<ServerFrame> _events = Channel.CreateUnbounded<ServerFrame>();
     private readonly CancellationTokenSource _stop = new();
@@ -153,13 +156,19 @@ public sealed class ParleyChat : IAsyncDisposable
     private async Task CatchUpAsync(ParleyRealtime socket)
     {
         Dictionary<string, long> known;
-        lock (_seen) known = _seen.ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous);
+        lock (_seen)
+        {
+            // The catch-up syncs every known conversation from its first gap: live gaps wait for it.
+            _catchingUp = true;
+            known = _seen.ToDictionary(kv => kv.Key, kv => kv.Value.Contiguous);
+        }
         // Everything unread first (it brings conversations this device has never seen), then each known
         // conversation from where this device is; what both bring passes once.
         await socket.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
         // The server takes at most MaxSyncConversations (1,000) conversations a frame (docs/protocol.md, "Syncing").
         foreach (var chunk in known.Chunk(MaxSyncConversations))
             await socket.RequestAsync("msg.sync", new { conversations = chunk.ToDictionary(kv => kv.Key, kv => kv.Value) }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        lock (_seen) _catchingUp = false;
         foreach (var send in _unacked.Values.OrderBy(s => s.Order)) _ = TrySendAsync(send);
     }
 
@@ -170,7 +179,9 @@ public sealed class ParleyChat : IAsyncDisposable
             switch (frame.Type)
             {
                 case "msg.new":
-                    Deliver(frame.Data.Deserialize<MessageView>(ParleyClient.JsonOptions)!);
+                    var message = frame.Data.Deserialize<MessageView>(ParleyClient.JsonOptions)!;
+                    Deliver(message);
+                    SyncGapIfAny(socket, message.ConversationId);
                     break;
                 case "msg.batch":
                     foreach (var item in frame.Data.GetProperty("messages").EnumerateArray())
@@ -180,6 +191,37 @@ public sealed class ParleyChat : IAsyncDisposable
                     _events.Writer.TryWrite(frame);
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// A live message that skips ahead means some were missed (a frame dropped between nodes, or a node that died
+    /// between storing and delivering): the gap is synced at once, without waiting for a reconnect
+    /// (docs/protocol.md, "Server to client (events)"). One sync per conversation at a time, and none again from the same seq, so
+    /// that seqs this user deleted for themselves, which no sync brings, do not make it ask over and over.
+    /// </summary>
+    private void SyncGapIfAny(ParleyRealtime socket, string conversationId)
+    {
+        long after;
+        lock (_seen)
+        {
+            var window = _seen[conversationId];
+            if (!window.HasGap || _catchingUp || _gapSyncedAfter.GetValueOrDefault(conversationId, -1) == window.Contiguous) return;
+            after = window.Contiguous;
+            _gapSyncedAfter[conversationId] = after;
+        }
+        _ = SyncGapAsync(socket, conversationId, after);
+    }
+
+    private static async Task SyncGapAsync(ParleyRealtime socket, string conversationId, long after)
+    {
+        try
+        {
+            await socket.RequestAsync("msg.sync", new { conversations = new Dictionary<string, long> { [conversationId] = after } }, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or TimeoutException or ParleyRealtimeException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The connection dropped: the reconnect's catch-up syncs from the same place.
         }
     }
 
@@ -207,6 +249,9 @@ public sealed class ParleyChat : IAsyncDisposable
     {
         private readonly SortedSet<long> _beyond = [];
         public long Contiguous { get; private set; }
+
+        /// <summary>Whether a seq beyond <see cref="Contiguous"/> + 1 was seen: something between was missed.</summary>
+        public bool HasGap => _beyond.Count > 0;
 
         public bool Add(long seq)
         {

@@ -30,6 +30,22 @@ public sealed class IdGeneratorTests
     }
 
     [Fact]
+    public void AnIdIsMadeHereOnlyByThisProcessNotByAnotherWorkerNorBeforeARestart()
+    {
+        var clock = new SettableClock { Now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) };
+        var before = new IdGenerator(3, clock).Next();
+        clock.Now = clock.Now.AddSeconds(10);
+        var restarted = new IdGenerator(3, clock);
+        var other = new IdGenerator(4, clock).Next();
+        clock.Now = clock.Now.AddSeconds(-5);
+        var afterClockStepBack = restarted.Next();
+
+        Assert.True(restarted.MadeHere(afterClockStepBack));
+        Assert.False(restarted.MadeHere(before));
+        Assert.False(restarted.MadeHere(other));
+    }
+
+    [Fact]
     public void TwoWorkersNeverIssueTheSameId()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));

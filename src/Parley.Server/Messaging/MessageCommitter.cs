@@ -177,7 +177,24 @@ public sealed partial class MessageCommitter(
             await store.InsertAsync(writes, now, outbox, cancellationToken);
             Operations.ParleyMetrics.MessagesStored.Add(writes.Count);
         }
-        return new CommittedBatch(writes, repeats, stored);
+        return new CommittedBatch(writes, repeats, stored) { Orphans = repeats.Count == 0 ? [] : await FindOrphansAsync(store, repeats, stored, cancellationToken) };
+    }
+
+    /// <summary>
+    /// The repeats whose message another process stored. That node may have died between storing and publishing (the
+    /// sender, without an ack, resent here), so its connected recipients may never have had it: it is delivered again.
+    /// A resend of this process's own message needs nothing: this process published it.
+    /// </summary>
+    private async Task<List<(Message Row, PendingMessage Pending)>> FindOrphansAsync(MessageStore store, List<PendingMessage> repeats,
+        Dictionary<(long SenderId, string ClientMsgId), MessageAck> stored, CancellationToken cancellationToken)
+    {
+        var candidates = new Dictionary<long, PendingMessage>();
+        foreach (var pending in repeats)
+            if (stored.TryGetValue((pending.SenderId, pending.ClientMsgId), out var ack) && long.Parse(ack.MessageId, System.Globalization.CultureInfo.InvariantCulture) is var id && !ids.MadeHere(id))
+                candidates.TryAdd(id, pending);
+        if (candidates.Count == 0) return [];
+        var rows = await store.LoadAsync([.. candidates.Keys], cancellationToken);
+        return [.. rows.OrderBy(row => row.Seq).Select(row => (row, candidates[row.Id]))];
     }
 
     /// <summary>
@@ -209,6 +226,17 @@ public sealed partial class MessageCommitter(
                 }
             }
             foreach (var pending in committed.Repeats) pending.Stored.TrySetResult(committed.Stored[(pending.SenderId, pending.ClientMsgId)]);
+            foreach (var (row, pending) in committed.Orphans)
+            {
+                try
+                {
+                    await events.PublishAsync(new MessageRedelivered(row, pending.Recipients, pending.SenderDeviceId));
+                }
+                catch (Exception e)
+                {
+                    LogDeliveryFailed(logger, e, row.Id);
+                }
+            }
         }
     }
 
@@ -218,6 +246,9 @@ public sealed partial class MessageCommitter(
         List<PendingMessage> Repeats,
         Dictionary<(long SenderId, string ClientMsgId), MessageAck> Stored)
     {
+        /// <summary>Repeats of messages another process stored, to deliver again (<see cref="MessageRedelivered"/>).</summary>
+        public List<(Message Row, PendingMessage Pending)> Orphans { get; init; } = [];
+
         public List<PendingMessage> Failed { get; private init; } = [];
         public Exception? Error { get; private init; }
 

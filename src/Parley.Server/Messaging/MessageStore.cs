@@ -37,6 +37,10 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         return stored;
     }
 
+    /// <summary>Whole messages by id, through EF Core: only resends of another node's messages need them, which are rare.</summary>
+    public Task<List<Message>> LoadAsync(long[] ids, CancellationToken cancellationToken) =>
+        db.Messages.AsNoTracking().Where(message => ids.Contains(message.Id)).ToListAsync(cancellationToken);
+
     private static void BuildFindStored(DbCommand command, IReadOnlyList<PendingMessage> batch)
     {
         var sql = new StringBuilder("SELECT \"SenderId\", \"ClientMsgId\", \"Id\", \"ConversationId\", \"Seq\", \"SentAt\" FROM \"Messages\" WHERE ");

@@ -12,6 +12,14 @@ namespace Parley.Server.Messaging;
 /// </summary>
 public sealed record MessageStored(Message Message, IReadOnlyList<long> Recipients, long SenderDeviceId) : IDomainEvent;
 
+/// <summary>
+/// A resend (same sender and clientMsgId) reached this node for a message that another process stored: a node that
+/// died, or this node before a restart, may have stored it and never delivered it, so connected devices get it once
+/// more (they keep each conversation's seq once). Only the real-time layer hears of it: push and webhooks had their
+/// turn when it was stored.
+/// </summary>
+public sealed record MessageRedelivered(Message Message, IReadOnlyList<long> Recipients, long SenderDeviceId) : IDomainEvent;
+
 /// <summary>A message was recalled for everyone by <see cref="RecalledBy"/>; <see cref="Members"/> are the conversation's.</summary>
 public sealed record MessageRecalled(long ConversationId, long MessageId, long Seq, long RecalledBy, IReadOnlyList<long> Members) : IDomainEvent;
 

@@ -26,6 +26,7 @@ public sealed record ClearedData(string ConversationId, long ClearedSeq);
 /// </summary>
 public sealed class MessageEventFrames(IMessageRouter router) :
     IDomainEventHandler<MessageStored>,
+    IDomainEventHandler<MessageRedelivered>,
     IDomainEventHandler<MessageRecalled>,
     IDomainEventHandler<MessageEdited>,
     IDomainEventHandler<ReactionChanged>,
@@ -39,6 +40,7 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     public static void Subscribe(IServiceCollection services)
     {
         services.AddEventHandler<MessageStored, MessageEventFrames>();
+        services.AddEventHandler<MessageRedelivered, MessageEventFrames>();
         services.AddEventHandler<MessageRecalled, MessageEventFrames>();
         services.AddEventHandler<MessageEdited, MessageEventFrames>();
         services.AddEventHandler<ReactionChanged, MessageEventFrames>();
@@ -51,6 +53,12 @@ public sealed class MessageEventFrames(IMessageRouter router) :
     }
 
     public ValueTask HandleAsync(MessageStored e, CancellationToken cancellationToken)
+    {
+        router.Publish(e.Recipients, Frames.NewMessage(e.Message), e.SenderDeviceId);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask HandleAsync(MessageRedelivered e, CancellationToken cancellationToken)
     {
         router.Publish(e.Recipients, Frames.NewMessage(e.Message), e.SenderDeviceId);
         return ValueTask.CompletedTask;

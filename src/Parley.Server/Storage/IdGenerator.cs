@@ -24,12 +24,21 @@ public sealed class IdGenerator
             throw new ArgumentOutOfRangeException(nameof(workerId), $"The worker id must be between 0 and {(1 << WorkerBits) - 1}.");
         _worker = workerId;
         _time = time;
+        // Ids never go below the start, even should the clock step back: so MadeHere knows an earlier process's ids.
+        _lastMs = Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - Epoch);
+        _firstOwnId = _lastMs << (WorkerBits + SequenceBits);
     }
+
+    // Every id this process makes is at least this: ids of this worker below it were made by an earlier process.
+    private readonly long _firstOwnId;
 
     public int WorkerId => (int)_worker;
 
     /// <summary>The worker id an id was made by.</summary>
     public static int WorkerOf(long id) => (int)((id >> SequenceBits) & ((1L << WorkerBits) - 1));
+
+    /// <summary>Whether this process made <paramref name="id"/> (not another node, nor this node before a restart).</summary>
+    public bool MadeHere(long id) => WorkerOf(id) == WorkerId && id >= _firstOwnId;
 
     /// <summary>The smallest id made at or after <paramref name="time"/>: every id made before it is smaller.</summary>
     public static long FirstIdAt(DateTimeOffset time) =>

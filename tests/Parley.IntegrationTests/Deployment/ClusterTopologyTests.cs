@@ -179,7 +179,15 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
                 Assert.Equal(Enumerable.Range(1, perSender).Select(n => (long)n), pairAcks.Select(a => a.Seq).Order());
                 var receiver = devices[2 * i + 1];
                 var received = new List<MessageView>();
-                while (received.Count < perSender) received.Add(await receiver.Messages.ReadAsync(deadline.Token));
+                try
+                {
+                    while (received.Count < perSender) received.Add(await receiver.Messages.ReadAsync(deadline.Token));
+                }
+                catch (OperationCanceledException)
+                {
+                    var missing = Enumerable.Range(1, perSender).Select(n => (long)n).Except(received.Select(m => m.Seq));
+                    Assert.Fail($"pair {i}: the receiver (reconnects: {receiver.Reconnects}) never got seqs {string.Join(", ", missing)}");
+                }
                 Assert.Equal(Enumerable.Range(1, perSender).Select(n => (long)n), received.Select(m => m.Seq).Order());
                 Assert.Equal(Enumerable.Range(0, perSender).Select(n => $"p{i} m{n}").Order(), received.Select(m => m.Content.GetString()!).Order());
                 Assert.False(receiver.Messages.TryRead(out var extra), $"pair {i}: a message came twice: seq {extra?.Seq}");
