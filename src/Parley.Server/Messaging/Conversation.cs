@@ -50,6 +50,12 @@ public sealed class Conversation
     /// </summary>
     public int? MessageTtlSeconds { get; set; }
 
+    /// <summary>
+    /// The highest seq the retention sweeper has deleted (0: none). Above it the stored seqs have no holes, so a member
+    /// whose read pointer is at or past it has <c>LastSeq - readSeq</c> unread without counting rows.
+    /// </summary>
+    public long SweptSeq { get; set; }
+
     public static string KeyFor(long a, long b) => a < b ? $"{a}:{b}" : $"{b}:{a}";
 
     /// <summary>

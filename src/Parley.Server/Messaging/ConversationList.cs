@@ -15,8 +15,9 @@ namespace Parley.Server.Messaging;
 /// sorted), the last visible message of each row on the page (one backward index step per row, skipping
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
-/// page's statement: the stored rows above that pointer (an index-only count on (ConversationId, Seq), which skips
-/// the holes the retention sweeper leaves: seqs are not reused; past <see cref="ExactUnreadLimit"/> seqs, the seqs), less the user's deletions of stored rows (the
+/// page's statement: the seqs above that pointer, or, where the retention sweeper left holes above it (the pointer is
+/// below the conversation's <see cref="Conversation.SweptSeq"/>; seqs are not reused), the stored rows above it (an
+/// index-only count on (ConversationId, Seq); past <see cref="ExactUnreadLimit"/> seqs, the seqs), less the user's deletions of stored rows (the
 /// MessageDeletions primary key, an empty range for the usual row without any), less expired rows not yet swept that
 /// were not deleted (<see cref="MessageRetention"/>; counted only while some expired row exists anywhere, which one
 /// probe of the ExpiresAt index and one of the primary key tell, so usually never). The user's own messages never
@@ -57,7 +58,7 @@ public sealed class ConversationList(
             .Select(x => x.Id)
             .ToListAsync(cancellationToken);
         var order = pageIds.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
-        var rows = (await Rows(me).Where(r => pageIds.Contains(r.Id)).ToListAsync(cancellationToken))
+        var rows = (await Rows(me, db.ConversationMembers.Where(m => pageIds.Contains(m.ConversationId))).ToListAsync(cancellationToken))
             .OrderBy(r => order[r.Id])
             .ToList();
 
@@ -110,7 +111,7 @@ public sealed class ConversationList(
     }
 
     private async Task<Row> RowAsync(long me, long conversationId, CancellationToken cancellationToken) =>
-        await Rows(me).Where(r => r.Id == conversationId).FirstOrDefaultAsync(cancellationToken) ?? throw NotFound();
+        await Rows(me, db.ConversationMembers.Where(m => m.ConversationId == conversationId)).FirstOrDefaultAsync(cancellationToken) ?? throw NotFound();
 
     /// <summary>
     /// Up to this many seqs above the read pointer, the unread messages are counted row by row (holes left by the
@@ -119,15 +120,19 @@ public sealed class ConversationList(
     /// </summary>
     public const int ExactUnreadLimit = 1000;
 
-    /// <summary>The user's list rows with everything a view needs, what counts as unread counted in the same statement.</summary>
-    private IQueryable<Row> Rows(long me)
+    /// <summary>
+    /// The user's list rows among <paramref name="members"/> with everything a view needs, what counts as unread counted
+    /// in the same statement. The conversations are picked on the member rows (their primary key), not on the
+    /// conversations: on PostgreSQL that keeps the plan off a scan of all of the user's member rows.
+    /// </summary>
+    private IQueryable<Row> Rows(long me, IQueryable<ConversationMember> members)
     {
         var (now, oldestKept) = retention.Bounds();
         // With no maximum age, no message is older than it: the cut-off is before every id and time.
         var cutoff = oldestKept ?? DateTimeOffset.UnixEpoch;
         var below = oldestKept is { } kept ? IdGenerator.FirstIdAt(kept) : 0;
         return
-        (from m in db.ConversationMembers
+        (from m in members
          join c in db.Conversations on m.ConversationId equals c.Id
          where m.UserId == me
          let seen = m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq
@@ -145,8 +150,11 @@ public sealed class ConversationList(
              ClearedSeq = m.ClearedSeq,
              MentionSeq = m.MentionSeq,
              MessageTtlSeconds = c.MessageTtlSeconds,
-             // Counted (bounded work) up to ExactUnreadLimit seqs above the pointer; past that, the seqs themselves.
-             StoredUnread = c.LastSeq - seen <= ExactUnreadLimit ? db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen) : c.LastSeq - seen,
+             // The seqs above the pointer, unless the sweeper made holes there: then counted (bounded work) up to
+             // ExactUnreadLimit seqs above the pointer; past that, the seqs themselves.
+             StoredUnread = seen >= c.SweptSeq || c.LastSeq - seen > ExactUnreadLimit
+                 ? c.LastSeq - seen
+                 : db.Messages.Count(x => x.ConversationId == c.Id && x.Seq > seen),
              DeletedUnread = db.MessageDeletions.Count(d => d.UserId == me && d.ConversationId == c.Id && d.Seq > seen
                  && db.Messages.Any(x => x.ConversationId == c.Id && x.Seq == d.Seq)),
              // Uncorrelated, so each database evaluates it once per statement; false between sweeps, and the count is skipped.

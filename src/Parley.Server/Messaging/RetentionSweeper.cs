@@ -104,6 +104,10 @@ public sealed partial class RetentionSweeper(
                         cancellationToken);
             }
             await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+            // The holes, for the conversation list's unread count: above SweptSeq it takes the seqs without counting rows.
+            foreach (var swept in batch.GroupBy(b => b.ConversationId, (id, rows) => (Id: id, Seq: rows.Max(r => r.Seq))))
+                await db.Conversations.Where(c => c.Id == swept.Id && c.SweptSeq < swept.Seq)
+                    .ExecuteUpdateAsync(c => c.SetProperty(x => x.SweptSeq, swept.Seq), cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         foreach (var fileId in batch.Where(b => b.FileId is not null).Select(b => b.FileId!.Value).Distinct()) files.Recalled(fileId);

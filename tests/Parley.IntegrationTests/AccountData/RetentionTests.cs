@@ -185,6 +185,9 @@ public sealed class RetentionTests(RetentionServer fixture) : IClassFixture<Rete
         Assert.Equal(2, await UnreadAsync(bob, kept.ConversationId));
         await bob.MarkReadAsync(kept.ConversationId, later.Seq);
         Assert.Equal(0, await UnreadAsync(bob, kept.ConversationId));
+        // Read past the holes: what comes after counts as before.
+        await alice.TextAsync(SendTarget.User(bob.UserId), "after reading");
+        Assert.Equal(1, await UnreadAsync(bob, kept.ConversationId));
     }
 
     /// <summary>The unread count of one row, from the list and from the row's own endpoint, which must agree.</summary>

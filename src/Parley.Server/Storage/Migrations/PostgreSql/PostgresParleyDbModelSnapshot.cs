@@ -310,6 +310,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<int?>("MessageTtlSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<long>("SweptSeq")
+                        .HasColumnType("bigint");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")

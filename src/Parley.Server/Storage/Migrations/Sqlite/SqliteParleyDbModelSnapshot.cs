@@ -304,6 +304,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<int?>("MessageTtlSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("SweptSeq")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DirectKey")
