@@ -20,7 +20,7 @@ public sealed class ParleyChat : IAsyncDisposable
     private readonly ParleyClient _client;
     private readonly ConcurrentDictionary<string, PendingSend> _unacked = new();
     private readonly Dictionary<string, SeqWindow> _seen = [];
-    private readonly Dictionary<string, long> _gapSyncedAfter = [];
+    private readonly HashSet<string> _gapSyncing = [];
     private bool _catchingUp;
     private readonly Channel<MessageView> _messages = Channel.CreateUnbounded<MessageView>();
     private readonly Channel<ServerFrame> _events = Channel.CreateUnbounded<ServerFrame>();
@@ -180,8 +180,9 @@ public sealed class ParleyChat : IAsyncDisposable
             {
                 case "msg.new":
                     var message = frame.Data.Deserialize<MessageView>(ParleyClient.JsonOptions)!;
+                    var highest = Highest(message.ConversationId);
                     Deliver(message);
-                    SyncGapIfAny(socket, message.ConversationId);
+                    if (message.Seq > highest + 1 && highest > 0) SyncGap(socket, message.ConversationId, highest);
                     break;
                 case "msg.batch":
                     foreach (var item in frame.Data.GetProperty("messages").EnumerateArray())
@@ -195,25 +196,29 @@ public sealed class ParleyChat : IAsyncDisposable
     }
 
     /// <summary>
-    /// A live message that skips ahead means some were missed (a frame dropped between nodes, or a node that died
-    /// between storing and delivering): the gap is synced at once, without waiting for a reconnect
-    /// (docs/protocol.md, "Server to client (events)"). One sync per conversation at a time, and none again from the same seq, so
-    /// that seqs this user deleted for themselves, which no sync brings, do not make it ask over and over.
+    /// A live message that skips ahead of the highest seq seen in its conversation means some were missed (a frame
+    /// dropped between nodes, or a node that died between storing and delivering): what follows that seq is synced
+    /// at once, without waiting for a reconnect (docs/protocol.md, "Server to client (events)"), one sync per
+    /// conversation at a time. A conversation seen for the first time has nothing to skip, so its older history is
+    /// never fetched; holes that no sync fills (messages deleted for me) lie below the highest seq and are never asked for.
     /// </summary>
-    private void SyncGapIfAny(ParleyRealtime socket, string conversationId)
+    private void SyncGap(ParleyRealtime socket, string conversationId, long after)
     {
-        long after;
         lock (_seen)
         {
-            var window = _seen[conversationId];
-            if (!window.HasGap || _catchingUp || _gapSyncedAfter.GetValueOrDefault(conversationId, -1) == window.Contiguous) return;
-            after = window.Contiguous;
-            _gapSyncedAfter[conversationId] = after;
+            // The reconnect's catch-up syncs every known conversation: gaps wait for it.
+            if (_catchingUp || !_gapSyncing.Add(conversationId)) return;
         }
         _ = SyncGapAsync(socket, conversationId, after);
     }
 
-    private static async Task SyncGapAsync(ParleyRealtime socket, string conversationId, long after)
+    /// <summary>The highest seq seen in a conversation; 0 when none.</summary>
+    private long Highest(string conversationId)
+    {
+        lock (_seen) return _seen.TryGetValue(conversationId, out var window) ? window.Highest : 0;
+    }
+
+    private async Task SyncGapAsync(ParleyRealtime socket, string conversationId, long after)
     {
         try
         {
@@ -223,10 +228,20 @@ public sealed class ParleyChat : IAsyncDisposable
         {
             // The connection dropped: the reconnect's catch-up syncs from the same place.
         }
+        finally
+        {
+            lock (_seen) _gapSyncing.Remove(conversationId);
+        }
     }
 
     private void Deliver(MessageView message)
     {
+        // This device's own send, brought by a sync before its ack came: it completes with the ack, not here.
+        if (message.SenderId == _client.UserId && _unacked.ContainsKey(message.ClientMsgId))
+        {
+            Seen(message.ConversationId, message.Seq);
+            return;
+        }
         // A sync and a live msg.new may carry the same message, in either order: each seq passes once.
         if (Seen(message.ConversationId, message.Seq)) _messages.Writer.TryWrite(message);
     }
@@ -250,11 +265,13 @@ public sealed class ParleyChat : IAsyncDisposable
         private readonly SortedSet<long> _beyond = [];
         public long Contiguous { get; private set; }
 
-        /// <summary>Whether a seq beyond <see cref="Contiguous"/> + 1 was seen: something between was missed.</summary>
-        public bool HasGap => _beyond.Count > 0;
+
+        /// <summary>The highest seq seen.</summary>
+        public long Highest { get; private set; }
 
         public bool Add(long seq)
         {
+            Highest = Math.Max(Highest, seq);
             if (seq <= Contiguous || !_beyond.Add(seq)) return false;
             while (_beyond.Count > 0 && _beyond.Min == Contiguous + 1)
             {

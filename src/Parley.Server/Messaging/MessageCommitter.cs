@@ -193,8 +193,19 @@ public sealed partial class MessageCommitter(
             if (stored.TryGetValue((pending.SenderId, pending.ClientMsgId), out var ack) && long.Parse(ack.MessageId, System.Globalization.CultureInfo.InvariantCulture) is var id && !ids.MadeHere(id))
                 candidates.TryAdd(id, pending);
         if (candidates.Count == 0) return [];
-        var rows = await store.LoadAsync([.. candidates.Keys], cancellationToken);
-        return [.. rows.OrderBy(row => row.Seq).Select(row => (row, candidates[row.Id]))];
+        try
+        {
+            var rows = await store.LoadAsync([.. candidates.Keys], cancellationToken);
+            return [.. rows.OrderBy(row => row.Seq).Select(row => (row, candidates[row.Id]))];
+        }
+        catch (Exception e)
+        {
+            // The batch is committed: it must be acknowledged and published whatever happens here (were this to throw,
+            // the retry would find this batch's own messages stored and publish none of them). Without the second
+            // delivery, the recipients get these messages at their next sync.
+            LogRedeliveryFailed(logger, e, candidates.Count);
+            return [];
+        }
     }
 
     /// <summary>
@@ -264,6 +275,9 @@ public sealed partial class MessageCommitter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Acknowledging or publishing stored message {MessageId} failed; devices will get it by syncing")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, long messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Loading {Count} resent messages that another node stored, to deliver them again, failed; their recipients get them at their next sync")]
+    private static partial void LogRedeliveryFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Storing a batch of {Count} messages failed; none of them was acknowledged")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);

@@ -103,11 +103,13 @@ public sealed partial class RetentionSweeper(
                         $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
                         cancellationToken);
             }
-            await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
             // The holes, for the conversation list's unread count: above SweptSeq it takes the seqs without counting rows.
-            foreach (var swept in batch.GroupBy(b => b.ConversationId, (id, rows) => (Id: id, Seq: rows.Max(r => r.Seq))))
+            // Conversations first and in id order, then messages, as the committer locks them: two writers that take
+            // locks in the same order never deadlock.
+            foreach (var swept in batch.GroupBy(b => b.ConversationId, (id, rows) => (Id: id, Seq: rows.Max(r => r.Seq))).OrderBy(x => x.Id))
                 await db.Conversations.Where(c => c.Id == swept.Id && c.SweptSeq < swept.Seq)
                     .ExecuteUpdateAsync(c => c.SetProperty(x => x.SweptSeq, swept.Seq), cancellationToken);
+            await db.Messages.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
         foreach (var fileId in batch.Where(b => b.FileId is not null).Select(b => b.FileId!.Value).Distinct()) files.Recalled(fileId);
