@@ -265,7 +265,6 @@ public sealed class ParleyChat : IAsyncDisposable
         private readonly SortedSet<long> _beyond = [];
         public long Contiguous { get; private set; }
 
-
         /// <summary>The highest seq seen.</summary>
         public long Highest { get; private set; }
 
