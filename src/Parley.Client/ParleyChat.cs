@@ -127,8 +127,9 @@ public sealed class ParleyChat : IAsyncDisposable
             {
                 // Try again below, after a pause.
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _stop.IsCancellationRequested)
             {
+                // Disposed meanwhile: DisposeAsync closed the socket under a catch-up or a connect.
                 return;
             }
             finally

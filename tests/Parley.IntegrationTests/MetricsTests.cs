@@ -65,6 +65,69 @@ public sealed class MetricsTests
         Assert.Contains("parley_webhook_queues_due", after.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task APlainHandshakeIsTakenDirectlyAndAnyOtherGoesThroughTheHttpPipeline()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Metrics:Enabled"] = "true" });
+        using var alice = await server.NewUserAsync("alice");
+        var before = await ScrapeAsync(server);
+
+        // The SDK (a bearer header) and the web client's form (?access_token=) are taken off the connection directly.
+        await using (var sdk = await ParleyRealtime.ConnectAsync(alice))
+            Assert.Equal("pong", (await sdk.RequestAsync("ping", null, TimeSpan.FromSeconds(30))).Type);
+        await PingThroughAsync(new Uri($"ws://{server.BaseAddress.Authority}/ws?access_token={alice.AccessToken}"));
+        // An escaped query is left to the HTTP pipeline, which serves it the same.
+        await PingThroughAsync(new Uri($"ws://{server.BaseAddress.Authority}/ws?client=a%20b&access_token={alice.AccessToken}"));
+
+        var after = await WaitForAsync(server, scrape =>
+            scrape.Value("parley_gateway_upgrades_total", "path=\"direct\"") >= before.Value("parley_gateway_upgrades_total", "path=\"direct\"") + 2
+            && scrape.Value("parley_gateway_upgrades_total", "path=\"http\"") >= before.Value("parley_gateway_upgrades_total", "path=\"http\"") + 1);
+        Assert.Equal(before.Value("parley_gateway_upgrades_total", "path=\"direct\"") + 2, after.Value("parley_gateway_upgrades_total", "path=\"direct\""));
+        Assert.Equal(before.Value("parley_gateway_upgrades_total", "path=\"http\"") + 1, after.Value("parley_gateway_upgrades_total", "path=\"http\""));
+    }
+
+    [Fact]
+    public async Task WithDirectUpgradeOffEveryHandshakeGoesThroughTheHttpPipeline()
+    {
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?> { ["Metrics:Enabled"] = "true", ["Gateway:DirectUpgrade"] = "false" });
+        using var alice = await server.NewUserAsync("alice");
+        var before = await ScrapeAsync(server);
+        await using (var sdk = await ParleyRealtime.ConnectAsync(alice))
+            Assert.Equal("pong", (await sdk.RequestAsync("ping", null, TimeSpan.FromSeconds(30))).Type);
+
+        var after = await WaitForAsync(server, scrape =>
+            scrape.Value("parley_gateway_upgrades_total", "path=\"http\"") >= before.Value("parley_gateway_upgrades_total", "path=\"http\"") + 1);
+        Assert.Equal(before.Value("parley_gateway_upgrades_total", "path=\"http\"") + 1, after.Value("parley_gateway_upgrades_total", "path=\"http\""));
+        Assert.Equal(before.Value("parley_gateway_upgrades_total", "path=\"direct\""), after.Value("parley_gateway_upgrades_total", "path=\"direct\""));
+    }
+
+    private static async Task PingThroughAsync(Uri uri)
+    {
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(uri, CancellationToken.None);
+        await socket.SendAsync("{\"type\":\"ping\",\"id\":\"p\"}"u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[1024];
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var read = await socket.ReceiveAsync(buffer, cancel.Token);
+        Assert.Contains("\"pong\"", System.Text.Encoding.UTF8.GetString(buffer, 0, read.Count), StringComparison.Ordinal);
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    /// <summary>Scrapes until <paramref name="done"/> holds or 30 s pass (the exporter caches, a busy machine records late).</summary>
+    private static async Task<Scrape> WaitForAsync(TestServer server, Func<Scrape, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        Scrape scrape;
+        do
+        {
+            scrape = await ScrapeAsync(server);
+            if (done(scrape)) break;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        return scrape;
+    }
+
     private static async Task<Scrape> ScrapeAsync(TestServer server)
     {
         var answer = await server.Http.GetAsync("metrics");
@@ -75,8 +138,9 @@ public sealed class MetricsTests
     /// <summary>A Prometheus text exposition: a series' value summed over its labels (0 when absent).</summary>
     private sealed record Scrape(string Text)
     {
-        public double Value(string name) => Text.Split('\n')
+        public double Value(string name, string? label = null) => Text.Split('\n')
             .Where(line => line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))
+            .Where(line => label is null || line.Contains(label, StringComparison.Ordinal))
             .Sum(line =>
             {
                 var parts = line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ');

@@ -22,6 +22,13 @@ public static class ParleyMetrics
     public static readonly UpDownCounter<long> Connections =
         Meter.CreateUpDownCounter<long>("parley.connections", "{connection}", "WebSockets open on this node");
 
+    /// <summary>
+    /// <c>parley_gateway_upgrades_total</c>: WebSocket handshakes accepted, by <c>path</c>: <c>direct</c> (taken off the
+    /// connection before the HTTP server, see Realtime/Handshake) or <c>http</c> (through the HTTP pipeline).
+    /// </summary>
+    public static readonly Counter<long> Upgrades =
+        Meter.CreateCounter<long>("parley.gateway.upgrades", "{connection}", "WebSocket handshakes accepted, by path");
+
     /// <summary><c>parley_messages_stored_total</c>: messages committed by this node (retries that stored nothing are not counted).</summary>
     public static readonly Counter<long> MessagesStored =
         Meter.CreateCounter<long>("parley.messages.stored", "{message}", "Messages committed by this node");

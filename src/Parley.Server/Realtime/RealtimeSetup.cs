@@ -16,6 +16,11 @@ public static class RealtimeSetup
         builder.Services.AddSingleton<IPresenceAnnouncer>(sp => sp.GetRequiredService<PresenceTracker>());
         builder.Services.AddSingleton<FrameRoutes>();
         builder.Services.AddSingleton<Gateway>();
+        builder.Services.AddSingleton<Handshake.HandshakeTokens>();
+        builder.Services.AddSingleton<Handshake.DirectUpgrade>();
+        if (builder.Configuration.GetSection(GatewayOptions.Section).GetValue(nameof(GatewayOptions.DirectUpgrade), true))
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint =>
+                endpoint.Use(next => kestrel.ApplicationServices.GetRequiredService<Handshake.DirectUpgrade>().Wrap(next))));
 
         // Each feature's frames in and events out.
         builder.Services.AddSingleton<MessageFrames>();
