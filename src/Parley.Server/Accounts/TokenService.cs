@@ -184,13 +184,14 @@ public sealed class SessionRevocations
     {
         if (cache.TryGetValue(Key(sessionId), out bool revoked)) return revoked;
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        var session = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId)
-            .Select(s => new { s.RevokedAt }).FirstOrDefaultAsync(cancellationToken);
-        revoked = session is null || session.RevokedAt is not null;
+        revoked = !await IsOpen(scope.ServiceProvider.GetRequiredService<ParleyDb>(), sessionId, cancellationToken);
         cache.Set(Key(sessionId), revoked, CacheTime);
         return revoked;
     }
+
+    /// <summary>Compiled once: every socket's first handshake asks it (a reconnect storm asks it thousands of times a second).</summary>
+    private static readonly Func<ParleyDb, long, CancellationToken, Task<bool>> IsOpen = EF.CompileAsyncQuery(
+        (ParleyDb db, long sessionId, CancellationToken _) => db.Sessions.Any(s => s.Id == sessionId && s.RevokedAt == null));
 
     private static string Key(long sessionId) => $"session-revoked:{sessionId}";
 }
