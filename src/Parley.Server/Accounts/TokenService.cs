@@ -154,12 +154,14 @@ public sealed class SessionRevocations
     private readonly IMemoryCache cache;
     private readonly IServiceScopeFactory scopes;
     private readonly IChangeFeed feed;
+    private readonly BatchedLookup<long, bool> _open;
 
     public SessionRevocations(IMemoryCache cache, IServiceScopeFactory scopes, IChangeFeed feed)
     {
         this.cache = cache;
         this.scopes = scopes;
         this.feed = feed;
+        _open = new BatchedLookup<long, bool>(ReadOpenAsync, absent: false);
         feed.Subscribe(Topic, RevokedElsewhere);
     }
 
@@ -183,15 +185,26 @@ public sealed class SessionRevocations
     public async ValueTask<bool> IsRevokedAsync(long sessionId, CancellationToken cancellationToken)
     {
         if (cache.TryGetValue(Key(sessionId), out bool revoked)) return revoked;
-        await using var scope = scopes.CreateAsyncScope();
-        revoked = !await IsOpen(scope.ServiceProvider.GetRequiredService<ParleyDb>(), sessionId, cancellationToken);
+        revoked = !await _open.GetAsync(sessionId).WaitAsync(cancellationToken);
         cache.Set(Key(sessionId), revoked, CacheTime);
         return revoked;
     }
 
-    /// <summary>Compiled once: every socket's first handshake asks it (a reconnect storm asks it thousands of times a second).</summary>
-    private static readonly Func<ParleyDb, long, CancellationToken, Task<bool>> IsOpen = EF.CompileAsyncQuery(
-        (ParleyDb db, long sessionId, CancellationToken _) => db.Sessions.Any(s => s.Id == sessionId && s.RevokedAt == null));
+    /// <summary>
+    /// Which of some sessions are open: every socket's first handshake asks, so a reconnect storm asks thousands of
+    /// times a second; compiled once, and read in batches (<see cref="BatchedLookup{TKey,TValue}"/>). Not static: a
+    /// compiled query keeps the model of the first context it ran on, and a process may host servers on both providers (tests).
+    /// </summary>
+    private readonly Func<ParleyDb, long[], IAsyncEnumerable<long>> _openOf = EF.CompileAsyncQuery(
+        (ParleyDb db, long[] sessionIds) => db.Sessions.Where(s => sessionIds.Contains(s.Id) && s.RevokedAt == null).Select(s => s.Id));
+
+    private async Task<IReadOnlyDictionary<long, bool>> ReadOpenAsync(IReadOnlyList<long> sessionIds)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var open = new Dictionary<long, bool>(sessionIds.Count);
+        await foreach (var id in _openOf(scope.ServiceProvider.GetRequiredService<ParleyDb>(), [.. sessionIds])) open[id] = true;
+        return open;
+    }
 
     private static string Key(long sessionId) => $"session-revoked:{sessionId}";
 }
