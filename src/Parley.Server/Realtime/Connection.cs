@@ -152,9 +152,15 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     {
         try
         {
-            await foreach (var frame in _outbox.Reader.ReadAllAsync(_closing.Token))
-                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _closing.Token);
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            // Waiting takes no token, so an idle device holds no enumerator and no cancellation registration: a close
+            // or an abort completes the outbox, which ends the wait; an abort also stops the draining.
+            while (await _outbox.Reader.WaitToReadAsync())
+            {
+                while (!_closing.IsCancellationRequested && _outbox.Reader.TryRead(out var frame))
+                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, _closing.Token);
+                if (_closing.IsCancellationRequested) return;
+            }
+            if (!_closing.IsCancellationRequested && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
                 await socket.CloseOutputAsync(_closeStatus, _closeReason, _closing.Token);
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
