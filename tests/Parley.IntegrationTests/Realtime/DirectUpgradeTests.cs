@@ -87,6 +87,30 @@ public sealed class DirectUpgradeTests(ServerFixture fixture) : IClassFixture<Se
         Assert.StartsWith("HTTP/1.1 401 ", await ReadHeadAsync(stream), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AConnectionThatSendsNothingIsClosedByTheServersOwnTimeouts()
+    {
+        // Kestrel closes a connection that sends no request after its keep-alive timeout; the direct upgrade waits
+        // for a first read only a while before it hands the connection on, so that this still holds.
+        await using var server = await TestServer.StartAsync(adjust: builder =>
+            Microsoft.AspNetCore.Hosting.WebHostBuilderKestrelExtensions.ConfigureKestrel(builder.WebHost, kestrel => kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(2)));
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port);
+
+        using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var buffer = new byte[16];
+        int read;
+        try
+        {
+            read = await tcp.GetStream().ReadAsync(buffer, giveUp.Token);
+        }
+        catch (IOException)
+        {
+            read = 0; // reset rather than closed: gone either way
+        }
+        Assert.Equal(0, read);
+    }
+
     private async Task<TcpClient> ConnectAsync()
     {
         var tcp = new TcpClient();

@@ -18,6 +18,9 @@ public sealed partial class DirectUpgrade(Gateway gateway, HandshakeTokens token
 {
     private readonly GatewayOptions _options = options.Value;
 
+    /// <summary>How long a new connection may stay silent before it is handed to the HTTP server and its timeouts.</summary>
+    public static readonly TimeSpan FirstReadWait = TimeSpan.FromSeconds(10);
+
     public ConnectionDelegate Wrap(ConnectionDelegate next) => connection => HandleAsync(connection, next);
 
     private async Task HandleAsync(ConnectionContext connection, ConnectionDelegate next)
@@ -54,15 +57,21 @@ public sealed partial class DirectUpgrade(Gateway gateway, HandshakeTokens token
     {
         var input = connection.Transport.Input;
         UpgradeRequest? request;
-        try
+        // A connection that sends nothing is handed on after a while, so that Kestrel's own timeouts close it: waiting
+        // here for ever would let idle connections pile up past every limit.
+        using (var firstBytes = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
         {
-            var first = await input.ReadAsync(connection.ConnectionClosed);
-            request = UpgradeRequest.TryParse(first.Buffer);
-            input.AdvanceTo(first.Buffer.Start); // nothing examined: the next read returns the same bytes at once
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
+            firstBytes.CancelAfter(FirstReadWait);
+            try
+            {
+                var first = await input.ReadAsync(firstBytes.Token);
+                request = UpgradeRequest.TryParse(first.Buffer);
+                input.AdvanceTo(first.Buffer.Start); // nothing examined: the next read returns the same bytes at once
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
         }
         if (request is null) return null;
 
