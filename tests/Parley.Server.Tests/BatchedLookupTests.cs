@@ -8,15 +8,26 @@ public sealed class BatchedLookupTests
     public async Task AsksMadeWhileAReadIsUnderWayAreAnsweredByOneMoreRead()
     {
         var reads = new List<IReadOnlyList<int>>();
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstRead = new TaskCompletionSource();
         var lookup = new BatchedLookup<int, string>(async keys =>
         {
-            lock (reads) reads.Add(keys);
-            if (reads.Count == 1) await firstRead.Task; // hold the first read until everyone else has asked
+            int count;
+            lock (reads)
+            {
+                reads.Add(keys);
+                count = reads.Count;
+            }
+            if (count == 1)
+            {
+                firstStarted.SetResult();
+                await firstRead.Task; // hold the first read until everyone else has asked
+            }
             return keys.Where(k => k % 2 == 0).ToDictionary(k => k, k => $"value {k}");
         }, absent: "none");
 
         var first = lookup.GetAsync(0);
+        await firstStarted.Task;
         var others = Enumerable.Range(1, 100).Select(lookup.GetAsync).ToList();
         var again = lookup.GetAsync(7); // the same key twice in one batch: one read of it, both askers answered
         firstRead.SetResult();
@@ -48,15 +59,19 @@ public sealed class BatchedLookupTests
     public async Task ALargeBurstIsReadInChunksOfTheBatchSize()
     {
         var sizes = new List<int>();
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource();
         var lookup = new BatchedLookup<int, int>(async keys =>
         {
             lock (sizes) sizes.Add(keys.Count);
+            firstStarted.TrySetResult();
             await gate.Task;
             return keys.ToDictionary(k => k, k => k);
         }, absent: -1, maxBatch: 10);
 
-        var asks = Enumerable.Range(0, 26).Select(lookup.GetAsync).ToList();
+        var asks = new List<Task<int>> { lookup.GetAsync(0) };
+        await firstStarted.Task; // the first read holds key 0 alone; the other 25 wait for the next
+        asks.AddRange(Enumerable.Range(1, 25).Select(lookup.GetAsync));
         gate.SetResult();
         Assert.Equal(Enumerable.Range(0, 26), await Task.WhenAll(asks));
         Assert.Equal([1, 10, 10, 5], sizes);

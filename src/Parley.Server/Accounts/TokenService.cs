@@ -186,6 +186,8 @@ public sealed class SessionRevocations
     {
         if (cache.TryGetValue(Key(sessionId), out bool revoked)) return revoked;
         revoked = !await _open.GetAsync(sessionId).WaitAsync(cancellationToken);
+        // A revocation that landed while this read was under way wins over what the read saw.
+        if (!revoked && cache.TryGetValue(Key(sessionId), out bool revokedMeanwhile) && revokedMeanwhile) return true;
         cache.Set(Key(sessionId), revoked, CacheTime);
         return revoked;
     }

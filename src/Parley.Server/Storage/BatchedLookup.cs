@@ -4,7 +4,7 @@ namespace Parley.Server.Storage;
 /// Answers lookups by key in batches: whoever asks while a read is under way waits for the next read, which takes
 /// every key asked meanwhile in one query. A burst of thousands of asks (a reconnect storm's session checks and
 /// presence audiences) then costs a few dozen queries instead of thousands; a lone ask costs one query, as before,
-/// and waits for nothing else.
+/// and waits for nothing else (the read runs on the thread pool at once).
 /// </summary>
 public sealed class BatchedLookup<TKey, TValue>(Func<IReadOnlyList<TKey>, Task<IReadOnlyDictionary<TKey, TValue>>> read, TValue absent, int maxBatch = 500)
     where TKey : notnull
@@ -24,7 +24,8 @@ public sealed class BatchedLookup<TKey, TValue>(Func<IReadOnlyList<TKey>, Task<I
             if (_reading) return answer.Task;
             _reading = true;
         }
-        _ = ReadAllAsync();
+        // The loop outlives this caller's request: it must not carry its trace activity or logging scopes.
+        using (ExecutionContext.SuppressFlow()) _ = Task.Run(ReadAllAsync);
         return answer.Task;
     }
 

@@ -25,7 +25,15 @@ public sealed partial class DirectUpgrade(Gateway gateway, HandshakeTokens token
 
     private async Task HandleAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        var handshake = await TryHandshakeAsync(connection);
+        (long UserId, long SessionId)? handshake;
+        try
+        {
+            handshake = await TryHandshakeAsync(connection);
+        }
+        catch (Exception e) when (e is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException)
+        {
+            return; // the client went away during its handshake
+        }
         if (handshake is not { } taken)
         {
             await next(connection);

@@ -49,8 +49,13 @@ public sealed record UpgradeRequest(int HeadLength, string Token, string Key)
     /// <summary><paramref name="head"/> holds the request line and every header line, each ending in CRLF.</summary>
     private static UpgradeRequest? Parse(ReadOnlySpan<byte> head, int headLength)
     {
-        foreach (var b in head)
-            if (b is (< 0x20 or > 0x7E) and not ((byte)'\r' or (byte)'\n' or (byte)'\t')) return null;
+        // Printable ASCII, and CR only as part of CRLF (a bare CR or LF is where parsers disagree: Kestrel refuses it).
+        for (var i = 0; i < head.Length; i++)
+        {
+            var b = head[i];
+            if (b == (byte)'\r' ? i + 1 >= head.Length || head[i + 1] != (byte)'\n' : b == (byte)'\n' ? i == 0 || head[i - 1] != (byte)'\r'
+                : b is (< 0x20 or > 0x7E) and not (byte)'\t') return null;
+        }
 
         var lineEnd = head.IndexOf(Crlf);
         var queryToken = ParseRequestLine(head[..lineEnd], out var lineOk);
@@ -59,15 +64,18 @@ public sealed record UpgradeRequest(int HeadLength, string Token, string Key)
         string? upgrade = null, connection = null, version = null, key = null, authorization = null;
         var host = false;
         var rest = head[(lineEnd + 2)..];
+        var headers = 0;
         while (!rest.IsEmpty)
         {
+            if (++headers > MaxHeaders) return null;
             lineEnd = rest.IndexOf(Crlf);
             var line = rest[..lineEnd];
             rest = rest[(lineEnd + 2)..];
             var colon = line.IndexOf((byte)':');
             if (colon <= 0) return null;
             var name = line[..colon];
-            if (name.IndexOfAny((byte)' ', (byte)'\t') >= 0) return null; // obsolete folding or a malformed name
+            foreach (var b in name)
+                if (!IsTokenChar(b)) return null; // obsolete folding or a malformed name
             var value = Encoding.ASCII.GetString(line[(colon + 1)..]).Trim(' ', '\t');
             if (Named(name, "Host"))
             {
@@ -119,13 +127,21 @@ public sealed record UpgradeRequest(int HeadLength, string Token, string Key)
         string? token = null;
         foreach (var part in Encoding.ASCII.GetString(query).Split('&'))
         {
-            if (!part.StartsWith("access_token=", StringComparison.Ordinal)) continue;
-            if (token is not null) return null; // twice: let the pipeline decide
+            // The pipeline reads query names in any case; twice (in any case) is left to it to decide.
+            if (!part.StartsWith("access_token=", StringComparison.OrdinalIgnoreCase)) continue;
+            if (token is not null) return null;
             token = part["access_token=".Length..];
         }
         ok = true;
         return token;
     }
+
+    /// <summary>Kestrel's default limit on request headers.</summary>
+    private const int MaxHeaders = 100;
+
+    /// <summary>RFC 9110's tchar: the characters a header name may hold.</summary>
+    private static bool IsTokenChar(byte b) =>
+        char.IsAsciiLetterOrDigit((char)b) || "!#$%&'*+-.^_`|~"u8.Contains(b);
 
     private static bool Named(ReadOnlySpan<byte> name, string expected) => System.Text.Ascii.EqualsIgnoreCase(name, expected);
 
