@@ -90,9 +90,9 @@ public sealed partial class DirectUpgrade(Gateway gateway, HandshakeTokens token
         }
         catch (Exception)
         {
-            who = null; // a session check that failed (the database): the HTTP way answers it in the documented shape
+            who = null; // a session check that failed (the database)
         }
-        if (who is null) return null; // the HTTP way answers 401 in the documented shape
+        if (who is null) return null; // the HTTP way answers it in the documented shape (401, or 500 when the check failed)
 
         var again = await input.ReadAsync();
         input.AdvanceTo(again.Buffer.GetPosition(request.HeadLength));
