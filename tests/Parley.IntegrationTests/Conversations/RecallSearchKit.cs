@@ -74,13 +74,13 @@ internal static class RecallSearchKit
         return await db.Messages.AsNoTracking().SingleAsync(m => m.Id == id);
     }
 
-    /// <summary>On SQLite, how many entries of the full-text index match <paramref name="phrase"/>; null on PostgreSQL.</summary>
+    /// <summary>On SQLite, how many messages the full-text index holds every trigram of <paramref name="phrase"/> for; null on PostgreSQL.</summary>
     public static async Task<long?> IndexEntriesAsync(this TestServer server, string phrase)
     {
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         if (db is not SqliteParleyDb) return null;
-        var match = "\"" + phrase.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        var match = MessageSearcher.MatchTrigrams(MessageSearcher.Fold(phrase));
         return await db.Database.SqlQuery<long>($"SELECT count(*) AS \"Value\" FROM \"MessageSearch\" WHERE \"MessageSearch\" MATCH {match}").SingleAsync();
     }
 

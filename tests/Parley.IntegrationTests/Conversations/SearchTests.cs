@@ -41,6 +41,23 @@ public abstract class SearchBehaviour(TestServer server)
     }
 
     [Fact]
+    public async Task EveryPieceOfTheQueryElsewhereInAMessageIsNoHit()
+    {
+        // The full-text index finds messages that hold every trigram of the query; only the whole query in one
+        // piece is a hit.
+        var (alice, bob) = await _server.FriendsAsync();
+        var word = Unique("tri");
+        var to = SendTarget.User(bob.UserId);
+        var hit = await alice.TextAsync(to, $"the {word} itself");
+        var pieces = await alice.TextAsync(to, $"{word[..6]} and {word[5..]}, {word[..4]} {word[3..]}");
+        var conversation = hit.ConversationId;
+
+        Assert.Equal([hit.MessageId], (await bob.SearchAsync(conversation, word)).Select(m => m.Id));
+        Assert.Equal([hit.MessageId], (await bob.SearchAllAsync(word)).Select(m => m.Id));
+        Assert.Equal([pieces.MessageId, hit.MessageId], (await bob.SearchAsync(conversation, word[..6])).Select(m => m.Id));
+    }
+
+    [Fact]
     public async Task ChineseTextIsFound()
     {
         var (alice, bob) = await _server.FriendsAsync();
