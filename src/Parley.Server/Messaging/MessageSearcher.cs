@@ -13,7 +13,8 @@ namespace Parley.Server.Messaging;
 /// to case (text and query are both folded, <see cref="Fold"/>; scripts without case, such as Chinese, match
 /// as they are). Newest first.
 /// <para>SQLite: the FTS5 trigram table <c>MessageSearch</c> (which messages hold each trigram, not where: the
-/// substring is checked on the row), read in rowid (message id) order from the newest down, so a query stops after <c>limit</c> visible hits, or a scan of small ranges. PostgreSQL: a bounded
+/// substring is checked on the row), read in rowid (message id) order from the newest down, so a query stops
+/// after <c>limit</c> visible hits, or a scan of small ranges. PostgreSQL: a bounded
 /// backward walk of the newest messages first (common words), then <c>LIKE</c> on the pg_trgm GIN index of
 /// <c>Messages.SearchText</c> for what lies beyond it (rare words). A trigram index needs three characters: shorter queries scan one
 /// conversation's newest <see cref="MessagingOptions.ShortQueryWindow"/> messages and are refused across
