@@ -145,7 +145,7 @@ public sealed partial class MessageCommitter(
         var now = time.GetUtcNow();
         var writes = new List<(Message Row, PendingMessage Pending)>(batch.Count);
         var repeats = new List<PendingMessage>();
-        var claimed = new HashSet<(long, string)>();
+        var claimed = new HashSet<(long, string)>(batch.Count);
         foreach (var pending in batch)
         {
             var key = (pending.SenderId, pending.ClientMsgId);
@@ -225,7 +225,8 @@ public sealed partial class MessageCommitter(
             foreach (var (row, pending) in committed.Written)
             {
                 var ack = Ack(row.ClientMsgId, row.Id, row.ConversationId, row.Seq, row.SentAt);
-                committed.Stored[(row.SenderId, row.ClientMsgId)] = ack;
+                // Kept only for repeats in the same batch to answer with; a full batch's dictionary would be a large object.
+                if (committed.Repeats.Count > 0) committed.Stored[(row.SenderId, row.ClientMsgId)] = ack;
                 try
                 {
                     pending.Stored.TrySetResult(ack);

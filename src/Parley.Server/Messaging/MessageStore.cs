@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Parley.Server.Storage;
 
@@ -10,7 +11,8 @@ namespace Parley.Server.Messaging;
 /// The committer's plain ADO.NET access to the message table, on the DbContext's connection: measured, EF
 /// Core's change tracking and query pipeline were a fifth of the server's CPU on the send path, for
 /// statements this simple. Everything else reads and writes messages through EF Core.
-/// On SQLite (in process) a statement is re-bound per row; on PostgreSQL each step is one set-based statement
+/// On SQLite (in process) a statement is re-bound per row, the per-message ones through SQLite's own API
+/// (<see cref="SqliteMessageStatements"/>); on PostgreSQL each step is one set-based statement
 /// (<see cref="PostgresMessageStatements"/>) and the writes of a batch go in one round trip.
 /// </summary>
 internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
@@ -97,15 +99,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
             return;
         }
 
-        await RunAsync(connection, transaction,
-            "INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", \"File\", \"SentAt\", \"Recalled\", " +
-            "\"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\", \"ExpiresAt\", \"Forwarded\") " +
-            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-            messages.Select(m => new object?[]
-            {
-                m.Id, m.ConversationId, m.Seq, m.SenderId, m.ClientMsgId, (int)m.Type, m.Content, m.File, Time(now), false,
-                m.ReplyTo, m.ReplyToId, m.Mentions, m.FileId, m.SearchText, m.ExpiresAt is { } expires ? Time(expires) : null, m.Forwarded,
-            }), returnsScalar: false, cancellationToken);
+        SqliteMessageStatements.Insert((SqliteConnection)connection, messages, now.ToUnixTimeMilliseconds());
 
         // Merged forwards only (rare): the files their items carry.
         if (batch.Any(b => b.Pending.ForwardedFileIds.Count > 0))
@@ -117,21 +111,6 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
 
         // Durable subscribers' rows (webhooks' outbox), in the same transaction; nothing at all when none subscribes.
         if (outbox.Active) await RunAsync(connection, transaction, outbox.InsertSql, outbox.Rows(messages, Time(now)), returnsScalar: false, cancellationToken);
-
-        if (_sqlite && messages.Any(m => m.SearchText is not null))
-        {
-            await using var index = connection.CreateCommand();
-            index.Transaction = transaction;
-            index.CommandText = "INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES (@id, @text)";
-            var id = Add(index, "@id", 0L);
-            var text = Add(index, "@text", "");
-            foreach (var message in messages.Where(m => m.SearchText is not null))
-            {
-                id.Value = message.Id;
-                text.Value = message.SearchText!;
-                await index.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
 
         // The sender has read everything up to their own message (one statement per sender and conversation).
         await RunAsync(connection, transaction,
