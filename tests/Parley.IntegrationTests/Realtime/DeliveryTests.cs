@@ -202,6 +202,37 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task FramesOfEverySizeUpToTheLimitAreReadWhole()
+    {
+        // The gateway reads into a small buffer and grows it for a larger frame: each size below crosses one more step.
+        var (alice, bob) = await FriendsAsync();
+        await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
+        await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
+        foreach (var length in new[] { 4000, 1500, 3000 })
+        {
+            var text = string.Concat(Enumerable.Range(0, length).Select(i => i % 7 == 0 ? '€' : (char)('a' + i % 26)));
+            var ack = await aliceSocket.SendMessageAsync(SendTarget.User(bob.UserId), "text", text);
+            var delivered = await bobSocket.NextEventAsync("msg.new");
+            Assert.Equal(ack.MessageId, delivered.Data.GetProperty("id").GetString());
+            Assert.Equal(text, delivered.Data.GetProperty("content").GetString());
+        }
+
+        // A frame of exactly the limit (64 KiB) is read whole and answered; one byte more is refused.
+        static string PingOf(int frameBytes, string id)
+        {
+            var head = "{\"type\":\"ping\",\"id\":\"" + id + "\",\"data\":{\"pad\":\"";
+            const string tail = "\"}}";
+            return head + new string('x', frameBytes - head.Length - tail.Length) + tail;
+        }
+        await aliceSocket.SendRawAsync(PingOf(64 * 1024, "edge"));
+        var pong = await aliceSocket.NextEventAsync("pong");
+        Assert.Equal("edge", pong.Id);
+        await aliceSocket.SendRawAsync(PingOf(64 * 1024 + 1, "over"));
+        Assert.Equal("frame_too_large", (await aliceSocket.NextEventAsync("error")).Data.GetProperty("code").GetString());
+        Assert.Equal("pong", (await aliceSocket.RequestAsync("ping", null)).Type);
+    }
+
+    [Fact]
     public async Task TheHandshakeNeedsAValidTokenFromTheHeaderOrTheQuery()
     {
         using var anonymous = new ClientWebSocket();
