@@ -30,6 +30,7 @@ public sealed partial class MessageCommitter(
     IOptions<MessagingOptions> options,
     IStoredMessageOutbox outbox,
     SqliteWriteGate writeGate,
+    SearchIndexer searchIndexer,
     ILogger<MessageCommitter> logger) : BackgroundService
 {
     private readonly Channel<PendingMessage> _queue = Channel.CreateBounded<PendingMessage>(
@@ -176,6 +177,7 @@ public sealed partial class MessageCommitter(
         {
             await store.InsertAsync(writes, now, outbox, cancellationToken);
             Operations.ParleyMetrics.MessagesStored.Add(writes.Count);
+            searchIndexer.Notify();
         }
         return new CommittedBatch(writes, repeats, stored) { Orphans = repeats.Count == 0 ? [] : await FindOrphansAsync(store, repeats, stored, cancellationToken) };
     }

@@ -61,13 +61,8 @@ public sealed class MessageEdits(ParleyDb db, ConversationAccess access, DomainE
         await db.Messages.Where(m => m.ReplyToId == message.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ReplyTo, quote), cancellationToken);
         if (db is SqliteParleyDb)
         {
-            if (oldSearchText[0] is { } old)
-            {
-                await db.Database.ExecuteSqlAsync(
-                    $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {old})", cancellationToken);
-            }
-            await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES ({message.Id}, {searchText})", cancellationToken);
+            if (oldSearchText[0] is { } old) await SearchIndexEntries.DropAsync(db, message.Id, old, cancellationToken);
+            await SearchIndexEntries.AddAsync(db, message.Id, searchText, cancellationToken);
         }
         // Durable subscribers (webhooks) hear of it in this same transaction.
         var after = message.Copy();

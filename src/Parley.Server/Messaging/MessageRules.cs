@@ -55,6 +55,19 @@ public sealed class MessagingOptions
     public int ShortQueryWindow { get; set; } = 10_000;
 
     /// <summary>
+    /// SQLite only: how long the search indexer lets committed batches gather before it indexes them in one
+    /// transaction (<see cref="SearchIndexer"/>). Until then search reads their messages directly, so a longer
+    /// delay costs search a little, never a miss.
+    /// </summary>
+    public TimeSpan SearchIndexDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// SQLite only: about how many messages the search indexer puts into one transaction (whole committed batches, so
+    /// it may be a batch more). It holds the write lock meanwhile, which the committer waits for.
+    /// </summary>
+    public int SearchIndexChunk { get; set; } = 2_000;
+
+    /// <summary>
     /// SQLite only: a search over at most this many messages (one conversation's range, or all of a user's
     /// conversations when they have at most 200) scans them with LIKE instead of walking the full-text index's
     /// hits, which belong to every conversation of the database. 0 always uses the index (for queries of 3+ characters).

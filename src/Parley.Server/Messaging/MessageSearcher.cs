@@ -14,7 +14,8 @@ namespace Parley.Server.Messaging;
 /// as they are). Newest first.
 /// <para>SQLite: the FTS5 trigram table <c>MessageSearch</c> (which messages hold each trigram, not where: the
 /// substring is checked on the row), read in rowid (message id) order from the newest down, so a query stops
-/// after <c>limit</c> visible hits, or a scan of small ranges. PostgreSQL: a bounded
+/// after <c>limit</c> visible hits, or a scan of small ranges; plus the messages committed since the indexer's
+/// last round (<see cref="SearchIndexer"/>), read directly. PostgreSQL: a bounded
 /// backward walk of the newest messages first (common words), then <c>LIKE</c> on the pg_trgm GIN index of
 /// <c>Messages.SearchText</c> for what lies beyond it (rare words). A trigram index needs three characters: shorter queries scan one
 /// conversation's newest <see cref="MessagingOptions.ShortQueryWindow"/> messages and are refused across
@@ -81,9 +82,18 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
         // On one SQLite node the committer gives a conversation's messages ids in seq order, so the index's
-        // rowid order is the conversation's seq order.
+        // rowid order is the conversation's seq order. The backlog first (see Newest).
+        var waiting = await db.Messages.FromSql($"""
+            SELECT m.* FROM "SearchBacklog" b CROSS JOIN "Messages" m ON m."Id" BETWEEN b."FirstId" AND b."LastId"
+            WHERE instr(m."SearchText", {query}) > 0
+              AND m."ConversationId" = {conversationId} AND m."Seq" > {lower} AND m."Seq" < {upper}
+              AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
+                              WHERE d."UserId" = {userId} AND d."ConversationId" = {conversationId} AND d."Seq" = m."Seq")
+            ORDER BY m."Id" DESC
+            LIMIT {limit}
+            """).AsNoTracking().ToListAsync(cancellationToken);
         var match = MatchTrigrams(query);
-        return await db.Messages.FromSql($"""
+        var indexed = await db.Messages.FromSql($"""
             SELECT m.* FROM "MessageSearch" s CROSS JOIN "Messages" m ON m."Id" = s.rowid
             WHERE s."MessageSearch" MATCH {match} AND instr(m."SearchText", {query}) > 0
               AND m."ConversationId" = {conversationId} AND m."Seq" > {lower} AND m."Seq" < {upper}
@@ -92,7 +102,16 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
             ORDER BY s.rowid DESC
             LIMIT {limit}
             """).AsNoTracking().ToListAsync(cancellationToken);
+        return Newest(waiting, indexed, limit);
     }
+
+    /// <summary>
+    /// SQLite: the newest <paramref name="limit"/> of the hits among messages still in the search backlog (committed, not
+    /// yet indexed: <see cref="SearchIndexer"/>) and those in the index, each list newest first. The backlog is read
+    /// first: a message the indexer moves in between is then found twice (counted once), never missed.
+    /// </summary>
+    private static List<Message> Newest(List<Message> waiting, List<Message> indexed, int limit) =>
+        waiting.Count == 0 ? indexed : [.. waiting.Concat(indexed).DistinctBy(m => m.Id).OrderByDescending(m => m.Id).Take(limit)];
 
     /// <summary>Hits in every conversation the user is a member of now, with message id below <paramref name="before"/>, newest first.</summary>
     public async Task<List<Message>> AcrossAsync(long userId, string? q, int limit, string? before, CancellationToken cancellationToken)
@@ -157,8 +176,18 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
                 LIMIT {limit}
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
+        var waiting = await db.Messages.FromSql($"""
+            SELECT m.* FROM "SearchBacklog" b CROSS JOIN "Messages" m ON m."Id" BETWEEN b."FirstId" AND b."LastId"
+            WHERE m."Id" < {below} AND instr(m."SearchText", {query}) > 0
+              AND EXISTS (SELECT 1 FROM "ConversationMembers" c
+                          WHERE c."ConversationId" = m."ConversationId" AND c."UserId" = {userId} AND c."ClearedSeq" < m."Seq")
+              AND NOT EXISTS (SELECT 1 FROM "MessageDeletions" d
+                              WHERE d."UserId" = {userId} AND d."ConversationId" = m."ConversationId" AND d."Seq" = m."Seq")
+            ORDER BY m."Id" DESC
+            LIMIT {limit}
+            """).AsNoTracking().ToListAsync(cancellationToken);
         var match = MatchTrigrams(query);
-        return await db.Messages.FromSql($"""
+        var indexed = await db.Messages.FromSql($"""
             SELECT m.* FROM "MessageSearch" s CROSS JOIN "Messages" m ON m."Id" = s.rowid
             WHERE s."MessageSearch" MATCH {match} AND s.rowid < {below} AND instr(m."SearchText", {query}) > 0
               AND EXISTS (SELECT 1 FROM "ConversationMembers" c
@@ -168,6 +197,7 @@ public sealed class MessageSearcher(ParleyDb db, ConversationAccess access, IOpt
             ORDER BY s.rowid DESC
             LIMIT {limit}
             """).AsNoTracking().ToListAsync(cancellationToken);
+        return Newest(waiting, indexed, limit);
     }
 
     /// <summary>

@@ -13,6 +13,8 @@ public static class MessagingSetup
         builder.Services.TryAddSingleton<IStoredMessageOutbox, NoStoredMessageOutbox>();
         builder.Services.TryAddSingleton<IMessageGate, NoMessageGate>();
         builder.Services.TryAddSingleton<IMessageChangeOutbox, NoMessageChangeOutbox>();
+        builder.Services.AddSingleton<SearchIndexer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SearchIndexer>());
         builder.Services.AddSingleton<MessageCommitter>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MessageCommitter>());
         builder.Services.AddScoped<ConversationAccess>();

@@ -78,6 +78,11 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.Domai
     private async Task<bool> StoreRecallAsync(Message message, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // SQLite: the text the index entry was made from, read inside the transaction (it holds the write lock), so that
+        // an edit committed since the message was loaded cannot leave its entry behind.
+        var indexedText = db is SqliteParleyDb
+            ? await db.Messages.Where(m => m.Id == message.Id && !m.Recalled).Select(m => m.SearchText).FirstOrDefaultAsync(cancellationToken)
+            : null;
         var changed = await db.Messages
             .Where(m => m.Id == message.Id && !m.Recalled)
             .ExecuteUpdateAsync(m => m
@@ -98,12 +103,7 @@ public sealed class Recalls(ParleyDb db, ConversationAccess access, Events.Domai
             // A merged forward's files are no longer its readers' to fetch (the sweeper takes those nothing else carries).
             await db.ForwardedFiles.Where(f => f.MessageId == message.Id).ExecuteDeleteAsync(cancellationToken);
         }
-        if (changed == 1 && db is SqliteParleyDb && message.SearchText is not null)
-        {
-            await db.Database.ExecuteSqlAsync(
-                $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
-                cancellationToken);
-        }
+        if (changed == 1 && indexedText is not null) await SearchIndexEntries.DropAsync(db, message.Id, indexedText, cancellationToken);
         if (changed == 1)
         {
             // Durable subscribers (webhooks) hear of it in this same transaction.

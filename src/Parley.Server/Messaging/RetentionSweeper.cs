@@ -75,7 +75,7 @@ public sealed partial class RetentionSweeper(
             .Where(m => m.ExpiresAt != null && m.ExpiresAt <= now)
             .OrderBy(m => m.ExpiresAt)
             .Take(retention.SweepBatch)
-            .Select(m => new Expired(m.Id, m.FileId, m.SearchText, m.ConversationId, m.Seq))
+            .Select(m => new Expired(m.Id, m.FileId, m.ConversationId, m.Seq))
             .ToListAsync(cancellationToken);
         if (batch.Count < retention.SweepBatch && retention.MaxAge is { } maxAge)
         {
@@ -87,7 +87,7 @@ public sealed partial class RetentionSweeper(
                 .Where(m => m.Id < below && m.SentAt <= cutoff && !known.Contains(m.Id))
                 .OrderBy(m => m.Id)
                 .Take(retention.SweepBatch - batch.Count)
-                .Select(m => new Expired(m.Id, m.FileId, m.SearchText, m.ConversationId, m.Seq))
+                .Select(m => new Expired(m.Id, m.FileId, m.ConversationId, m.Seq))
                 .ToListAsync(cancellationToken));
         }
         if (batch.Count == 0) return 0;
@@ -97,11 +97,11 @@ public sealed partial class RetentionSweeper(
         {
             if (db is SqliteParleyDb)
             {
-                // The SQLite full-text index is an external-content table: an entry goes with the text it was made from.
-                foreach (var message in batch.Where(b => b.SearchText is not null))
-                    await db.Database.ExecuteSqlAsync(
-                        $"INSERT INTO \"MessageSearch\" (\"MessageSearch\", rowid, \"SearchText\") VALUES ('delete', {message.Id}, {message.SearchText})",
-                        cancellationToken);
+                // The SQLite full-text index is an external-content table: an entry goes with the text it was made from,
+                // read again inside the transaction (it holds the write lock), so that an edit since the batch was read counts.
+                var texts = await db.Messages.Where(m => ids.Contains(m.Id) && m.SearchText != null)
+                    .Select(m => new { m.Id, m.SearchText }).ToListAsync(cancellationToken);
+                foreach (var message in texts) await SearchIndexEntries.DropAsync(db, message.Id, message.SearchText!, cancellationToken);
             }
             // The holes, for the conversation list's unread count: above SweptSeq it takes the seqs without counting rows.
             // Conversations first and in id order, then messages, as the committer locks them: two writers that take
@@ -117,7 +117,7 @@ public sealed partial class RetentionSweeper(
         return batch.Count;
     }
 
-    private sealed record Expired(long Id, long? FileId, string? SearchText, long ConversationId, long Seq);
+    private sealed record Expired(long Id, long? FileId, long ConversationId, long Seq);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: deleted {Count} expired messages")]
     private static partial void LogSwept(ILogger logger, int count);

@@ -4,7 +4,8 @@ using SQLitePCL;
 namespace Parley.Server.Messaging;
 
 /// <summary>
-/// The committer's per-message statements on SQLite (the message row and its search index entry), prepared once
+/// The committer's per-message statements on SQLite (the message rows, and the batch's range of ids in the search
+/// backlog, <see cref="SearchIndexer"/>), prepared once
 /// per batch and bound through SQLitePCL's raw API on the connection's own handle, inside the transaction the
 /// committer opened. Measured at 20,000 msgs/s (docs/benchmarks.md): through <see cref="SqliteCommand"/> each
 /// execution allocated a binder per parameter and a UTF-8 copy of every string, a sixth of the server's allocations
@@ -19,9 +20,9 @@ internal static class SqliteMessageStatements
         "\"Recalled\", \"ReplyTo\", \"ReplyToId\", \"Mentions\", \"FileId\", \"SearchText\", \"ExpiresAt\", \"Forwarded\") " +
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
-    private const string InsertSearchEntrySql = "INSERT INTO \"MessageSearch\" (rowid, \"SearchText\") VALUES (?1, ?2)";
+    private const string InsertSearchBacklogSql = "INSERT INTO \"SearchBacklog\" (\"FirstId\", \"LastId\", \"Messages\") VALUES (?1, ?2, ?3)";
 
-    /// <summary>Inserts the messages (seqs already given), then the search index entries of those with text.</summary>
+    /// <summary>Inserts the messages (seqs already given), then the range of ids of those with text into the search backlog.</summary>
     public static void Insert(SqliteConnection connection, IReadOnlyList<Message> messages, long sentAtMs)
     {
         var db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
@@ -49,14 +50,21 @@ internal static class SqliteMessageStatements
             }
         }
 
-        using var index = Prepare(db, InsertSearchEntrySql);
+        // The text goes into the search index after the commit (SearchIndexer); until then search reads this range itself.
+        long firstId = long.MaxValue, lastId = long.MinValue, withText = 0;
         foreach (var message in messages)
         {
             if (message.SearchText is null) continue;
-            raw.sqlite3_bind_int64(index, 1, message.Id);
-            BindText(index, 2, message.SearchText);
-            Run(db, index);
+            firstId = Math.Min(firstId, message.Id);
+            lastId = Math.Max(lastId, message.Id);
+            withText++;
         }
+        if (withText == 0) return;
+        using var backlog = Prepare(db, InsertSearchBacklogSql);
+        raw.sqlite3_bind_int64(backlog, 1, firstId);
+        raw.sqlite3_bind_int64(backlog, 2, lastId);
+        raw.sqlite3_bind_int64(backlog, 3, withText);
+        Run(db, backlog);
     }
 
     private static sqlite3_stmt Prepare(sqlite3 db, string sql)

@@ -74,9 +74,17 @@ internal static class RecallSearchKit
         return await db.Messages.AsNoTracking().SingleAsync(m => m.Id == id);
     }
 
-    /// <summary>On SQLite, how many messages the full-text index holds every trigram of <paramref name="phrase"/> for; null on PostgreSQL.</summary>
-    public static async Task<long?> IndexEntriesAsync(this TestServer server, string phrase)
+    /// <summary>Waits until the search indexer has indexed every message committed so far (at once on PostgreSQL, which has none).</summary>
+    public static Task SearchIndexedAsync(this TestServer server) =>
+        server.Services.GetRequiredService<SearchIndexer>().CaughtUpAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// On SQLite, how many messages the full-text index holds every trigram of <paramref name="phrase"/> for, once the
+    /// indexer has caught up (or as it stands, with <paramref name="caughtUp"/> false); null on PostgreSQL.
+    /// </summary>
+    public static async Task<long?> IndexEntriesAsync(this TestServer server, string phrase, bool caughtUp = true)
     {
+        if (caughtUp) await server.SearchIndexedAsync();
         await using var scope = server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         if (db is not SqliteParleyDb) return null;
@@ -150,6 +158,26 @@ public sealed class IndexOnlySearchServerFixture : IAsyncLifetime
             ["Messaging:SearchScanThreshold"] = "0",
             ["Messaging:ConversationSearchWalk"] = "2",
             ["Messaging:AcrossSearchWalk"] = "2",
+        });
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>
+/// Search through the full-text index (as <see cref="IndexOnlySearchServerFixture"/>) while the search indexer leaves what
+/// is sent in the backlog for an hour, unless a test asks it to catch up (<see cref="RecallSearchKit.SearchIndexedAsync"/>).
+/// </summary>
+public sealed class BacklogSearchServerFixture : IAsyncLifetime
+{
+    public TestServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Messaging:SearchScanThreshold"] = "0",
+            ["Messaging:ConversationSearchWalk"] = "2",
+            ["Messaging:AcrossSearchWalk"] = "2",
+            ["Messaging:SearchIndexDelay"] = "01:00:00",
         });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();

@@ -6,14 +6,28 @@ using Parley.IntegrationTests.Infrastructure;
 namespace Parley.IntegrationTests.Conversations;
 
 /// <summary>Search as configured by default: on SQLite, small conversations are scanned rather than looked up in the index.</summary>
-public sealed class SearchTests(ServerFixture fixture) : SearchBehaviour(fixture.Server), IClassFixture<ServerFixture>;
+public sealed class SearchTests(ServerFixture fixture) : SearchBehaviour(fixture.Server, indexFirst: false), IClassFixture<ServerFixture>;
 
-/// <summary>The same behaviour with every search of 3+ characters going through the SQLite full-text index.</summary>
-public sealed class IndexedSearchTests(IndexOnlySearchServerFixture fixture) : SearchBehaviour(fixture.Server), IClassFixture<IndexOnlySearchServerFixture>;
+/// <summary>
+/// The same behaviour with every search of 3+ characters going through the SQLite full-text index, each after the
+/// search indexer has indexed every message sent before it.
+/// </summary>
+public sealed class IndexedSearchTests(IndexOnlySearchServerFixture fixture)
+    : SearchBehaviour(fixture.Server, indexFirst: true), IClassFixture<IndexOnlySearchServerFixture>;
 
-public abstract class SearchBehaviour(TestServer server)
+/// <summary>
+/// The same behaviour on the indexed path while nothing sent is indexed yet (the indexer waits an hour): on SQLite
+/// every hit comes from the search backlog, the messages committed since the indexer's last round.
+/// </summary>
+public sealed class BacklogSearchTests(BacklogSearchServerFixture fixture)
+    : SearchBehaviour(fixture.Server, indexFirst: false), IClassFixture<BacklogSearchServerFixture>;
+
+public abstract class SearchBehaviour(TestServer server, bool indexFirst)
 {
     private readonly TestServer _server = server;
+
+    /// <summary>Before the first search of a test: with <c>indexFirst</c>, waits until the indexer has indexed every message sent so far.</summary>
+    private Task SettledAsync() => indexFirst ? _server.SearchIndexedAsync() : Task.CompletedTask;
 
     /// <summary>A word no other test's messages contain.</summary>
     private static string Unique(string stem) => $"{stem}{Guid.NewGuid():N}"[..(stem.Length + 8)];
@@ -30,6 +44,7 @@ public abstract class SearchBehaviour(TestServer server)
         await alice.SendMessageAsync(to, "emoji", word[..8]);
         var conversation = first.ConversationId;
 
+        await SettledAsync();
         var hits = await alice.SearchAsync(conversation, word);
         Assert.Equal([third.MessageId, first.MessageId], hits.Select(m => m.Id));
         Assert.All(hits, m => Assert.Equal("text", m.Type));
@@ -52,6 +67,7 @@ public abstract class SearchBehaviour(TestServer server)
         var pieces = await alice.TextAsync(to, $"{word[..6]} and {word[5..]}, {word[..4]} {word[3..]}");
         var conversation = hit.ConversationId;
 
+        await SettledAsync();
         Assert.Equal([hit.MessageId], (await bob.SearchAsync(conversation, word)).Select(m => m.Id));
         Assert.Equal([hit.MessageId], (await bob.SearchAllAsync(word)).Select(m => m.Id));
         Assert.Equal([pieces.MessageId, hit.MessageId], (await bob.SearchAsync(conversation, word[..6])).Select(m => m.Id));
@@ -63,6 +79,7 @@ public abstract class SearchBehaviour(TestServer server)
         var (alice, bob) = await _server.FriendsAsync();
         var hit = await alice.TextAsync(SendTarget.User(bob.UserId), "你好吗朋友");
         await alice.TextAsync(SendTarget.User(bob.UserId), "我很好");
+        await SettledAsync();
         Assert.Equal([hit.MessageId], (await bob.SearchAsync(hit.ConversationId, "你好吗")).Select(m => m.Id));
         Assert.Equal([hit.MessageId], (await bob.SearchAsync(hit.ConversationId, "好吗朋")).Select(m => m.Id));
         Assert.Contains(await bob.SearchAllAsync("你好吗朋友"), m => m.Id == hit.MessageId);
@@ -83,6 +100,7 @@ public abstract class SearchBehaviour(TestServer server)
         await alice.TextAsync(to, "unrelated");
         var conversation = french.ConversationId;
 
+        await SettledAsync();
         Assert.Equal([french.MessageId], (await bob.SearchAsync(conversation, "école")).Select(m => m.Id));
         Assert.Equal([french.MessageId], (await bob.SearchAsync(conversation, "Déjà")).Select(m => m.Id));
         Assert.Equal([greek.MessageId], (await bob.SearchAsync(conversation, "καλημέρα")).Select(m => m.Id));
@@ -104,6 +122,7 @@ public abstract class SearchBehaviour(TestServer server)
         var backslash = await alice.TextAsync(to, "C:\\temp\\x");
         var conversation = percent.ConversationId;
 
+        await SettledAsync();
         Assert.Equal([percent.MessageId], (await bob.SearchAsync(conversation, "100%")).Select(m => m.Id));
         Assert.Equal([underscore.MessageId], (await bob.SearchAsync(conversation, "e_n")).Select(m => m.Id));
         Assert.Equal([quoted.MessageId], (await bob.SearchAsync(conversation, "\"hi there\"")).Select(m => m.Id));
@@ -127,6 +146,7 @@ public abstract class SearchBehaviour(TestServer server)
 
         // Within one conversation (Bob's: messages 0, 2, 4, 6), by seq.
         var withBob = acks.Where((_, i) => i % 2 == 0).Reverse().ToList();
+        await SettledAsync();
         var page1 = await alice.SearchAsync(withBob[0].ConversationId, word, limit: 3);
         Assert.Equal(withBob.Take(3).Select(a => a.MessageId), page1.Select(m => m.Id));
         var page2 = await alice.SearchAsync(withBob[0].ConversationId, word, limit: 3, beforeSeq: page1[^1].Seq);
@@ -151,6 +171,7 @@ public abstract class SearchBehaviour(TestServer server)
         var (dave, erin) = await _server.FriendsAsync();
         var elsewhere = await dave.TextAsync(SendTarget.User(erin.UserId), $"{word} between others");
 
+        await SettledAsync();
         Assert.Equal([inGroup.MessageId], (await cast.Member.SearchAllAsync(word)).Select(m => m.Id));
         Assert.Empty(await cast.Outsider.SearchAllAsync(word));
         Assert.Equal([elsewhere.MessageId], (await erin.SearchAllAsync(word)).Select(m => m.Id));
@@ -168,6 +189,7 @@ public abstract class SearchBehaviour(TestServer server)
         var (alice, bob) = await _server.FriendsAsync();
         var sent = await alice.TextAsync(SendTarget.User(bob.UserId), "hello");
         var conversation = sent.ConversationId;
+        await SettledAsync();
         foreach (var q in new[] { "", "   ", new string('a', 101), "hel\0lo" })
         {
             await Refused.WithAsync(HttpStatusCode.BadRequest, "validation_failed", () => alice.SearchAsync(conversation, q));

@@ -160,7 +160,7 @@ public sealed partial class WebhookDispatcher(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
-        await using var _ = await WithoutFlushWaitsAsync(db, cancellationToken);
+        await using var _ = await SqliteSynchronous.WithoutFlushWaitsAsync(db, cancellationToken);
         var now = time.GetUtcNow();
         var head = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.SubscriptionId == key.Subscription && d.OrderKey == key.OrderKey).OrderBy(d => d.Id).Take(Options.BatchSize)
@@ -216,45 +216,6 @@ public sealed partial class WebhookDispatcher(
         }
         await SettleAsync(db, subscription, batch, delivered, failure);
         return !stopping && failure is null && delivered == batch.Count;
-    }
-
-    /// <summary>
-    /// On SQLite, the outbox's own bookkeeping (claims and settles) commits without waiting for the disk
-    /// (<c>synchronous=NORMAL</c>, which in WAL mode keeps the database consistent and only may lose the latest commits on
-    /// a power cut). Losing one means no more than sending an event again, which at-least-once allows; and each write then
-    /// holds SQLite's single write lock for microseconds rather than an fsync, which the message committer would wait for.
-    /// The connection's setting is put back before it returns to the pool.
-    /// </summary>
-    private static async Task<IAsyncDisposable> WithoutFlushWaitsAsync(ParleyDb db, CancellationToken cancellationToken)
-    {
-        if (db is not SqliteParleyDb) return NoRestore.Instance;
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous";
-        var before = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        command.CommandText = "PRAGMA synchronous=NORMAL";
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return new RestoreSynchronous(db, before);
-    }
-
-    private sealed class RestoreSynchronous(ParleyDb db, int before) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await using (var command = db.Database.GetDbConnection().CreateCommand())
-            {
-                command.CommandText = $"PRAGMA synchronous={before.ToString(CultureInfo.InvariantCulture)}";
-                await command.ExecuteNonQueryAsync();
-            }
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    private sealed class NoRestore : IAsyncDisposable
-    {
-        public static readonly NoRestore Instance = new();
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>One transaction: delete what was delivered, give the failed event its next attempt (or drop it), free the rest.</summary>
