@@ -177,7 +177,7 @@ public sealed partial class MessageCommitter(
         {
             await store.InsertAsync(writes, now, outbox, cancellationToken);
             Operations.ParleyMetrics.MessagesStored.Add(writes.Count);
-            searchIndexer.Notify();
+            if (writes.Any(w => w.Row.SearchText is not null)) searchIndexer.Notify();
         }
         return new CommittedBatch(writes, repeats, stored) { Orphans = repeats.Count == 0 ? [] : await FindOrphansAsync(store, repeats, stored, cancellationToken) };
     }

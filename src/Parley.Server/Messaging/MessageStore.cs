@@ -63,7 +63,8 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     /// </summary>
     /// <remarks>
     /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
-    /// up to their own message, mentioned members are marked, and text goes into the search index.
+    /// up to their own message, mentioned members are marked, and (on SQLite) the batch's range of ids with text goes
+    /// into the search backlog, which <see cref="SearchIndexer"/> indexes after the commit.
     /// </remarks>
     public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, IStoredMessageOutbox outbox,
         CancellationToken cancellationToken)

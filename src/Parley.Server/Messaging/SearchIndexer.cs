@@ -62,14 +62,17 @@ public sealed partial class SearchIndexer(
                 {
                     // On while whole chunks wait; a part chunk ends the round (the committer adds a range after each commit,
                     // and chasing every one would double the write transactions).
-                    while (await IndexSomeAsync(stoppingToken) >= options.Value.SearchIndexChunk)
+                    while (await IndexSomeAsync(stoppingToken) >= Math.Max(1, options.Value.SearchIndexChunk))
                     {
                     }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Nothing is lost: the ranges stay in the backlog, where search still finds their messages.
+                    // Nothing is lost: the ranges stay in the backlog, where search still finds their messages. Tried
+                    // again after a pause, whether or not more is committed meanwhile.
                     LogRoundFailed(logger, e);
+                    await Task.Delay(RetryPause, stoppingToken);
+                    Notify();
                 }
                 Interlocked.Exchange(ref _roundDone, NewRound()).TrySetResult();
                 await _due.Reader.ReadAsync(stoppingToken);
@@ -137,6 +140,8 @@ public sealed partial class SearchIndexer(
         command.CommandText = "SELECT count(*) FROM \"SearchBacklog\"";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
+
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(5);
 
     private static TaskCompletionSource NewRound() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -129,6 +129,8 @@ public sealed class RetentionTests(RetentionServer fixture) : IClassFixture<Rete
         var text = await bob.TextAsync(SendTarget.User(alice.UserId), "gone soon");
         (await bob.DownloadFileAsync(uploaded.FileId)).Dispose();
 
+        // Indexed first (on SQLite), so that the sweep drops an index entry, not a message still in the search backlog.
+        Assert.Equal(1, await _server.IndexEntriesAsync("gone soon") ?? 1);
         _clock.Advance(TimeSpan.FromSeconds(6));
         var swept = await _server.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None);
         Assert.True(swept >= 2, $"swept {swept}");

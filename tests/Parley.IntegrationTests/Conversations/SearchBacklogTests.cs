@@ -45,6 +45,7 @@ public sealed class SearchBacklogTests(BacklogSearchServerFixture fixture) : ICl
         Assert.Equal([kept.MessageId], (await bob.SearchAsync(conversation, word)).Select(m => m.Id));
         Assert.Equal([kept.MessageId], (await bob.SearchAllAsync(word)).Select(m => m.Id));
         Assert.Equal([edited.MessageId], (await bob.SearchAsync(conversation, narwhal)).Select(m => m.Id));
+        await _server.AssertSearchIndexIntactAsync();
 
         // Once indexed, an edit swaps the entry itself.
         await alice.EditMessageAsync(conversation, kept.MessageId, "nothing to find");
@@ -59,5 +60,6 @@ public sealed class SearchBacklogTests(BacklogSearchServerFixture fixture) : ICl
         Assert.Equal([later.MessageId], (await bob.SearchAllAsync(narwhal, limit: 1)).Select(m => m.Id));
         Assert.Equal([edited.MessageId], (await bob.SearchAllAsync(narwhal, limit: 1, before: later.MessageId)).Select(m => m.Id));
         Assert.Equal([edited.MessageId], (await bob.SearchAsync(conversation, narwhal, limit: 1, beforeSeq: later.Seq)).Select(m => m.Id));
+        await _server.AssertSearchIndexIntactAsync();
     }
 }

@@ -204,7 +204,8 @@ public sealed class DeliveryTests(ServerFixture fixture) : IClassFixture<ServerF
     [Fact]
     public async Task FramesOfEverySizeUpToTheLimitAreReadWhole()
     {
-        // The gateway reads into a small buffer and grows it for a larger frame: each size below crosses one more step.
+        // The gateway reads into a 4 KiB buffer and doubles it for a larger frame: texts below and above 4 KiB, then a
+        // frame of exactly the limit, which takes every doubling.
         var (alice, bob) = await FriendsAsync();
         await using var aliceSocket = await ParleyRealtime.ConnectAsync(alice);
         await using var bobSocket = await ParleyRealtime.ConnectAsync(bob);
