@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Parley.Client;
 using Parley.IntegrationTests.Infrastructure;
 
@@ -63,6 +64,23 @@ public sealed class MetricsTests
         // The backlogs an operator watches: push's queue and the webhook queues due (empty here, but exposed).
         Assert.Contains("parley_push_backlog", after.Text, StringComparison.Ordinal);
         Assert.Contains("parley_webhook_queues_due", after.Text, StringComparison.Ordinal);
+
+        // SQLite: the text message goes into the full-text index after its commit, and is counted there.
+        bool sqlite;
+        await using (var scope = server.Services.CreateAsyncScope())
+            sqlite = scope.ServiceProvider.GetRequiredService<Parley.Server.Storage.ParleyDb>() is Parley.Server.Storage.SqliteParleyDb;
+        if (sqlite)
+        {
+            await Conversations.RecallSearchKit.SearchIndexedAsync(server);
+            var indexed = await ScrapeAsync(server);
+            for (var tries = 0; indexed.Value("parley_search_indexed_total") < 1 && tries < 150; tries++)
+            {
+                await Task.Delay(200);
+                indexed = await ScrapeAsync(server);
+            }
+            Assert.True(indexed.Value("parley_search_indexed_total") >= 1, indexed.Text);
+            Assert.Contains("parley_search_backlog", indexed.Text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -24,6 +24,8 @@ public sealed partial class SearchIndexer(
     // One item means a round is due; more would say nothing more.
     private readonly Channel<bool> _due = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private TaskCompletionSource _roundDone = NewRound();
+    // Messages in the backlog at the start of the last round (parley_search_backlog).
+    private long _waiting;
     // Cancelled by CaughtUpAsync: ends the wait for commits to gather at once.
     private CancellationTokenSource _hurry = new();
 
@@ -53,6 +55,7 @@ public sealed partial class SearchIndexer(
         {
             if (scope.ServiceProvider.GetRequiredService<ParleyDb>() is not SqliteParleyDb) return;
         }
+        Operations.ParleyMetrics.ObserveSearchBacklog(() => Interlocked.Read(ref _waiting));
         try
         {
             // The first round indexes at once what waited when the server last stopped.
@@ -60,6 +63,8 @@ public sealed partial class SearchIndexer(
             {
                 try
                 {
+                    await using (var scope = scopes.CreateAsyncScope())
+                        Interlocked.Exchange(ref _waiting, await WaitingAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), stoppingToken));
                     // On while whole chunks wait; a part chunk ends the round (the committer adds a range after each commit,
                     // and chasing every one would double the write transactions).
                     while (await IndexSomeAsync(stoppingToken) >= Math.Max(1, options.Value.SearchIndexChunk))
@@ -130,6 +135,7 @@ public sealed partial class SearchIndexer(
             "DELETE FROM \"SearchBacklog\" WHERE \"FirstId\" <= $cutoff;";
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Operations.ParleyMetrics.SearchIndexed.Add(messages);
         return messages;
     }
 
@@ -137,7 +143,7 @@ public sealed partial class SearchIndexer(
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "SELECT count(*) FROM \"SearchBacklog\"";
+        command.CommandText = "SELECT coalesce(sum(\"Messages\"), 0) FROM \"SearchBacklog\"";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 

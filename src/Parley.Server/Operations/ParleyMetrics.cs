@@ -65,6 +65,7 @@ public static class ParleyMetrics
 
     private static Func<int> _pushBacklog = () => 0;
     private static Func<int> _webhookQueuesDue = () => 0;
+    private static Func<long> _searchBacklog = () => 0;
 
     /// <summary><c>parley_push_backlog</c>: stored messages and ringing calls waiting for the push loop on this node.</summary>
     public static readonly ObservableGauge<int> PushBacklog = Meter.CreateObservableGauge(
@@ -77,6 +78,17 @@ public static class ParleyMetrics
     /// <summary><c>parley_webhook_queues_due</c>: webhook queues (one per subscription and conversation) with an event due, at the dispatcher's last look (at most 500).</summary>
     public static readonly ObservableGauge<int> WebhookQueuesDue = Meter.CreateObservableGauge(
         "parley.webhook.queues.due", () => _webhookQueuesDue(), "{queue}", "Webhook queues with an event due");
+
+    /// <summary><c>parley_search_indexed_total</c>: messages the SQLite search indexer has put into the full-text index after their commit.</summary>
+    public static readonly Counter<long> SearchIndexed =
+        Meter.CreateCounter<long>("parley.search.indexed", "{message}", "Messages indexed for search after their commit (SQLite)");
+
+    /// <summary><c>parley_search_backlog</c>: committed messages waiting for the SQLite search indexer, at the start of its last round.</summary>
+    public static readonly ObservableGauge<long> SearchBacklog = Meter.CreateObservableGauge(
+        "parley.search.backlog", () => _searchBacklog(), "{message}", "Committed messages waiting for the search indexer (SQLite)");
+
+    /// <summary>Where <see cref="SearchBacklog"/> reads its value (the search indexer, on SQLite).</summary>
+    public static void ObserveSearchBacklog(Func<long> backlog) => _searchBacklog = backlog;
 
     /// <summary>Where <see cref="PushBacklog"/> reads its value (the push queue, once it exists).</summary>
     public static void ObservePushBacklog(Func<int> backlog) => _pushBacklog = backlog;
