@@ -192,7 +192,7 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
                 catch (OperationCanceledException)
                 {
                     var missing = Enumerable.Range(1, total).Select(n => (long)n).Except(received.Select(m => m.Seq));
-                    Assert.Fail($"pair {i}: the receiver (reconnects: {receiver.Reconnects}) never got seqs {string.Join(", ", missing)}");
+                    Assert.Fail($"pair {i}: the receiver (reconnects: {receiver.Reconnects}) never got seqs {string.Join(", ", missing)}\n{NodeWarnings()}");
                 }
                 Assert.Equal(Enumerable.Range(1, total).Select(n => (long)n), received.Select(m => m.Seq).Order());
                 Assert.Equal(Enumerable.Range(0, perSender).Select(n => $"p{i} m{n}").Append($"p{i} final").Order(), received.Select(m => m.Content.GetString()!).Order());
@@ -210,6 +210,12 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
             foreach (var client in senders.Concat(receivers)) client.Dispose();
         }
     }
+
+    /// <summary>For a failure's message: each node's last warnings and errors (the killed node's up to its death).</summary>
+    private string NodeWarnings() => string.Join("\n", _nodes.Select((node, k) => $"node {k + 1}:\n  " + string.Join("\n  ",
+        node.Output.Split('\n').Where(line => line.Contains("\"LogLevel\":\"Warning\"", StringComparison.Ordinal) ||
+            line.Contains("\"LogLevel\":\"Error\"", StringComparison.Ordinal) || line.Contains("\"LogLevel\":\"Critical\"", StringComparison.Ordinal))
+            .TakeLast(20))));
 
     public async Task DisposeAsync()
     {
