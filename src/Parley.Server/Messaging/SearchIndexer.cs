@@ -111,7 +111,6 @@ public sealed partial class SearchIndexer(
         // The round's ranges: the backlog's first ones, up to about SearchIndexChunk messages, up to the cut-off (nobody else
         // writes while this transaction holds the lock).
         command.CommandText = "SELECT \"FirstId\", \"Messages\" FROM \"SearchBacklog\" ORDER BY \"FirstId\"";
-        int count = 0;
         long cutoff = 0, messages = 0;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -119,11 +118,9 @@ public sealed partial class SearchIndexer(
             {
                 cutoff = reader.GetInt64(0);
                 messages += reader.GetInt64(1);
-                count++;
             }
         }
-        if (count == 0) return 0;
-        command.Parameters.Clear();
+        if (messages == 0) return 0;
         var last = command.CreateParameter();
         last.ParameterName = "$cutoff";
         last.Value = cutoff;
