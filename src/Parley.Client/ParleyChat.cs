@@ -45,6 +45,9 @@ public sealed class ParleyChat : IAsyncDisposable
 
     public int Unacked => _unacked.Count;
 
+    /// <summary>What last dropped or refused the connection (null while nothing has); for diagnostics.</summary>
+    public Exception? LastError { get; private set; }
+
     public static async Task<ParleyChat> StartAsync(ParleyClient client, CancellationToken cancellationToken = default)
     {
         var chat = new ParleyChat(client);
@@ -123,21 +126,30 @@ public sealed class ParleyChat : IAsyncDisposable
                 if (_connected.CurrentCount == 0) _connected.Release();
                 await pump.ConfigureAwait(false);
             }
-            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or TimeoutException or ParleyRealtimeException)
-            {
-                // Try again below, after a pause.
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && _stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
                 // Disposed meanwhile: DisposeAsync closed the socket under a catch-up or a connect.
                 return;
+            }
+            catch (Exception e)
+            {
+                // Whatever it was (a dropped connection, a timeout, a connect cancelled by the HTTP stack, a frame this
+                // SDK could not read), the device must not die silently: it reconnects below, after a pause.
+                LastError = e;
             }
             finally
             {
                 // Whatever went wrong, this socket is finished with: close it, so no connection is left behind.
                 _socket = null;
                 if (socket is not null) await socket.DisposeAsync().ConfigureAwait(false);
-                await pump.ConfigureAwait(false);
+                try
+                {
+                    await pump.ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    if (!_stop.IsCancellationRequested) LastError = e;
+                }
             }
             if (_stop.IsCancellationRequested) return;
             try

@@ -223,7 +223,14 @@ public sealed class ParleyRealtime : IAsyncDisposable
         {
         }
         await _stop.CancelAsync().ConfigureAwait(false);
-        await _reading.ConfigureAwait(false);
+        try
+        {
+            await _reading.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The read loop died on a frame it could not read; that was seen through Closed. Disposing goes on.
+        }
         _socket.Dispose();
         _stop.Dispose();
         _sendLock.Dispose();

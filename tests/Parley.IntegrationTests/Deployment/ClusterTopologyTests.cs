@@ -16,6 +16,7 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
     private readonly List<ServerProcess> _nodes = [];
     private Process? _nginx;
     private int _nginxPort;
+    private string? _database;
 
     public async Task InitializeAsync()
     {
@@ -25,7 +26,8 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("AWS_ACCESS_KEY_ID", Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? "S3RVER");
         Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? "S3RVER");
         var unique = Guid.NewGuid().ToString("N")[..12];
-        var database = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = $"parley_cluster_{unique}" }.ConnectionString;
+        _database = $"parley_cluster_{unique}";
+        var database = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = _database }.ConnectionString;
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         for (var node = 1; node <= 2; node++)
         {
@@ -192,7 +194,7 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
                 catch (OperationCanceledException)
                 {
                     var missing = Enumerable.Range(1, total).Select(n => (long)n).Except(received.Select(m => m.Seq));
-                    Assert.Fail($"pair {i}: the receiver (reconnects: {receiver.Reconnects}) never got seqs {string.Join(", ", missing)}\n{NodeWarnings()}");
+                    Assert.Fail($"pair {i}: the receiver (reconnects: {receiver.Reconnects}, last error: {receiver.LastError?.GetType().Name}: {receiver.LastError?.Message}) never got seqs {string.Join(", ", missing)}\n{NodeWarnings()}");
                 }
                 Assert.Equal(Enumerable.Range(1, total).Select(n => (long)n), received.Select(m => m.Seq).Order());
                 Assert.Equal(Enumerable.Range(0, perSender).Select(n => $"p{i} m{n}").Append($"p{i} final").Order(), received.Select(m => m.Content.GetString()!).Order());
@@ -222,6 +224,14 @@ public sealed class ClusterTopologyTests : IAsyncLifetime
         if (_nginx is { HasExited: false }) _nginx.Kill();
         _nginx?.Dispose();
         foreach (var node in _nodes) await node.DisposeAsync();
+        if (_database is not null)
+        {
+            // The nodes created it on start (migrations); nothing else drops it.
+            await using var connection = new Npgsql.NpgsqlConnection(Environment.GetEnvironmentVariable("PARLEY_TEST_POSTGRES"));
+            await connection.OpenAsync();
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
         try
         {
             Directory.Delete(_root, recursive: true);
