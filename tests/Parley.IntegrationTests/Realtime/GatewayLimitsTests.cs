@@ -123,6 +123,43 @@ public sealed class GatewayLimitsTests
     }
 
     [Fact]
+    public async Task AReplyLongerThanTheOutboxWaitsForRoomInsteadOfCuttingTheDeviceOff()
+    {
+        // An outbox of one frame and pages of five: the sync's twelve pages and its end each wait for the one before.
+        await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:OutboxCapacity"] = "1",
+            ["Messaging:MaxPage"] = "5",
+        });
+        using var alice = await server.NewUserAsync();
+        using var bob = await server.NewUserAsync();
+        await TestServer.MakeFriendsAsync(alice, bob);
+        var acks = new List<MessageAck>();
+        await using (var sender = await ParleyRealtime.ConnectAsync(alice))
+        {
+            for (var i = 0; i < 60; i++) acks.Add(await sender.SendMessageAsync(SendTarget.User(bob.UserId), "text", $"m{i}"));
+        }
+
+        await using var device = await ParleyRealtime.ConnectAsync(bob);
+        var syncing = device.RequestAsync("msg.sync", new { }, TimeSpan.FromSeconds(30));
+        var seqs = new List<long>();
+        var batches = 0;
+        while (seqs.Count < acks.Count)
+        {
+            var batch = await device.NextEventAsync("msg.batch", TimeSpan.FromSeconds(30));
+            batches++;
+            seqs.AddRange(batch.Data.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("seq").GetInt64()));
+        }
+        var done = await syncing;
+        Assert.Equal(acks.Select(a => a.Seq), seqs);
+        Assert.Equal(12, batches);
+        Assert.Equal(60, done.Data.GetProperty("messages").GetInt32());
+        // Still connected, and still answering.
+        Assert.Equal(WebSocketState.Open, device.State);
+        Assert.Equal("pong", (await device.RequestAsync("ping", null)).Type);
+    }
+
+    [Fact]
     public async Task AFloodOfFramesIsRefusedAndThenTheConnectionIsClosed()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
