@@ -23,6 +23,8 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     private Queue<ReadOnlyMemory<byte>>? _queue;
     private bool _draining;
     private TaskCompletionSource? _room;
+    private ReadOnlyMemory<byte> _reply;
+    private bool _replyWaiting;
     private TaskCompletionSource? _finished;
     private string? _closeReason;
     private bool _aborted;
@@ -60,20 +62,33 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
         while (true)
         {
             Task? room = null;
-            var drain = false;
+            bool drain = false, handedOver = false;
             lock (_lock)
             {
                 if (_closeReason is not null) return;
-                if (HasRoom) drain = Add(frame);
-                else room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                if (HasRoom)
+                {
+                    drain = Add(frame);
+                }
+                else
+                {
+                    if (!_replyWaiting)
+                    {
+                        // The drain queues it in the first slot it frees, ahead of fan-out frames that come later.
+                        _reply = frame;
+                        _replyWaiting = handedOver = true;
+                    }
+                    room = (_room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                }
             }
             if (room is null)
             {
                 if (drain) ScheduleDrain();
                 return;
             }
-            // Woken by the drain once it has taken a frame, or by a close: then look again.
+            // Completed by the drain once it has taken a frame (and queued the waiting reply), or by a close (which drops it).
             await room;
+            if (handedOver) return;
         }
     }
 
@@ -99,6 +114,7 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
     /// </summary>
     private async Task DrainAsync()
     {
+        var last = false;
         try
         {
             while (true)
@@ -116,9 +132,16 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
                             _draining = false;
                             return;
                         }
+                        last = true;
                         break;
                     }
                     frame = queue.Dequeue();
+                    if (_replyWaiting)
+                    {
+                        queue.Enqueue(_reply);
+                        _reply = default;
+                        _replyWaiting = false;
+                    }
                     if (_room is not null)
                     {
                         room = _room;
@@ -134,13 +157,20 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
         catch (Exception)
         {
             // The socket failed, was cancelled by an abort, or the grace for closing ran out: whatever it was, the device
-            // is cut off, and the drain must still end below, or the connection would never finish closing.
+            // is cut off, and the drain ends here.
+            last = true;
             Abort(WebSocketCloseStatus.EndpointUnavailable, "write failed");
         }
-        // Closing (or aborted): this drain was the last.
-        TaskCompletionSource finished;
-        lock (_lock) finished = _finished!;
-        finished.TrySetResult();
+        finally
+        {
+            // Closing (or aborted): this drain was the last, and RunAsync waits for it, whatever happened above.
+            if (last)
+            {
+                TaskCompletionSource? finished;
+                lock (_lock) finished = _finished;
+                finished?.TrySetResult();
+            }
+        }
     }
 
     /// <summary>Closes gracefully: frames already queued are sent first, then the close frame; the device has a few seconds to answer it.</summary>
@@ -178,6 +208,9 @@ public sealed class Connection(long id, long userId, long sessionId, WebSocket s
                 _finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 if (!_draining) drain = _draining = true;
             }
+            // A reply waiting for room is dropped, as what is queued is on an abort: the device syncs when it reconnects.
+            _reply = default;
+            _replyWaiting = false;
             room = _room;
             _room = null;
         }

@@ -7,7 +7,10 @@ public static class RealtimeSetup
 {
     public static WebApplicationBuilder AddRealtime(this WebApplicationBuilder builder)
     {
-        builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+        builder.Services.AddOptions<GatewayOptions>().Bind(builder.Configuration.GetSection(GatewayOptions.Section))
+            .Validate(o => o.OutboxCapacity >= 1, "Gateway:OutboxCapacity must be at least 1.")
+            .Validate(o => o.MaxFrameBytes >= 1, "Gateway:MaxFrameBytes must be at least 1.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<LocalConnections>();
         // What ScaleOut's routing, presence and call relay (in memory or Redis, see AddScaleOut) build on.
         builder.Services.AddSingleton<ILocalDelivery>(sp => sp.GetRequiredService<LocalConnections>());

@@ -160,6 +160,16 @@ public sealed class GatewayLimitsTests
     }
 
     [Fact]
+    public async Task AnOutboxOfNoFramesIsRefusedAtStart()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Gateway:OutboxCapacity"] = "0",
+        }));
+        Assert.Contains("Gateway:OutboxCapacity", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AFloodOfFramesIsRefusedAndThenTheConnectionIsClosed()
     {
         await using var server = await TestServer.StartAsync(new Dictionary<string, string?>
