@@ -164,17 +164,13 @@ public sealed class ConversationList(
     private async Task<Dictionary<long, int>> ExpiredUnreadAsync(long me, List<Row> rows, CancellationToken cancellationToken)
     {
         var (now, oldestKept) = retention.Bounds();
-        var anyExpired = await db.Messages.AnyAsync(x => x.ExpiresAt != null && x.ExpiresAt <= now, cancellationToken);
-        if (!anyExpired && oldestKept is { } kept)
-        {
-            var firstKept = IdGenerator.FirstIdAt(kept);
-            anyExpired = await db.Messages.AnyAsync(x => x.Id < firstKept && x.SentAt <= kept, cancellationToken);
-        }
-        if (!anyExpired) return [];
-
         // With no maximum age, no message is older than it: the cut-off is before every id and time.
         var cutoff = oldestKept ?? DateTimeOffset.UnixEpoch;
-        var below = oldestKept is { } oldest ? IdGenerator.FirstIdAt(oldest) : 0;
+        var below = oldestKept is { } kept ? IdGenerator.FirstIdAt(kept) : 0;
+        var anyExpired = await db.Messages.AnyAsync(x => x.ExpiresAt != null && x.ExpiresAt <= now, cancellationToken)
+            || (oldestKept is not null && await db.Messages.AnyAsync(x => x.Id < below && x.SentAt <= cutoff, cancellationToken));
+        if (!anyExpired) return [];
+
         var ids = rows.Select(r => r.Id).ToList();
         return await (
             from m in db.ConversationMembers
