@@ -93,6 +93,20 @@ internal static class RecallSearchKit
     }
 
     /// <summary>
+    /// On SQLite: the full-text index's segments (its <c>_idx</c> table has rows for each) and its stored <c>automerge</c>
+    /// setting (null: FTS5's default); null on PostgreSQL.
+    /// </summary>
+    public static async Task<(long Segments, long? Automerge)?> IndexStructureAsync(this TestServer server)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
+        if (db is not SqliteParleyDb) return null;
+        var segments = await db.Database.SqlQuery<long>($"SELECT count(DISTINCT segid) AS \"Value\" FROM \"MessageSearch_idx\"").SingleAsync();
+        var automerge = await db.Database.SqlQuery<long?>($"SELECT v AS \"Value\" FROM \"MessageSearch_config\" WHERE k = 'automerge'").SingleOrDefaultAsync();
+        return (segments, automerge);
+    }
+
+    /// <summary>
     /// On SQLite, once the indexer has caught up: FTS5's own check of the full-text index against the messages it is made
     /// from (it fails on an entry for text a message no longer holds, or a message with text and no entry).
     /// </summary>
