@@ -55,6 +55,8 @@ public sealed class BenchOptions
     public bool Postgres { get; set; }
     public bool Cluster { get; set; }
     public bool CrossNode { get; set; }
+    /// <summary>Pairs, cross-node: SIGKILL node 2 this many seconds into the measured window (<see cref="Failover"/>).</summary>
+    public double? KillNode2AfterSeconds { get; set; }
     public string? PostgresConnection { get; set; } =
         Environment.GetEnvironmentVariable("PARLEY_BENCH_POSTGRES") ?? Environment.GetEnvironmentVariable("PARLEY_TEST_POSTGRES");
     public string? RedisConnection { get; set; } =
@@ -67,7 +69,7 @@ public sealed class BenchOptions
         Parley.Bench: a load generator for the Parley server, over loopback (127.0.0.1) only.
 
           Parley.Bench pairs [--rate N | --find-max] [--pairs 100] [--warmup 5] [--duration 20] [--drain 5]
-                             [--postgres | --cluster [--cross-node]]
+                             [--postgres | --cluster [--cross-node [--kill-node2 S]]]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100 | --distinct-users] [--sizes 1000,5000,10000] [--concurrency 64] [--pause 5]
           Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0] [--export]
@@ -123,6 +125,10 @@ public sealed class BenchOptions
                               both nodes, PostgreSQL and Redis. Setup and senders go to node 1.
           --cross-node        with --cluster: pairs' receivers connect to node 2, a group's odd members too
                               (default: everyone on node 1)
+          --kill-node2 S      pairs with --cross-node: SIGKILL node 2 S seconds into the measured window; its
+                              receivers reconnect to node 1 and fetch what they missed from the history (REST), as a
+                              client does after a reconnect; reports how long that took, what came through the
+                              history, and what was lost (acked, never delivered). Give --drain room (e.g. 30).
           --postgres-conn CS  PostgreSQL superuser connection string (default $PARLEY_BENCH_POSTGRES, else
                               $PARLEY_TEST_POSTGRES); its database is only used to create and drop the run's own
           --redis HOST:PORT   Redis (default $PARLEY_BENCH_REDIS, else $PARLEY_TEST_REDIS); a fresh key prefix per run
@@ -200,6 +206,7 @@ public sealed class BenchOptions
                 case "--postgres": o.Postgres = true; break;
                 case "--cluster": o.Cluster = true; break;
                 case "--cross-node": o.CrossNode = true; break;
+                case "--kill-node2": o.KillNode2AfterSeconds = Number(arg); break;
                 case "--postgres-conn": o.PostgresConnection = Next(arg); break;
                 case "--redis": o.RedisConnection = Next(arg); break;
                 case "--conversations": o.Conversations = Integer(arg); break;
@@ -241,6 +248,8 @@ public sealed class BenchOptions
         if (o.IdleCpuSeconds < 0) throw new ArgumentException("--idle-cpu must not be negative.");
         if (o.CrossNode && !o.Cluster) throw new ArgumentException("--cross-node goes with --cluster.");
         if (o.CrossNode && o.Scenario is not ("pairs" or "group")) throw new ArgumentException("--cross-node is for the pairs and group scenarios.");
+        if (o.KillNode2AfterSeconds is { } kill && (!o.CrossNode || o.Scenario != "pairs" || o.FindMax || kill < 0 || kill >= o.DurationSeconds))
+            throw new ArgumentException("--kill-node2 is for pairs at one --rate with --cluster --cross-node, within the measured window.");
         if ((o.Postgres || o.Cluster) && o.Url is not null) throw new ArgumentException("--postgres and --cluster start their own servers: not with --url.");
         if ((o.Postgres || o.Cluster) && string.IsNullOrWhiteSpace(o.PostgresConnection))
             throw new ArgumentException("--postgres and --cluster need PostgreSQL: --postgres-conn, PARLEY_BENCH_POSTGRES or PARLEY_TEST_POSTGRES.");

@@ -19,11 +19,13 @@ public sealed class MessageRun : IFrameHandler
     private readonly byte[] _acked;
     private readonly byte[] _errored;
     private readonly int[] _received;
+    // Messages a reconnected device fetched from the history (failover): a live copy that arrives as well is not a duplicate.
+    private readonly byte[] _recovered;
     private readonly long[]? _lastDelivery;
     private readonly double _ticksPerMessage;
     private long _nextSeq = -1;
     private long _measuredSent, _measuredAcked, _measuredComplete, _measuredErrored;
-    private long _deliveredInWindow, _ackedInWindow, _duplicates, _foreign, _overflow;
+    private long _deliveredInWindow, _ackedInWindow, _duplicates, _foreign, _overflow, _recoveredCount, _alsoLive;
 
     public MessageRun(long tag, double rate, long scheduleStart, double warmupSeconds, double durationSeconds, int receiversPerMessage)
     {
@@ -40,6 +42,7 @@ public sealed class MessageRun : IFrameHandler
         _acked = new byte[capacity];
         _errored = new byte[capacity];
         _received = new int[capacity];
+        _recovered = new byte[capacity];
         if (receiversPerMessage > 1) _lastDelivery = new long[capacity];
         _ticksPerMessage = Stopwatch.Frequency / rate;
     }
@@ -73,6 +76,8 @@ public sealed class MessageRun : IFrameHandler
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Foreign => Interlocked.Read(ref _foreign);
     public long Overflow => Interlocked.Read(ref _overflow);
+    public long RecoveredCount => Interlocked.Read(ref _recoveredCount);
+    public long AlsoLive => Interlocked.Read(ref _alsoLive);
 
     public bool InWindow(long ticks) => ticks >= WindowStart && ticks < WindowEnd;
 
@@ -134,9 +139,29 @@ public sealed class MessageRun : IFrameHandler
         var count = Interlocked.Increment(ref _received[seq]);
         if (count > ReceiversPerMessage)
         {
-            Interlocked.Increment(ref _duplicates);
+            Interlocked.Increment(ref Volatile.Read(ref _recovered[seq]) != 0 ? ref _alsoLive : ref _duplicates);
             return;
         }
+        Record(seq, sentAt, count, receivedAt);
+    }
+
+    /// <summary>
+    /// A message of a one-receiver run that a reconnected device read from the history (the failover run): counted as
+    /// delivered, at the time it was read, unless it came live already. Returns whether it was new to the receiver.
+    /// </summary>
+    public bool Recover(ReadOnlySpan<byte> content, long receivedAt)
+    {
+        if (ReceiversPerMessage != 1 || !ParsedFrame.TryParseContent(content, Tag, out var seq, out var sentAt) || seq < 0 || seq >= _sentAt.Length)
+            return false;
+        Volatile.Write(ref _recovered[seq], 1);
+        if (Interlocked.CompareExchange(ref _received[seq], 1, 0) != 0) return false;
+        Interlocked.Increment(ref _recoveredCount);
+        Record(seq, sentAt, 1, receivedAt);
+        return true;
+    }
+
+    private void Record(long seq, long sentAt, int count, long receivedAt)
+    {
         if (InWindow(receivedAt)) Interlocked.Increment(ref _deliveredInWindow);
         if (!InWindow(sentAt)) return;
         var latency = receivedAt - sentAt;

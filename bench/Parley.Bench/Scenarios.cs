@@ -34,7 +34,14 @@ public static class Scenarios
                 .Select(i => new SenderSlot(sockets[2 * i], run, $"{{\"userId\":\"{users[2 * i + 1].Id}\"}}", o.Pad))
                 .ToList();
             Log.Info($"pairs: {rate:F0} msgs/s over {o.Pairs} pairs, {o.WarmupSeconds} s warm-up + {o.DurationSeconds} s measured (load {MachineSample.LoadAverage()})");
+            // The failover run: the receivers (odd users) are on node 2, which dies during the window.
+            var failover = o.KillNode2AfterSeconds is { } kill
+                ? new Failover(server, setup, run, [.. users.Where((_, i) => i % 2 == 1)], [.. sockets.Where((_, i) => i % 2 == 1)], HotBufferBytes, kill)
+                : null;
+            var moving = failover?.RunAsync(ct) ?? Task.CompletedTask;
             var figures = await LoadDriver.RunAsync("pairs", run, senders, sockets, server, o, ct);
+            await moving;
+            failover?.AddFigures(figures);
             Log.Info($"  -> delivered {Figures.Format(figures["delivered_per_s"])}/s, p50 {Figures.Format(figures["latency_p50_ms"])} ms, "
                 + $"p99 {Figures.Format(figures["latency_p99_ms"])} ms, lost {Figures.Format(figures["lost"])}, "
                 + $"server {Figures.Format(figures["server_cores"])} cores, {Figures.Format(figures["delivered_per_cpu_s"])} per CPU-s"

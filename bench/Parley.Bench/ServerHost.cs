@@ -70,7 +70,19 @@ public sealed class ServerHost : IAsyncDisposable
             : own;
     }
 
-    private ProcSample? NodeSample() => ProcSample.Read(Pid);
+    // A node killed on purpose (--kill-node2): its CPU up to the kill, so that a window's CPU still adds up.
+    private ProcSample? _lastSample;
+
+    private ProcSample? NodeSample() => _lastSample ?? ProcSample.Read(Pid);
+
+    /// <summary>SIGKILL, as a machine or container dies: no shutdown, nothing flushed (the failover run).</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null || _process.HasExited) return;
+        _lastSample = ProcSample.Read(Pid);
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+    }
 
     /// <summary>
     /// The server(s) of this run: one node on SQLite (the default), one on a fresh PostgreSQL database (<c>--postgres</c>),

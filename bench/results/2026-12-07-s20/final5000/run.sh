@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Eleventh session: the indexer's merging in small steps with the WAL checkpointer at 4,000 pages (/tmp/server-fts2,
+# "new"), the same build with SQLite's own checkpoints ("nockpt", --Database:SqliteCheckpointInterval=00:00:00), main
+# 51b3811 ("head") and the issue-4 build ("other"), alternating: 1:1 at 5,000 msgs/s four times each, then 20,000 twice.
+set -u
+cd /work/main
+out=bench/results/2026-12-07-s20/final5000
+new=/tmp/server-fts2/Parley.Server.dll
+head=/tmp/head/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll
+base=/tmp/baseline/src/Parley.Server/bin/Release/net10.0/Parley.Server.dll
+bench() { dotnet bench/Parley.Bench/bin/Release/net10.0/Parley.Bench.dll "$@"; }
+run() {
+  local name=$1; shift
+  echo "== $name $(date -u +%H:%M:%S): $*" >> "$out/load.txt"; uptime >> "$out/load.txt"
+  bench "$@" --json > "$out/$name.txt" 2> "$out/$name.log" || echo "   $name failed, see $out/$name.log"
+  grep '^{' "$out/$name.txt" > "$out/$name.json"; sed -i '/^{/d' "$out/$name.txt"
+}
+for i in 1 2 3 4; do
+  run "new-pairs-5000-$i" pairs --rate 5000 --server-dll "$new"
+  run "head-pairs-5000-$i" pairs --rate 5000 --server-dll "$head"
+  run "other-pairs-5000-$i" pairs --rate 5000 --server-dll "$base"
+  run "nockpt-pairs-5000-$i" pairs --rate 5000 --server-dll "$new" --server-arg=--Database:SqliteCheckpointInterval=00:00:00
+done
+for i in 1 2; do
+  run "new-pairs-20000-$i" pairs --rate 20000 --server-dll "$new"
+  run "head-pairs-20000-$i" pairs --rate 20000 --server-dll "$head"
+  run "other-pairs-20000-$i" pairs --rate 20000 --server-dll "$base"
+done
+echo done >> "$out/load.txt"
