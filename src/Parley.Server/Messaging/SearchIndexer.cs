@@ -18,7 +18,8 @@ namespace Parley.Server.Messaging;
 /// <para>FTS5's own merging of the index's segments (<c>automerge</c>) is off: it ran inside the commit that added a
 /// segment and merged a level's segments in one go, 10-30 ms in one round of ten while the committer waited for the write
 /// turn. After each round the indexer merges in steps of <see cref="MergeStepPages"/> pages instead, each a transaction of
-/// its own, until a step finds nothing to merge (<see cref="MergeAsync"/>).</para>
+/// its own, until a step finds nothing to merge (<see cref="MergeAsync"/>). Its write turns (rounds and steps) go behind
+/// the committer's (<see cref="SqliteWriteGate.EnterInBackgroundAsync"/>).</para>
 /// <para>Its commits do not wait for the disk (<c>synchronous=NORMAL</c>): a power cut can lose only the latest
 /// of them, and the backlog rows they deleted come back with them, to be indexed again.</para>
 /// </summary>
@@ -114,7 +115,7 @@ public sealed partial class SearchIndexer(
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         await using var flushless = await SqliteSynchronous.WithoutFlushWaitsAsync(db, cancellationToken);
         var connection = db.Database.GetDbConnection();
-        using var turn = await writeGate.EnterAsync(db, cancellationToken);
+        using var turn = await writeGate.EnterInBackgroundAsync(db, cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -155,7 +156,7 @@ public sealed partial class SearchIndexer(
         var connection = db.Database.GetDbConnection();
         for (var step = 0; step < MaxMergeSteps; step++)
         {
-            using var turn = await writeGate.EnterAsync(db, cancellationToken);
+            using var turn = await writeGate.EnterInBackgroundAsync(db, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -184,7 +185,7 @@ public sealed partial class SearchIndexer(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
         await db.Database.OpenConnectionAsync(cancellationToken);
-        using var turn = await writeGate.EnterAsync(db, cancellationToken);
+        using var turn = await writeGate.EnterInBackgroundAsync(db, cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "INSERT INTO \"MessageSearch\" (\"MessageSearch\", rank) VALUES ('automerge', 0)";
         await command.ExecuteNonQueryAsync(cancellationToken);
