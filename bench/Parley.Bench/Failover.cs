@@ -9,8 +9,9 @@ namespace Parley.Bench;
 /// The failover run (<c>pairs --cluster --cross-node --kill-node2 S</c>): S seconds into the measured window, node 2,
 /// which holds every receiver, is SIGKILLed. Each receiver then does what a client does after losing its socket: it
 /// connects again (the next handshake that succeeds: here node 1, the one left), takes live frames again, and reads
-/// the newest messages of its conversation from the history (REST) back to a little before the kill, counting those it
-/// had not had (<see cref="MessageRun.Recover"/>). What the senders had acknowledged and no receiver ever got, live or
+/// the newest messages of its conversation from the history (REST), counting those it had not had
+/// (<see cref="MessageRun.Recover"/>), back to one it had that was sent before the kill (node 2 delivered in order, so
+/// everything older came live) and at least to a little before the kill. What the senders had acknowledged and no receiver ever got, live or
 /// from the history, by the loss deadline, is lost.
 /// </summary>
 public sealed class Failover(ServerHost server, Setup setup, MessageRun run, IReadOnlyList<BenchUser> receivers, BenchSocket[] sockets,
@@ -64,14 +65,17 @@ public sealed class Failover(ServerHost server, Setup setup, MessageRun run, IRe
         Earliest(ref _firstReconnectedAt, now);
 
         // Then what it missed, newest first, back to a little before the kill.
+        // A pair's receiver has one conversation, with its sender. The calls are retried: node 1 is busy just now.
         var client = receivers[i].Client;
-        var conversation = (await client.ListConversationsAsync(limit: 1, cancellationToken: cancellationToken)).Conversations[0].Id;
+        var conversation = (await Setup.RetryAsync(() => client.ListConversationsAsync(limit: 1, cancellationToken: cancellationToken), cancellationToken))
+            .Conversations[0].Id;
         var oldest = _killedAt - (long)(Margin.TotalSeconds * Stopwatch.Frequency);
         long? before = null;
         var bytes = new byte[256];
         while (true)
         {
-            var page = await client.GetMessagesAsync(conversation, beforeSeq: before, limit: PageSize, cancellationToken: cancellationToken);
+            var page = await Setup.RetryAsync(
+                () => client.GetMessagesAsync(conversation, beforeSeq: before, limit: PageSize, cancellationToken: cancellationToken), cancellationToken);
             var readAt = Stopwatch.GetTimestamp();
             var reachedOld = false;
             foreach (var message in page)
@@ -80,8 +84,8 @@ public sealed class Failover(ServerHost server, Setup setup, MessageRun run, IRe
                 var text = message.Content.GetString()!;
                 if (Encoding.UTF8.GetByteCount(text) > bytes.Length) bytes = new byte[Encoding.UTF8.GetByteCount(text)];
                 var length = Encoding.UTF8.GetBytes(text, bytes);
-                run.Recover(bytes.AsSpan(0, length), readAt);
-                if (ParsedFrame.TryParseContent(bytes.AsSpan(0, length), run.Tag, out _, out var sentAt) && sentAt < oldest) reachedOld = true;
+                var missed = run.Recover(bytes.AsSpan(0, length), readAt);
+                if (!missed && ParsedFrame.TryParseContent(bytes.AsSpan(0, length), run.Tag, out _, out var sentAt) && sentAt < oldest) reachedOld = true;
             }
             if (reachedOld || page.Count < PageSize) break;
             before = page.Min(m => m.Seq);

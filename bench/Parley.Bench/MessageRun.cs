@@ -153,8 +153,14 @@ public sealed class MessageRun : IFrameHandler
     {
         if (ReceiversPerMessage != 1 || !ParsedFrame.TryParseContent(content, Tag, out var seq, out var sentAt) || seq < 0 || seq >= _sentAt.Length)
             return false;
+        // Marked before the claim, so that a live copy that comes after it is told from a duplicate; unmarked if the
+        // receiver had it already, so that a second live copy of such a message still counts as a duplicate.
         Volatile.Write(ref _recovered[seq], 1);
-        if (Interlocked.CompareExchange(ref _received[seq], 1, 0) != 0) return false;
+        if (Interlocked.CompareExchange(ref _received[seq], 1, 0) != 0)
+        {
+            Volatile.Write(ref _recovered[seq], 0);
+            return false;
+        }
         Interlocked.Increment(ref _recoveredCount);
         Record(seq, sentAt, 1, receivedAt);
         return true;

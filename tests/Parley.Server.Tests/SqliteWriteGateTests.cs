@@ -99,6 +99,9 @@ public sealed class SqliteWriteGateTests
         }))).WaitAsync(Patience);
         Assert.Equal(1, most);
         Assert.Equal(200, done);
+        var free = Enter(gate, background: false);
+        Assert.True(free.IsCompletedSuccessfully);
+        (await free).Dispose();
     }
 
     private static void InterlockedMax(ref int field, int value)

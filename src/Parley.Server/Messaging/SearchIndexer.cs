@@ -78,7 +78,8 @@ public sealed partial class SearchIndexer(
                     do
                     {
                         indexed = await IndexSomeAsync(stoppingToken);
-                        if (indexed > 0) await MergeAsync(stoppingToken);
+                        // Also when nothing was indexed: edits, recalls and sweeps add small segments of their own.
+                        await MergeAsync(stoppingToken);
                     }
                     while (indexed >= Math.Max(1, options.Value.SearchIndexChunk));
                 }

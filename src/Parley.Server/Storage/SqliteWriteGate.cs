@@ -90,7 +90,7 @@ public sealed class SqliteWriteGate
         public async ValueTask<Turn> WaitAsync(CancellationToken cancellationToken)
         {
             if (!cancellationToken.CanBeCanceled) return await _granted.Task;
-            await using (cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource<Turn>)state!).TrySetCanceled(), _granted))
+            await using (cancellationToken.UnsafeRegister(static (state, token) => ((TaskCompletionSource<Turn>)state!).TrySetCanceled(token), _granted))
             {
                 return await _granted.Task;
             }
