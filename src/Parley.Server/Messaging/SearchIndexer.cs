@@ -73,7 +73,11 @@ public sealed partial class SearchIndexer(
                         Interlocked.Exchange(ref _waiting, await WaitingAsync(scope.ServiceProvider.GetRequiredService<ParleyDb>(), stoppingToken));
                     // On while whole chunks wait; a part chunk ends the round (the committer adds a range after each commit,
                     // and chasing every one would double the write transactions).
-                    if (!automergeOff) automergeOff = await TurnAutomergeOffAsync(stoppingToken);
+                    if (!automergeOff)
+                    {
+                        await TurnAutomergeOffAsync(stoppingToken);
+                        automergeOff = true;
+                    }
                     long indexed;
                     do
                     {
@@ -181,7 +185,7 @@ public sealed partial class SearchIndexer(
     }
 
     /// <summary>Leaves merging to <see cref="MergeAsync"/> (the setting is stored in the index, so once per start is plenty).</summary>
-    private async Task<bool> TurnAutomergeOffAsync(CancellationToken cancellationToken)
+    private async Task TurnAutomergeOffAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ParleyDb>();
@@ -190,7 +194,6 @@ public sealed partial class SearchIndexer(
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.CommandText = "INSERT INTO \"MessageSearch\" (\"MessageSearch\", rank) VALUES ('automerge', 0)";
         await command.ExecuteNonQueryAsync(cancellationToken);
-        return true;
     }
 
     /// <summary>
