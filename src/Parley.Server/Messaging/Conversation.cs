@@ -41,6 +41,14 @@ public sealed class Conversation
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastMessageAt { get; set; }
 
+    /// <summary>
+    /// The list's sort key that every member row of this conversation holds (<see cref="ConversationMember.ListActivityAt"/>):
+    /// the conversation's activity (<see cref="LastMessageAt"/>, else <see cref="CreatedAt"/>) as it was when the key last
+    /// moved. A message moves it only once the activity is <see cref="ConversationMember.ListActivityLag"/> past it, so a
+    /// busy group rewrites its members' rows at most once a second, not once per message.
+    /// </summary>
+    public DateTimeOffset ListActivityAt { get; set; }
+
     /// <summary>The newest message that mentions <c>all</c> (groups): one field instead of a write per member.</summary>
     public long MentionAllSeq { get; set; }
 
@@ -92,6 +100,21 @@ public sealed class ConversationMember
 
     /// <summary>The newest message that mentions this user by id; the row is marked while it is above <see cref="ReadSeq"/>.</summary>
     public long MentionSeq { get; set; }
+
+    /// <summary>
+    /// The conversation's <see cref="Conversation.ListActivityAt"/>, copied here so that a page of the list is an index
+    /// range over the user's own rows, not a join of all of them (thousands) with their conversations and a sort. It is
+    /// never later than the conversation's activity and less than <see cref="ListActivityLag"/> behind it, which is all
+    /// <see cref="ConversationList"/> needs to find a page's rows exactly.
+    /// </summary>
+    public DateTimeOffset ListActivityAt { get; set; }
+
+    /// <summary>
+    /// How far a member row's sort key may lag its conversation's activity. Longer means fewer member-row writes in busy
+    /// groups (at most one per member per this interval); shorter means fewer rows for a page to sort exactly. Rows
+    /// written with one value are read with it: changing it needs a migration that re-copies the keys.
+    /// </summary>
+    public static readonly TimeSpan ListActivityLag = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>One message deleted "for me": left out of that user's history, sync, search and list preview.</summary>
@@ -203,8 +226,8 @@ internal sealed class ConversationMemberConfiguration : IEntityTypeConfiguration
     {
         member.ToTable("ConversationMembers");
         member.HasKey(m => new { m.ConversationId, m.UserId });
-        // The conversation list's sort key, without reading the rows: covers its filter and ordering columns.
-        member.HasIndex(m => new { m.UserId, m.Pinned, m.HiddenAtSeq, m.ConversationId }).HasDatabaseName("IX_ConversationMembers_UserId_List");
+        // The conversation list's order (pinned first, then the sort key), walked newest first for a page.
+        member.HasIndex(m => new { m.UserId, m.Pinned, m.ListActivityAt, m.ConversationId }).HasDatabaseName("IX_ConversationMembers_UserId_List");
         member.HasOne<Conversation>().WithMany().HasForeignKey(m => m.ConversationId).OnDelete(DeleteBehavior.Cascade);
         member.HasOne<User>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }

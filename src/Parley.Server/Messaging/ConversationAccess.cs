@@ -107,10 +107,11 @@ public sealed class ConversationAccess(ParleyDb db, IdGenerator ids, TimeProvide
 
     private async Task<long> CreateDirectAsync(string key, long a, long b, CancellationToken cancellationToken)
     {
-        var conversation = new Conversation { Id = ids.Next(), Kind = ConversationKind.Direct, DirectKey = key, CreatedAt = time.GetUtcNow() };
+        var now = time.GetUtcNow();
+        var conversation = new Conversation { Id = ids.Next(), Kind = ConversationKind.Direct, DirectKey = key, CreatedAt = now, ListActivityAt = now };
         db.Conversations.Add(conversation);
-        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = a });
-        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = b });
+        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = a, ListActivityAt = now });
+        db.ConversationMembers.Add(new ConversationMember { ConversationId = conversation.Id, UserId = b, ListActivityAt = now });
         try
         {
             await db.SaveChangesAsync(cancellationToken);

@@ -10,9 +10,9 @@ namespace Parley.Server.Messaging;
 
 /// <summary>
 /// The conversation list, read from the per-member rows (<see cref="ConversationMember"/>) and their
-/// conversations, never by scanning messages. A page costs four queries whatever the number of conversations:
-/// the page of member rows (one index range over the user's rows, a primary-key lookup of each conversation,
-/// sorted), the last visible message of each row on the page (one backward index step per row, skipping
+/// conversations, never by scanning messages. A page costs a few queries whatever the number of conversations:
+/// its place in the order (two short index ranges over the user's rows by their sort key, <see cref="PageIdsAsync"/>),
+/// the page's member rows, the last visible message of each row on the page (one backward index step per row, skipping
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
 /// page's statement: the seqs above that pointer, or, where the retention sweeper left holes above it (the pointer is
@@ -35,29 +35,7 @@ public sealed class ConversationList(
     {
         if (limit < 1 || limit > MaxLimit) throw ApiProblem.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         Cursor? after = cursor is null ? null : Cursor.Parse(cursor);
-
-        // Two steps, so that the sort over all of the user's rows (thousands) handles only the sort key: the key
-        // comes from the covering index IX_ConversationMembers_UserId_List plus the conversation's primary key,
-        // and only the page's rows are then read whole. A group's rows go when it is dissolved or left
-        // (GroupConversations), so membership needs no check here.
-        var keys =
-            from m in db.ConversationMembers
-            join c in db.Conversations on m.ConversationId equals c.Id
-            where m.UserId == me && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq) && (c.Kind == ConversationKind.Group || c.LastSeq > 0)
-            select new { c.Id, m.Pinned, Activity = c.LastMessageAt ?? c.CreatedAt };
-        if (after is { } key)
-        {
-            var at = key.Activity;
-            var id = key.Id;
-            keys = key.Pinned
-                ? keys.Where(x => !x.Pinned || x.Activity < at || (x.Activity == at && x.Id < id))
-                : keys.Where(x => !x.Pinned && (x.Activity < at || (x.Activity == at && x.Id < id)));
-        }
-        var pageIds = await keys
-            .OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.Id)
-            .Take(limit + 1)
-            .Select(x => x.Id)
-            .ToListAsync(cancellationToken);
+        var pageIds = await PageIdsAsync(me, limit + 1, after, cancellationToken);
         var order = pageIds.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
         var rows = (await Rows(me, db.ConversationMembers.Where(m => pageIds.Contains(m.ConversationId))).ToListAsync(cancellationToken))
             .OrderBy(r => order[r.Id])
@@ -71,6 +49,50 @@ public sealed class ConversationList(
             next = new Cursor(last.Pinned, last.Activity, last.Id).Format();
         }
         return new ConversationPage(await ViewsAsync(me, rows, cancellationToken), next);
+    }
+
+    /// <summary>
+    /// The ids of the next <paramref name="count"/> rows in the list's order, from the member rows' sort key
+    /// (<see cref="ConversationMember.ListActivityAt"/>): first the <paramref name="count"/> rows with the newest keys, an
+    /// index range over the user's own rows (IX_ConversationMembers_UserId_List) with a primary-key lookup of each
+    /// conversation, whatever the number of conversations; then, because a key may lag its conversation's activity (by
+    /// less than <see cref="ConversationMember.ListActivityLag"/>, never ahead of it), every row whose key is within that
+    /// lag of the last one's, sorted by the exact activity. The page's rows are among those: the first step's rows are
+    /// at least as active as the last one's key, so every row of the page is too, and its key is less than the lag below
+    /// its activity. A group's rows go when it is dissolved or left (GroupConversations), so membership needs no check here.
+    /// </summary>
+    private async Task<List<long>> PageIdsAsync(long me, int count, Cursor? after, CancellationToken cancellationToken)
+    {
+        var listed =
+            from m in db.ConversationMembers
+            join c in db.Conversations on m.ConversationId equals c.Id
+            where m.UserId == me && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq) && (c.Kind == ConversationKind.Group || c.LastSeq > 0)
+            select new ListKey { Id = c.Id, Pinned = m.Pinned, Key = m.ListActivityAt, Activity = c.LastMessageAt ?? c.CreatedAt };
+        if (after is { } position)
+        {
+            // The exact condition on the activity; the same on the key (never later than the activity) bounds the range.
+            var at = position.Activity;
+            var id = position.Id;
+            listed = position.Pinned
+                ? listed.Where(x => !x.Pinned || (x.Key <= at && (x.Activity < at || (x.Activity == at && x.Id < id))))
+                : listed.Where(x => !x.Pinned && x.Key <= at && (x.Activity < at || (x.Activity == at && x.Id < id)));
+        }
+
+        var newestKeys = await listed.OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Key)
+            .Take(count).AsNoTracking().ToListAsync(cancellationToken);
+        var candidates = newestKeys;
+        if (newestKeys.Count == count)
+        {
+            var last = newestKeys[^1];
+            var bound = last.Key - ConversationMember.ListActivityLag;
+            var window = await listed.Where(x => x.Pinned == last.Pinned && x.Key > bound)
+                .OrderByDescending(x => x.Activity).ThenByDescending(x => x.Id)
+                .Take(count).AsNoTracking().ToListAsync(cancellationToken);
+            // Pinned rows above an unpinned last row are all among the newest keys already.
+            candidates = [.. newestKeys.Where(x => x.Pinned != last.Pinned), .. window];
+        }
+        return candidates.OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.Id)
+            .Take(count).Select(x => x.Id).ToList();
     }
 
     /// <summary>One conversation's row, hidden or not; only for its members.</summary>
@@ -323,6 +345,15 @@ public sealed class ConversationList(
     private static bool IsHidden(Row row) => row.HiddenAtSeq is { } at && at >= row.LastSeq;
 
     private static ApiProblem NotFound() => ApiProblem.NotFound("conversation_not_found", "There is no such conversation.");
+
+    /// <summary>A list row's place: what <see cref="PageIdsAsync"/> orders by.</summary>
+    private sealed class ListKey
+    {
+        public long Id { get; init; }
+        public bool Pinned { get; init; }
+        public DateTimeOffset Key { get; init; }
+        public DateTimeOffset Activity { get; init; }
+    }
 
     private sealed class Row
     {

@@ -63,8 +63,9 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     /// </summary>
     /// <remarks>
     /// Also, in the same transaction, the per-member state the conversation list reads: the sender has read
-    /// up to their own message, mentioned members are marked, and (on SQLite) the batch's range of ids with text goes
-    /// into the search backlog, which <see cref="SearchIndexer"/> indexes after the commit.
+    /// up to their own message, mentioned members are marked, the members' list key moves where it lags a second
+    /// (<see cref="ConversationMember.ListActivityAt"/>), and (on SQLite) the batch's range of ids with text goes into the
+    /// search backlog, which <see cref="SearchIndexer"/> indexes after the commit.
     /// </remarks>
     public async Task InsertAsync(IReadOnlyList<(Message Row, PendingMessage Pending)> batch, DateTimeOffset now, IStoredMessageOutbox outbox,
         CancellationToken cancellationToken)
@@ -82,7 +83,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
             : await ReservePostgresAsync(connection, transaction, conversations, now, cancellationToken);
         for (var k = 0; k < conversations.Count; k++)
         {
-            var (last, ttlSeconds) = reserved[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
+            var (last, ttlSeconds, _) = reserved[k] ?? throw new InvalidOperationException($"Conversation {conversations[k].Key} does not exist.");
             var seq = last - conversations[k].Count();
             DateTimeOffset? expiresAt = ttlSeconds is { } ttl ? now.AddSeconds(ttl) : null;
             foreach (var message in conversations[k])
@@ -94,9 +95,11 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
 
         if (messages.Any(m => m.ReplyToId is not null)) await ScrubQuotesOfRecalledAsync(connection, transaction, messages, cancellationToken);
 
+        // The conversations whose list key moved (at most once a second each): their member rows take it.
+        var keysMoved = conversations.Where((_, k) => reserved[k]!.Value.KeyMoved).Select(c => c.Key).ToArray();
         if (!_sqlite)
         {
-            await InsertPostgresAsync(connection, transaction, batch, messages, now, outbox, cancellationToken);
+            await InsertPostgresAsync(connection, transaction, batch, messages, now, keysMoved, outbox, cancellationToken);
             return;
         }
 
@@ -119,6 +122,12 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
             messages.GroupBy(m => (m.ConversationId, m.SenderId)).OrderBy(g => g.Key)
                 .Select(mine => new object?[] { mine.Max(m => m.Seq), mine.Key.ConversationId, mine.Key.SenderId }),
             returnsScalar: false, cancellationToken);
+
+        if (keysMoved.Length > 0)
+        {
+            await RunAsync(connection, transaction, "UPDATE \"ConversationMembers\" SET \"ListActivityAt\" = $1 WHERE \"ConversationId\" = $2",
+                keysMoved.Select(id => new object?[] { Time(now), id }), returnsScalar: false, cancellationToken);
+        }
 
         foreach (var (row, pending) in batch.Where(b => b.Pending.MentionsAll || b.Pending.MentionedUserIds.Count > 0))
         {
@@ -151,12 +160,12 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     /// PostgreSQL: the seqs, locked in id order and raised in one statement; aligned with <paramref name="conversations"/>
     /// as <see cref="ReserveSeqsAsync"/> returns them.
     /// </summary>
-    private static async Task<List<(long LastSeq, int? TtlSeconds)?>> ReservePostgresAsync(DbConnection connection, DbTransaction transaction,
+    private static async Task<List<(long LastSeq, int? TtlSeconds, bool KeyMoved)?>> ReservePostgresAsync(DbConnection connection, DbTransaction transaction,
         List<IGrouping<long, Message>> conversations, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reserved = await PostgresMessageStatements.ReserveSeqsAsync(connection, transaction,
             conversations.Select(c => c.Key).ToArray(), conversations.Select(c => (long)c.Count()).ToArray(), now, cancellationToken);
-        return conversations.Select(c => reserved.TryGetValue(c.Key, out var r) ? r : ((long, int?)?)null).ToList();
+        return conversations.Select(c => reserved.TryGetValue(c.Key, out var r) ? r : ((long, int?, bool)?)null).ToList();
     }
 
     /// <summary>
@@ -164,7 +173,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     /// statement; the rare parts (merged forwards' files, webhook outbox rows, mentions) row by row in the same batch.
     /// </summary>
     private async Task InsertPostgresAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<(Message Row, PendingMessage Pending)> batch,
-        List<Message> messages, DateTimeOffset now, IStoredMessageOutbox outbox, CancellationToken cancellationToken)
+        List<Message> messages, DateTimeOffset now, long[] keysMoved, IStoredMessageOutbox outbox, CancellationToken cancellationToken)
     {
         await using var statements = connection.CreateBatch();
         statements.Transaction = transaction;
@@ -177,6 +186,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
             foreach (var values in outbox.Rows(messages, now))
                 statements.BatchCommands.Add(Command(statements, outbox.InsertSql, values));
         statements.BatchCommands.Add(PostgresMessageStatements.MarkSendersRead(statements, messages));
+        if (keysMoved.Length > 0) statements.BatchCommands.Add(PostgresMessageStatements.MoveListKeys(statements, keysMoved, now));
         foreach (var (row, pending) in batch.Where(b => b.Pending.MentionsAll || b.Pending.MentionedUserIds.Count > 0))
         {
             statements.BatchCommands.Add(pending.MentionsAll
@@ -267,21 +277,26 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         return results;
     }
 
+    private static readonly string SqliteReserveSql =
+        "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2, \"ListActivityAt\" = " +
+        string.Create(CultureInfo.InvariantCulture, $"CASE WHEN $2 - \"ListActivityAt\" >= {(long)ConversationMember.ListActivityLag.TotalMilliseconds} ") +
+        "THEN $2 ELSE \"ListActivityAt\" END " +
+        "WHERE \"Id\" = $3 RETURNING \"LastSeq\", \"MessageTtlSeconds\", \"ListActivityAt\" = $2";
+
     /// <summary>
-    /// SQLite: raises each conversation's last seq (arguments: count, time, conversation id) and returns the new last seq
-    /// and the conversation's time-to-live, or null for a conversation that does not exist.
+    /// SQLite: raises each conversation's last seq (arguments: count, time, conversation id) and moves its list key when
+    /// that is <see cref="ConversationMember.ListActivityLag"/> or more behind; returns the new last seq, the conversation's
+    /// time-to-live and whether the key moved, or null for a conversation that does not exist.
     /// </summary>
-    private static async Task<List<(long LastSeq, int? TtlSeconds)?>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
+    private static async Task<List<(long LastSeq, int? TtlSeconds, bool KeyMoved)?>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
         IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
-        const string sql = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + $1, \"LastMessageAt\" = $2 WHERE \"Id\" = $3 " +
-            "RETURNING \"LastSeq\", \"MessageTtlSeconds\"";
-        var results = new List<(long, int?)?>();
-        static (long, int?) Read(DbDataReader reader) =>
-            (reader.GetInt64(0), reader.IsDBNull(1) ? null : Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture));
+        var results = new List<(long, int?, bool)?>();
+        static (long, int?, bool) Read(DbDataReader reader) =>
+            (reader.GetInt64(0), reader.IsDBNull(1) ? null : Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture), reader.GetInt64(2) != 0);
         await using var single = connection.CreateCommand();
         single.Transaction = transaction;
-        single.CommandText = sql;
+        single.CommandText = SqliteReserveSql;
         DbParameter[]? parameters = null;
         foreach (var row in rows)
         {

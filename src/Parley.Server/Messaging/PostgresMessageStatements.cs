@@ -23,9 +23,11 @@ internal static class PostgresMessageStatements
 
     /// <summary>
     /// Locks the conversations in id order (so that two nodes' writers never wait on each other in a cycle), then
-    /// raises each one's last seq by its count in one statement. Returns (id, new last seq, time-to-live) per conversation.
+    /// raises each one's last seq by its count in one statement, and moves the list's key of those whose key is
+    /// <see cref="ConversationMember.ListActivityLag"/> or more behind. Returns (id, new last seq, time-to-live, key
+    /// moved) per conversation.
     /// </summary>
-    public static async Task<Dictionary<long, (long LastSeq, int? TtlSeconds)>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
+    public static async Task<Dictionary<long, (long LastSeq, int? TtlSeconds, bool KeyMoved)>> ReserveSeqsAsync(DbConnection connection, DbTransaction transaction,
         long[] conversationIds, long[] counts, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var batch = connection.CreateBatch();
@@ -36,20 +38,23 @@ internal static class PostgresMessageStatements
         batch.BatchCommands.Add(lockRows);
         var reserve = batch.CreateBatchCommand();
         reserve.CommandText =
-            "UPDATE \"Conversations\" c SET \"LastSeq\" = c.\"LastSeq\" + v.n, \"LastMessageAt\" = $3 " +
+            "UPDATE \"Conversations\" c SET \"LastSeq\" = c.\"LastSeq\" + v.n, \"LastMessageAt\" = $3, " +
+            "\"ListActivityAt\" = CASE WHEN $3 - c.\"ListActivityAt\" >= $4 THEN $3 ELSE c.\"ListActivityAt\" END " +
             "FROM unnest($1::bigint[], $2::bigint[]) AS v(id, n) WHERE c.\"Id\" = v.id " +
-            "RETURNING c.\"Id\", c.\"LastSeq\", c.\"MessageTtlSeconds\"";
+            "RETURNING c.\"Id\", c.\"LastSeq\", c.\"MessageTtlSeconds\", c.\"ListActivityAt\" = $3";
         Add(reserve, conversationIds);
         Add(reserve, counts);
         Add(reserve, now);
+        Add(reserve, ConversationMember.ListActivityLag);
         batch.BatchCommands.Add(reserve);
 
-        var reserved = new Dictionary<long, (long, int?)>(conversationIds.Length);
+        var reserved = new Dictionary<long, (long, int?, bool)>(conversationIds.Length);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) { } // the locks
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
-            reserved[reader.GetInt64(0)] = (reader.GetInt64(1), reader.IsDBNull(2) ? null : Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture));
+            reserved[reader.GetInt64(0)] = (reader.GetInt64(1), reader.IsDBNull(2) ? null : Convert.ToInt32(reader.GetValue(2), System.Globalization.CultureInfo.InvariantCulture),
+                reader.GetBoolean(3));
         return reserved;
     }
 
@@ -99,6 +104,19 @@ internal static class PostgresMessageStatements
         Add(command, mine.Select(x => x.ConversationId).ToArray());
         Add(command, mine.Select(x => x.SenderId).ToArray());
         Add(command, mine.Select(x => x.Seq).ToArray());
+        return command;
+    }
+
+    /// <summary>
+    /// The member rows of the conversations whose list key moved take it (<see cref="ConversationMember.ListActivityAt"/>):
+    /// at most once a <see cref="ConversationMember.ListActivityLag"/> per conversation. Locked conversations, as above.
+    /// </summary>
+    public static DbBatchCommand MoveListKeys(DbBatch batch, long[] conversationIds, DateTimeOffset now)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = "UPDATE \"ConversationMembers\" SET \"ListActivityAt\" = $2 WHERE \"ConversationId\" = ANY($1)";
+        Add(command, conversationIds);
+        Add(command, now);
         return command;
     }
 

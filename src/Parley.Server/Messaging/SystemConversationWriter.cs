@@ -54,13 +54,13 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
             await using (var insert = Command(connection, transaction))
             {
                 var sql = new StringBuilder("INSERT INTO \"Conversations\" (\"Id\", \"Kind\", \"DirectKey\", \"LastSeq\", \"CreatedAt\", \"LastMessageAt\", " +
-                    "\"MentionAllSeq\", \"MessageTtlSeconds\") VALUES ");
+                    "\"ListActivityAt\", \"MentionAllSeq\", \"MessageTtlSeconds\") VALUES ");
                 Add(insert, "@now", Time(now));
                 Add(insert, "@kind", (int)ConversationKind.System);
                 for (var i = 0; i < userIds.Count; i++)
                 {
                     if (i > 0) sql.Append(", ");
-                    sql.Append(CultureInfo.InvariantCulture, $"(@i{i}, @kind, @k{i}, 0, @now, @now, 0, NULL)");
+                    sql.Append(CultureInfo.InvariantCulture, $"(@i{i}, @kind, @k{i}, 0, @now, @now, @now, 0, NULL)");
                     Add(insert, $"@i{i}", ids.Next());
                     Add(insert, $"@k{i}", Conversation.SystemKeyFor(userIds[i]));
                 }
@@ -68,12 +68,13 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            // One more message in each: the seqs, ids and time-to-live of all of them in one statement.
+            // One more message in each: the seqs, ids and time-to-live of all of them in one statement. The list's key moves
+            // with every broadcast (a user gets few): the conversation's here, the member row's below.
             var byKey = new Dictionary<string, (long Id, long Seq, int? Ttl)>(userIds.Count, StringComparer.Ordinal);
             await using (var reserve = Command(connection, transaction))
             {
                 Add(reserve, "@now", Time(now));
-                reserve.CommandText = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + 1, \"LastMessageAt\" = @now WHERE \"DirectKey\" IN (" +
+                reserve.CommandText = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + 1, \"LastMessageAt\" = @now, \"ListActivityAt\" = @now WHERE \"DirectKey\" IN (" +
                     KeyList(reserve, userIds) + ") RETURNING \"Id\", \"DirectKey\", \"LastSeq\", \"MessageTtlSeconds\"";
                 await using var reader = await reserve.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
@@ -100,20 +101,21 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
                 });
             }
 
-            // The user's row in the conversation list (made once).
+            // The user's row in the conversation list (made once), its sort key moved to this message.
             await using (var members = Command(connection, transaction))
             {
                 var sql = new StringBuilder("INSERT INTO \"ConversationMembers\" (\"ConversationId\", \"UserId\", \"ReadSeq\", \"Pinned\", \"Muted\", " +
-                    "\"HiddenAtSeq\", \"ClearedSeq\", \"MentionSeq\") VALUES ");
+                    "\"HiddenAtSeq\", \"ClearedSeq\", \"MentionSeq\", \"ListActivityAt\") VALUES ");
                 Add(members, "@no", false);
+                Add(members, "@now", Time(now));
                 for (var i = 0; i < userIds.Count; i++)
                 {
                     if (i > 0) sql.Append(", ");
-                    sql.Append(CultureInfo.InvariantCulture, $"(@c{i}, @u{i}, 0, @no, @no, NULL, 0, 0)");
+                    sql.Append(CultureInfo.InvariantCulture, $"(@c{i}, @u{i}, 0, @no, @no, NULL, 0, 0, @now)");
                     Add(members, $"@c{i}", messages[i].ConversationId);
                     Add(members, $"@u{i}", userIds[i]);
                 }
-                members.CommandText = sql.Append(" ON CONFLICT (\"ConversationId\", \"UserId\") DO NOTHING").ToString();
+                members.CommandText = sql.Append(" ON CONFLICT (\"ConversationId\", \"UserId\") DO UPDATE SET \"ListActivityAt\" = excluded.\"ListActivityAt\"").ToString();
                 await members.ExecuteNonQueryAsync(cancellationToken);
             }
 

@@ -304,6 +304,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long>("LastSeq")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset>("ListActivityAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("MentionAllSeq")
                         .HasColumnType("bigint");
 
@@ -335,6 +338,9 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.Property<long?>("HiddenAtSeq")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTimeOffset>("ListActivityAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("MentionSeq")
                         .HasColumnType("bigint");
 
@@ -349,7 +355,7 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
 
                     b.HasKey("ConversationId", "UserId");
 
-                    b.HasIndex("UserId", "Pinned", "HiddenAtSeq", "ConversationId")
+                    b.HasIndex("UserId", "Pinned", "ListActivityAt", "ConversationId")
                         .HasDatabaseName("IX_ConversationMembers_UserId_List");
 
                     b.ToTable("ConversationMembers", (string)null);

@@ -298,6 +298,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long>("LastSeq")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("ListActivityAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MentionAllSeq")
                         .HasColumnType("INTEGER");
 
@@ -329,6 +332,9 @@ namespace Parley.Server.Storage.Migrations.Sqlite
                     b.Property<long?>("HiddenAtSeq")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("ListActivityAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MentionSeq")
                         .HasColumnType("INTEGER");
 
@@ -343,7 +349,7 @@ namespace Parley.Server.Storage.Migrations.Sqlite
 
                     b.HasKey("ConversationId", "UserId");
 
-                    b.HasIndex("UserId", "Pinned", "HiddenAtSeq", "ConversationId")
+                    b.HasIndex("UserId", "Pinned", "ListActivityAt", "ConversationId")
                         .HasDatabaseName("IX_ConversationMembers_UserId_List");
 
                     b.ToTable("ConversationMembers", (string)null);
