@@ -11,7 +11,7 @@ namespace Parley.Server.Messaging;
 /// <summary>
 /// The conversation list, read from the per-member rows (<see cref="ConversationMember"/>) and their
 /// conversations, never by scanning messages. A page costs a few queries whatever the number of conversations:
-/// its place in the order (two short index ranges over the user's rows by their sort key, <see cref="PageIdsAsync"/>),
+/// its place in the order (short index ranges over the user's rows by their sort key, <see cref="ConversationListOrder"/>),
 /// the page's member rows, the last visible message of each row on the page (one backward index step per row, skipping
 /// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
@@ -20,12 +20,13 @@ namespace Parley.Server.Messaging;
 /// index-only count on (ConversationId, Seq); past <see cref="ExactUnreadLimit"/> seqs, the seqs), less the user's deletions of stored rows (the
 /// MessageDeletions primary key, an empty range for the usual row without any), less expired rows not yet swept that
 /// were not deleted (<see cref="MessageRetention"/>; counted by a statement of their own only while some expired row
-/// exists anywhere, which one probe of the ExpiresAt index, and with a maximum age one of the primary key, tell, so
-/// usually never). The user's own messages never count: sending moves the sender's read pointer to their message in
+/// exists anywhere, which <see cref="ExpiryHorizon"/> tells without a query most of the time, and with a maximum age a
+/// probe of the primary key, so usually never). The user's own messages never count: sending moves the sender's read pointer to their message in
 /// the same transaction.</para>
 /// </summary>
 public sealed class ConversationList(
-    ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events, MessageRetention retention, ConversationRetention ttl)
+    ParleyDb db, ConversationAccess access, IPresenceStore presence, Events.DomainEvents events, MessageRetention retention, ConversationRetention ttl,
+    ExpiryHorizon expiry)
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 200;
@@ -35,7 +36,9 @@ public sealed class ConversationList(
     {
         if (limit < 1 || limit > MaxLimit) throw ApiProblem.Invalid("limit", $"limit must be between 1 and {MaxLimit}.");
         Cursor? after = cursor is null ? null : Cursor.Parse(cursor);
-        var pageIds = await PageIdsAsync(me, limit + 1, after, cancellationToken);
+        // A group's rows go when it is dissolved or left (GroupConversations), so membership needs no check here.
+        var pageIds = await ConversationListOrder.PageIdsAsync(db, me, limit + 1,
+            after is { } position ? (position.Pinned, position.Activity, position.Id) : null, cancellationToken);
         var order = pageIds.Select((id, index) => (id, index)).ToDictionary(x => x.id, x => x.index);
         var rows = (await Rows(me, db.ConversationMembers.Where(m => pageIds.Contains(m.ConversationId))).ToListAsync(cancellationToken))
             .OrderBy(r => order[r.Id])
@@ -49,50 +52,6 @@ public sealed class ConversationList(
             next = new Cursor(last.Pinned, last.Activity, last.Id).Format();
         }
         return new ConversationPage(await ViewsAsync(me, rows, cancellationToken), next);
-    }
-
-    /// <summary>
-    /// The ids of the next <paramref name="count"/> rows in the list's order, from the member rows' sort key
-    /// (<see cref="ConversationMember.ListActivityAt"/>): first the <paramref name="count"/> rows with the newest keys, an
-    /// index range over the user's own rows (IX_ConversationMembers_UserId_List) with a primary-key lookup of each
-    /// conversation, whatever the number of conversations; then, because a key may lag its conversation's activity (by
-    /// less than <see cref="ConversationMember.ListActivityLag"/>, never ahead of it), every row whose key is within that
-    /// lag of the last one's, sorted by the exact activity. The page's rows are among those: the first step's rows are
-    /// at least as active as the last one's key, so every row of the page is too, and its key is less than the lag below
-    /// its activity. A group's rows go when it is dissolved or left (GroupConversations), so membership needs no check here.
-    /// </summary>
-    private async Task<List<long>> PageIdsAsync(long me, int count, Cursor? after, CancellationToken cancellationToken)
-    {
-        var listed =
-            from m in db.ConversationMembers
-            join c in db.Conversations on m.ConversationId equals c.Id
-            where m.UserId == me && (m.HiddenAtSeq == null || m.HiddenAtSeq < c.LastSeq) && (c.Kind == ConversationKind.Group || c.LastSeq > 0)
-            select new ListKey { Id = c.Id, Pinned = m.Pinned, Key = m.ListActivityAt, Activity = c.LastMessageAt ?? c.CreatedAt };
-        if (after is { } position)
-        {
-            // The exact condition on the activity; the same on the key (never later than the activity) bounds the range.
-            var at = position.Activity;
-            var id = position.Id;
-            listed = position.Pinned
-                ? listed.Where(x => !x.Pinned || (x.Key <= at && (x.Activity < at || (x.Activity == at && x.Id < id))))
-                : listed.Where(x => !x.Pinned && x.Key <= at && (x.Activity < at || (x.Activity == at && x.Id < id)));
-        }
-
-        var newestKeys = await listed.OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Key)
-            .Take(count).AsNoTracking().ToListAsync(cancellationToken);
-        var candidates = newestKeys;
-        if (newestKeys.Count == count)
-        {
-            var last = newestKeys[^1];
-            var bound = last.Key - ConversationMember.ListActivityLag;
-            var window = await listed.Where(x => x.Pinned == last.Pinned && x.Key > bound)
-                .OrderByDescending(x => x.Activity).ThenByDescending(x => x.Id)
-                .Take(count).AsNoTracking().ToListAsync(cancellationToken);
-            // Pinned rows above an unpinned last row are all among the newest keys already.
-            candidates = [.. newestKeys.Where(x => x.Pinned != last.Pinned), .. window];
-        }
-        return candidates.OrderByDescending(x => x.Pinned).ThenByDescending(x => x.Activity).ThenByDescending(x => x.Id)
-            .Take(count).Select(x => x.Id).ToList();
     }
 
     /// <summary>One conversation's row, hidden or not; only for its members.</summary>
@@ -179,8 +138,8 @@ public sealed class ConversationList(
 
     /// <summary>
     /// Per row, the stored messages above the read (or cleared) pointer that expired and are not swept yet, less those
-    /// the user deleted: not unread either. Between sweeps there are none anywhere, which two index probes tell, and then
-    /// this costs no more. A statement of its own rather than a column of <see cref="Rows"/>: with it, PostgreSQL planned
+    /// the user deleted: not unread either. Between sweeps there are none anywhere, which <see cref="ExpiryHorizon"/> (and
+    /// with a maximum age, an index probe) tells, and then this costs no more. A statement of its own rather than a column of <see cref="Rows"/>: with it, PostgreSQL planned
     /// the rows' statement anew on every call (a generic plan of it took 136 ms), 0.9 ms of the list's time.
     /// </summary>
     private async Task<Dictionary<long, int>> ExpiredUnreadAsync(long me, List<Row> rows, CancellationToken cancellationToken)
@@ -189,7 +148,7 @@ public sealed class ConversationList(
         // With no maximum age, no message is older than it: the cut-off is before every id and time.
         var cutoff = oldestKept ?? DateTimeOffset.UnixEpoch;
         var below = oldestKept is { } kept ? IdGenerator.FirstIdAt(kept) : 0;
-        var anyExpired = await db.Messages.AnyAsync(x => x.ExpiresAt != null && x.ExpiresAt <= now, cancellationToken)
+        var anyExpired = await expiry.AnyExpiredAsync(db, now, cancellationToken)
             || (oldestKept is not null && await db.Messages.AnyAsync(x => x.Id < below && x.SentAt <= cutoff, cancellationToken));
         if (!anyExpired) return [];
 
@@ -345,15 +304,6 @@ public sealed class ConversationList(
     private static bool IsHidden(Row row) => row.HiddenAtSeq is { } at && at >= row.LastSeq;
 
     private static ApiProblem NotFound() => ApiProblem.NotFound("conversation_not_found", "There is no such conversation.");
-
-    /// <summary>A list row's place: what <see cref="PageIdsAsync"/> orders by.</summary>
-    private sealed class ListKey
-    {
-        public long Id { get; init; }
-        public bool Pinned { get; init; }
-        public DateTimeOffset Key { get; init; }
-        public DateTimeOffset Activity { get; init; }
-    }
 
     private sealed class Row
     {

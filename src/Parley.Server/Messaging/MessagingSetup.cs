@@ -36,6 +36,7 @@ public static class MessagingSetup
         builder.Services.AddScoped<AccountExport>();
         builder.Services.Configure<RetentionOptions>(builder.Configuration.GetSection(RetentionOptions.Section));
         builder.Services.AddSingleton<MessageRetention>();
+        builder.Services.AddSingleton<ExpiryHorizon>();
         builder.Services.AddScoped<ConversationRetention>();
         builder.Services.AddSingleton<RetentionSweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
