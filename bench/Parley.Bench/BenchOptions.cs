@@ -37,6 +37,13 @@ public sealed class BenchOptions
     public int Messages { get; set; } = 1_000_000;
     public int Friends { get; set; } = 100;
     public int Samples { get; set; } = 1000;
+
+    /// <summary>
+    /// history: requests of each kind before the timed ones (default a tenth of --samples). A fresh server compiles the
+    /// read paths' code again while it serves the first few thousand requests (tiered JIT); more warm-up times a server
+    /// that has been running, fewer one just started.
+    /// </summary>
+    public int? WarmUp { get; set; }
     public double SettleSeconds { get; set; }
     public bool Export { get; set; }
 
@@ -72,7 +79,7 @@ public sealed class BenchOptions
                              [--postgres | --cluster [--cross-node [--kill-node2 S]]]
           Parley.Bench group [--rate N] [--members 1000] [--senders 5] [--warmup 5] [--duration 20] [--drain 5]
           Parley.Bench idle  [--connections 1000] [--users 100 | --distinct-users] [--sizes 1000,5000,10000] [--concurrency 64] [--pause 5]
-          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--settle 0] [--export]
+          Parley.Bench history [--conversations 5000] [--messages 1000000] [--friends 100] [--samples 1000] [--warmup-requests N] [--settle 0] [--export]
 
         Scenarios
           pairs   N/2 sender/receiver pairs of friends, one WebSocket each; senders send text messages at a fixed
@@ -92,8 +99,10 @@ public sealed class BenchOptions
           history one user with --conversations conversations (--friends direct ones, the rest groups) holding
                   --messages messages, seeded through the API; then times, one request at a time (--samples
                   each): the conversation list (first and later pages), a history page, a one-conversation
-                  sync over the socket, search in one conversation and across all. --settle S waits S seconds
-                  between seeding and measuring (PostgreSQL: lets autovacuum analyse the new rows first).
+                  sync over the socket, search in one conversation and across all, each after --warmup-requests N
+                  untimed requests (default a tenth of --samples; a fresh server is still compiling the read
+                  paths then). --settle S waits S seconds between seeding and measuring (PostgreSQL: lets
+                  autovacuum analyse the new rows first).
                   --export: then the user downloads GET /users/me/export (every message, streamed, read to the
                   end and discarded): seconds, MB, MB/s, and the server's RSS before, at its peak during (sampled
                   every 25 ms) and the growth. Attached (--url), RSS needs --server-pid.
@@ -213,6 +222,7 @@ public sealed class BenchOptions
                 case "--messages": o.Messages = Integer(arg); break;
                 case "--friends": o.Friends = Integer(arg); break;
                 case "--samples": o.Samples = Integer(arg); break;
+                case "--warmup-requests": o.WarmUp = Integer(arg); break;
                 case "--settle": o.SettleSeconds = Number(arg); break;
                 case "--export": o.Export = true; break;
                 case "--setup-concurrency": o.SetupConcurrency = Integer(arg); break;
@@ -235,7 +245,7 @@ public sealed class BenchOptions
 
         if (o.Scenario == "") throw new ArgumentException("Name a scenario: pairs, group, idle or history.");
         if (o.Pairs < 1 || o.Members < 2 || o.Senders < 1 || o.Senders >= o.Members || o.Connections < 1 || o.Users < 1
-            || o.HandshakeConcurrency < 1 || o.SetupConcurrency < 1 || o.Conversations < 1 || o.Messages < 1 || o.Friends < 1 || o.Samples < 10)
+            || o.HandshakeConcurrency < 1 || o.SetupConcurrency < 1 || o.Conversations < 1 || o.Messages < 1 || o.Friends < 1 || o.Samples < 10 || o.WarmUp < 0)
             throw new ArgumentException("Counts must be positive (and --senders below --members).");
         if (o.DurationSeconds <= 0 || o.WarmupSeconds < 0 || o.DrainSeconds < 0) throw new ArgumentException("Times must be positive.");
         if (o.Rate is <= 0) throw new ArgumentException("--rate must be positive.");

@@ -101,15 +101,16 @@ public static class HistoryScenario
 
         var deepRows = rows.OrderByDescending(r => r.LastSeq).Take(deep).ToList();
         var samples = o.Samples;
-        await MeasureAsync(figures, "list_first", "list, first page (50)", server, samples, async () =>
+        var warmUp = o.WarmUp ?? samples / 10;
+        await MeasureAsync(figures, "list_first", "list, first page (50)", server, samples, warmUp, async () =>
             await GetAsync(http, "api/v1/conversations?limit=50", ct));
         // A list of 200 conversations or fewer is one page of the walk (limit 200): there is no later page to time.
         if (cursors.Count > 0)
-            await MeasureAsync(figures, "list_deep", "list, a later page (50)", server, samples, async () =>
+            await MeasureAsync(figures, "list_deep", "list, a later page (50)", server, samples, warmUp, async () =>
                 await GetAsync(http, $"api/v1/conversations?limit=50&cursor={Uri.EscapeDataString(cursors[random.Next(cursors.Count)])}", ct));
         else
             Log.Info("list, a later page: not timed (the list has one page of 200)");
-        await MeasureAsync(figures, "history", "history page (50, beforeSeq)", server, samples, async () =>
+        await MeasureAsync(figures, "history", "history page (50, beforeSeq)", server, samples, warmUp, async () =>
         {
             var row = random.Next(2) == 0 ? deepRows[random.Next(deepRows.Count)] : rows[random.Next(rows.Count)];
             var before = 2 + random.NextInt64(Math.Max(1, row.LastSeq));
@@ -119,7 +120,7 @@ public static class HistoryScenario
         using (var socket = await ConnectAsync(server, setup, me.Token, ct))
         {
             var frameId = 0;
-            await MeasureAsync(figures, "sync", "sync one conversation (50 missed)", server, samples, async () =>
+            await MeasureAsync(figures, "sync", "sync one conversation (50 missed)", server, samples, warmUp, async () =>
             {
                 var row = random.Next(2) == 0 ? deepRows[random.Next(deepRows.Count)] : rows[random.Next(rows.Count)];
                 var id = (++frameId).ToString(CultureInfo.InvariantCulture);
@@ -130,12 +131,12 @@ public static class HistoryScenario
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", ct);
         }
 
-        await MeasureAsync(figures, "search_one", "search in one conversation", server, samples, async () =>
+        await MeasureAsync(figures, "search_one", "search in one conversation", server, samples, warmUp, async () =>
         {
             var row = deepRows[random.Next(deepRows.Count)];
             await GetAsync(http, $"api/v1/conversations/{row.Id}/messages/search?q={Uri.EscapeDataString(text.Query(random))}&limit=20", ct);
         });
-        await MeasureAsync(figures, "search_all", "search across all conversations", server, samples, async () =>
+        await MeasureAsync(figures, "search_all", "search across all conversations", server, samples, warmUp, async () =>
             await GetAsync(http, $"api/v1/messages/search?q={Uri.EscapeDataString(text.Query(random))}&limit=20", ct));
         if (o.Export) await ExportRun.MeasureAsync(figures, server, me.Token, ct);
         return ($"history: {rows.Count:N0} conversations, {sent:N0} messages, one request at a time", figures);
@@ -241,10 +242,10 @@ public static class HistoryScenario
         return (rows, cursors);
     }
 
-    /// <summary>Runs <paramref name="request"/> one at a time: a warm-up tenth, then <paramref name="samples"/> timed.</summary>
-    private static async Task MeasureAsync(Figures figures, string key, string label, ServerHost server, int samples, Func<Task> request)
+    /// <summary>Runs <paramref name="request"/> one at a time: <paramref name="warmUp"/> untimed, then <paramref name="samples"/> timed.</summary>
+    private static async Task MeasureAsync(Figures figures, string key, string label, ServerHost server, int samples, int warmUp, Func<Task> request)
     {
-        for (var i = 0; i < samples / 10; i++) await request();
+        for (var i = 0; i < warmUp; i++) await request();
         var histogram = new Histogram();
         var cpuBefore = server.Sample();
         var started = Stopwatch.GetTimestamp();

@@ -12,8 +12,8 @@ namespace Parley.Server.Messaging;
 /// The conversation list, read from the per-member rows (<see cref="ConversationMember"/>) and their
 /// conversations, never by scanning messages. A page costs a few queries whatever the number of conversations:
 /// its place in the order (short index ranges over the user's rows by their sort key, <see cref="ConversationListOrder"/>),
-/// the page's member rows, the last visible message of each row on the page (one backward index step per row, skipping
-/// what the user deleted or cleared), the peers of the direct rows, and the groups of the group rows.
+/// the page's member rows with their groups, the last visible message of each row on the page (one backward index step
+/// per row, skipping what the user deleted or cleared), and the peers of the direct rows.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees, in the
 /// page's statement: the seqs above that pointer, or, where the retention sweeper left holes above it (the pointer is
 /// below the conversation's <see cref="Conversation.SweptSeq"/>; seqs are not reused), the stored rows above it (an
@@ -111,6 +111,8 @@ public sealed class ConversationList(
     private IQueryable<Row> Rows(long me, IQueryable<ConversationMember> members) =>
         (from m in members
          join c in db.Conversations on m.ConversationId equals c.Id
+         join g in db.Groups on c.Id equals g.Id into ofGroup
+         from g in ofGroup.DefaultIfEmpty()
          where m.UserId == me
          let seen = m.ReadSeq > m.ClearedSeq ? m.ReadSeq : m.ClearedSeq
          select new Row
@@ -127,6 +129,10 @@ public sealed class ConversationList(
              ClearedSeq = m.ClearedSeq,
              MentionSeq = m.MentionSeq,
              MessageTtlSeconds = c.MessageTtlSeconds,
+             // A group's name, icon and size in the same statement: each statement of a page costs about 0.9 ms here.
+             GroupName = g.Name,
+             GroupIcon = g.Icon,
+             GroupMemberCount = c.Kind == ConversationKind.Group ? db.GroupMembers.Count(x => x.GroupId == c.Id) : 0,
              // The seqs above the pointer, unless the sweeper made holes there: then counted (bounded work) up to
              // ExactUnreadLimit seqs above the pointer; past that, the seqs themselves.
              StoredUnread = seen >= c.SweptSeq || c.LastSeq - seen > ExactUnreadLimit
@@ -193,13 +199,6 @@ public sealed class ConversationList(
                     Blocked = db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
                 }).AsNoTracking().ToDictionaryAsync(p => p.ConversationId, cancellationToken);
 
-        var groupIds = rows.Where(r => r.Kind == ConversationKind.Group).Select(r => r.Id).ToList();
-        var groups = groupIds.Count == 0
-            ? []
-            : await db.Groups.Where(g => groupIds.Contains(g.Id))
-                .Select(g => new { g.Id, g.Name, g.Icon, MemberCount = db.GroupMembers.Count(x => x.GroupId == g.Id) })
-                .AsNoTracking().ToDictionaryAsync(g => g.Id, cancellationToken);
-
         // One presence look-up for the page (a round trip to Redis with several nodes).
         IReadOnlySet<long> online = peers.Count == 0
             ? new HashSet<long>()
@@ -222,9 +221,9 @@ public sealed class ConversationList(
                     peerReadSeq = p.Blocked ? null : p.ReadSeq;
                 }
             }
-            else if (groups.TryGetValue(row.Id, out var g))
+            else if (row.Kind == ConversationKind.Group && row.GroupName is { } name)
             {
-                group = new GroupSummary(Ids.Format(g.Id), g.Name, g.Icon, g.MemberCount);
+                group = new GroupSummary(Ids.Format(row.Id), name, row.GroupIcon, row.GroupMemberCount);
             }
 
             var lastMessage = previews.TryGetValue(row.Id, out var m) ? LastMessagePreview.Of(m) : null;
@@ -319,6 +318,12 @@ public sealed class ConversationList(
         public long ClearedSeq { get; init; }
         public long MentionSeq { get; init; }
         public int? MessageTtlSeconds { get; init; }
+
+        /// <summary>A group row's group (null for other kinds).</summary>
+        public string? GroupName { get; init; }
+
+        public string? GroupIcon { get; init; }
+        public int GroupMemberCount { get; init; }
 
         /// <summary>Stored messages above the read (or cleared) pointer: the seqs of swept messages are holes, not unread.</summary>
         public long StoredUnread { get; init; }
