@@ -138,6 +138,14 @@ public static class HistoryScenario
         });
         await MeasureAsync(figures, "search_all", "search across all conversations", server, samples, warmUp, async () =>
             await GetAsync(http, $"api/v1/messages/search?q={Uri.EscapeDataString(text.Query(random))}&limit=20", ct));
+        // A typical user: one friend, who sees only the conversations shared with me, among everyone's messages. The last
+        // friend has no deep conversation (those are the first ones' direct conversations).
+        using var friendHttp = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.BaseAddress };
+        friendHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", friends[^1].Token);
+        var friendPlan = targets.Select((t, k) => (t.Friend, Count: counts[k])).Where(t => t.Friend == friends.Length - 1).ToList();
+        Log.Info($"the last friend sees {friendPlan.Sum(t => (long)t.Count):N0} messages in {friendPlan.Count} conversations");
+        await MeasureAsync(figures, "search_friend", "search across, a friend's conversations", server, samples, warmUp, async () =>
+            await GetAsync(friendHttp, $"api/v1/messages/search?q={Uri.EscapeDataString(text.Query(random))}&limit=20", ct));
         if (o.Export) await ExportRun.MeasureAsync(figures, server, me.Token, ct);
         return ($"history: {rows.Count:N0} conversations, {sent:N0} messages, one request at a time", figures);
     }

@@ -83,8 +83,17 @@ public sealed class MessagingOptions
     public int ConversationSearchWalk { get; set; } = 50_000;
 
     /// <summary>
-    /// PostgreSQL only: search across conversations first walks this many of the newest messages of the
-    /// database (about 0.5 µs each), and uses the trigram index only for older ones.
+    /// PostgreSQL only: search across conversations tests every message the user can see when they are at most this
+    /// many (in at most 500 conversations), in the covering index (about 0.25 µs each), wherever they lie in the
+    /// database. Otherwise it walks the newest messages of the database (<see cref="AcrossSearchWalk"/>), then the
+    /// trigram index. 0 never scans.
+    /// </summary>
+    public int AcrossSearchScan { get; set; } = 20_000;
+
+    /// <summary>
+    /// PostgreSQL only: search across conversations for a user who sees more than <see cref="AcrossSearchScan"/>
+    /// messages first walks this many of the newest messages of the database (about 0.5 µs each), and uses the
+    /// trigram index only for older ones.
     /// </summary>
     public int AcrossSearchWalk { get; set; } = 15_000;
 }

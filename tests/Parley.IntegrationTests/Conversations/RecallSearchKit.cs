@@ -173,7 +173,8 @@ public sealed class SmallPageServerFixture : IAsyncLifetime
 /// <summary>
 /// Search that goes through the full-text index: always on SQLite (<c>Messaging:SearchScanThreshold</c> = 0); on
 /// PostgreSQL after walking only the 2 newest messages (<c>ConversationSearchWalk</c>, <c>AcrossSearchWalk</c>),
-/// so that results join the walk's hits and the trigram index's.
+/// so that results join the walk's hits and the trigram index's, and never scanning a user's messages across
+/// conversations (<c>AcrossSearchScan</c> = 0). The default server scans them (test users see few messages).
 /// </summary>
 public sealed class IndexOnlySearchServerFixture : IAsyncLifetime
 {
@@ -185,6 +186,7 @@ public sealed class IndexOnlySearchServerFixture : IAsyncLifetime
             ["Messaging:SearchScanThreshold"] = "0",
             ["Messaging:ConversationSearchWalk"] = "2",
             ["Messaging:AcrossSearchWalk"] = "2",
+            ["Messaging:AcrossSearchScan"] = "0",
         });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -204,6 +206,7 @@ public sealed class BacklogSearchServerFixture : IAsyncLifetime
             ["Messaging:SearchScanThreshold"] = "0",
             ["Messaging:ConversationSearchWalk"] = "2",
             ["Messaging:AcrossSearchWalk"] = "2",
+            ["Messaging:AcrossSearchScan"] = "0",
             ["Messaging:SearchIndexDelay"] = "01:00:00",
         });
 

@@ -451,7 +451,7 @@ namespace Parley.Server.Storage.Migrations.PostgreSql
                     b.HasIndex("ConversationId", "Seq")
                         .IsUnique();
 
-                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ConversationId", "Seq"), new[] { "SearchText" });
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("ConversationId", "Seq"), new[] { "Id", "SearchText" });
 
                     b.HasIndex("SenderId", "ClientMsgId")
                         .IsUnique();
