@@ -20,7 +20,7 @@ public sealed record LastMessagePreview(string Id, long Seq, string SenderId, st
     JsonElement? Content, JsonElement? File,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? EditedAt = null)
 {
-    public static LastMessagePreview Of(Message m)
+    internal static LastMessagePreview Of(LastMessageFields m)
     {
         var structured = m.Type is MessageType.Call or MessageType.System;
         return new LastMessagePreview(Ids.Format(m.Id), m.Seq, Ids.Format(m.SenderId), MessageTypes.Name(m.Type),

@@ -55,14 +55,14 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
             {
                 var sql = new StringBuilder("INSERT INTO \"Conversations\" (\"Id\", \"Kind\", \"DirectKey\", \"LastSeq\", \"CreatedAt\", \"LastMessageAt\", " +
                     "\"ListActivityAt\", \"MentionAllSeq\", \"MessageTtlSeconds\") VALUES ");
-                Add(insert, "@now", Time(now));
-                Add(insert, "@kind", (int)ConversationKind.System);
+                StatementParameters.Add(insert, "@now", Time(now));
+                StatementParameters.Add(insert, "@kind", (int)ConversationKind.System);
                 for (var i = 0; i < userIds.Count; i++)
                 {
                     if (i > 0) sql.Append(", ");
                     sql.Append(CultureInfo.InvariantCulture, $"(@i{i}, @kind, @k{i}, 0, @now, @now, @now, 0, NULL)");
-                    Add(insert, $"@i{i}", ids.Next());
-                    Add(insert, $"@k{i}", Conversation.SystemKeyFor(userIds[i]));
+                    StatementParameters.Add(insert, $"@i{i}", ids.Next());
+                    StatementParameters.Add(insert, $"@k{i}", Conversation.SystemKeyFor(userIds[i]));
                 }
                 insert.CommandText = sql.Append(" ON CONFLICT (\"DirectKey\") DO NOTHING").ToString();
                 await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -73,7 +73,7 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
             var byKey = new Dictionary<string, (long Id, long Seq, int? Ttl)>(userIds.Count, StringComparer.Ordinal);
             await using (var reserve = Command(connection, transaction))
             {
-                Add(reserve, "@now", Time(now));
+                StatementParameters.Add(reserve, "@now", Time(now));
                 reserve.CommandText = "UPDATE \"Conversations\" SET \"LastSeq\" = \"LastSeq\" + 1, \"LastMessageAt\" = @now, \"ListActivityAt\" = @now WHERE \"DirectKey\" IN (" +
                     KeyList(reserve, userIds) + ") RETURNING \"Id\", \"DirectKey\", \"LastSeq\", \"MessageTtlSeconds\"";
                 await using var reader = await reserve.ExecuteReaderAsync(cancellationToken);
@@ -106,14 +106,14 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
             {
                 var sql = new StringBuilder("INSERT INTO \"ConversationMembers\" (\"ConversationId\", \"UserId\", \"ReadSeq\", \"Pinned\", \"Muted\", " +
                     "\"HiddenAtSeq\", \"ClearedSeq\", \"MentionSeq\", \"ListActivityAt\") VALUES ");
-                Add(members, "@no", false);
-                Add(members, "@now", Time(now));
+                StatementParameters.Add(members, "@no", false);
+                StatementParameters.Add(members, "@now", Time(now));
                 for (var i = 0; i < userIds.Count; i++)
                 {
                     if (i > 0) sql.Append(", ");
                     sql.Append(CultureInfo.InvariantCulture, $"(@c{i}, @u{i}, 0, @no, @no, NULL, 0, 0, @now)");
-                    Add(members, $"@c{i}", messages[i].ConversationId);
-                    Add(members, $"@u{i}", userIds[i]);
+                    StatementParameters.Add(members, $"@c{i}", messages[i].ConversationId);
+                    StatementParameters.Add(members, $"@u{i}", userIds[i]);
                 }
                 members.CommandText = sql.Append(" ON CONFLICT (\"ConversationId\", \"UserId\") DO UPDATE SET \"ListActivityAt\" = excluded.\"ListActivityAt\"").ToString();
                 await members.ExecuteNonQueryAsync(cancellationToken);
@@ -123,21 +123,21 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
             {
                 var sql = new StringBuilder("INSERT INTO \"Messages\" (\"Id\", \"ConversationId\", \"Seq\", \"SenderId\", \"ClientMsgId\", \"Type\", \"Content\", " +
                     "\"SentAt\", \"Recalled\", \"ExpiresAt\", \"Forwarded\") VALUES ");
-                Add(insert, "@sender", Conversation.SystemSenderId);
-                Add(insert, "@type", (int)MessageType.System);
-                Add(insert, "@content", content);
-                Add(insert, "@now", Time(now));
-                Add(insert, "@no", false);
+                StatementParameters.Add(insert, "@sender", Conversation.SystemSenderId);
+                StatementParameters.Add(insert, "@type", (int)MessageType.System);
+                StatementParameters.Add(insert, "@content", content);
+                StatementParameters.Add(insert, "@now", Time(now));
+                StatementParameters.Add(insert, "@no", false);
                 for (var i = 0; i < messages.Count; i++)
                 {
                     var m = messages[i];
                     if (i > 0) sql.Append(", ");
                     sql.Append(CultureInfo.InvariantCulture, $"(@i{i}, @c{i}, @s{i}, @sender, @m{i}, @type, @content, @now, @no, @e{i}, @no)");
-                    Add(insert, $"@i{i}", m.Id);
-                    Add(insert, $"@c{i}", m.ConversationId);
-                    Add(insert, $"@s{i}", m.Seq);
-                    Add(insert, $"@m{i}", m.ClientMsgId);
-                    Add(insert, $"@e{i}", m.ExpiresAt is { } expires ? Time(expires) : DBNull.Value);
+                    StatementParameters.Add(insert, $"@i{i}", m.Id);
+                    StatementParameters.Add(insert, $"@c{i}", m.ConversationId);
+                    StatementParameters.Add(insert, $"@s{i}", m.Seq);
+                    StatementParameters.Add(insert, $"@m{i}", m.ClientMsgId);
+                    StatementParameters.Add(insert, $"@e{i}", m.ExpiresAt is { } expires ? Time(expires) : DBNull.Value);
                 }
                 insert.CommandText = sql.ToString();
                 await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -159,7 +159,7 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
         {
             if (i > 0) keys.Append(", ");
             keys.Append(CultureInfo.InvariantCulture, $"@k{i}");
-            Add(command, $"@k{i}", Conversation.SystemKeyFor(userIds[i]));
+            StatementParameters.Add(command, $"@k{i}", Conversation.SystemKeyFor(userIds[i]));
         }
         return keys.ToString();
     }
@@ -169,13 +169,5 @@ public sealed class SystemConversationWriter(IdGenerator ids, TimeProvider time,
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         return command;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 }

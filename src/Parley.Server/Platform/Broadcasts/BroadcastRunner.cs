@@ -182,21 +182,13 @@ public sealed partial class BroadcastRunner(
         command.Transaction = transaction;
         command.CommandText = "UPDATE \"Broadcasts\" SET \"Cursor\" = @next, \"Delivered\" = \"Delivered\" + @count, \"LeaseUntil\" = @until " +
             "WHERE \"Id\" = @id AND \"Cursor\" = @cursor AND \"LeaseOwner\" = @node AND \"CompletedAt\" IS NULL";
-        Add(command, "@next", next);
-        Add(command, "@count", count);
-        Add(command, "@until", Time(time.GetUtcNow() + Options.LeaseTime));
-        Add(command, "@id", broadcast.Id);
-        Add(command, "@cursor", broadcast.Cursor);
-        Add(command, "@node", _node);
+        StatementParameters.Add(command, "@next", next);
+        StatementParameters.Add(command, "@count", count);
+        StatementParameters.Add(command, "@until", Time(time.GetUtcNow() + Options.LeaseTime));
+        StatementParameters.Add(command, "@id", broadcast.Id);
+        StatementParameters.Add(command, "@cursor", broadcast.Cursor);
+        StatementParameters.Add(command, "@node", _node);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
-    }
-
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Broadcast {BroadcastId} done: {Delivered} messages in all, the last {Seconds:F1} s of it on this node")]
