@@ -12,7 +12,7 @@ namespace Parley.Server.Messaging;
 /// The conversation list, read from the per-member rows (<see cref="ConversationMember"/>) and their
 /// conversations, never by scanning messages. A page costs one statement whatever the number of conversations
 /// (<see cref="ConversationRows"/>: its place in the order by the member rows' sort key, <see cref="ConversationListOrder"/>,
-/// the rows with their groups, unread counts and last visible messages), plus the peers of the direct rows.
+/// the rows with their groups, peers, unread counts and last visible messages), plus a presence look-up for the peers.
 /// <para><c>unreadCount</c> counts the messages above <c>max(readSeq, clearedSeq)</c> that the user still sees: what
 /// <see cref="ConversationRows"/> counts (the seqs, or the stored rows where the sweeper left holes, less the user's
 /// deletions), less expired rows not yet swept that were not deleted (<see cref="MessageRetention"/>; counted by a
@@ -129,31 +129,10 @@ public sealed class ConversationList(
         if (rows.Count == 0) return [];
         var expired = await ExpiredUnreadAsync(me, rows, cancellationToken);
 
-        var directIds = rows.Where(r => r.Kind == ConversationKind.Direct).Select(r => r.Id).ToList();
-        var peers = directIds.Count == 0
-            ? []
-            : await (
-                from o in db.ConversationMembers
-                join u in db.Users on o.UserId equals u.Id
-                where directIds.Contains(o.ConversationId) && o.UserId != me
-                select new
-                {
-                    o.ConversationId,
-                    o.ReadSeq,
-                    u.Id,
-                    u.Nickname,
-                    u.Avatar,
-                    u.IsBot,
-                    Remark = db.Friendships.Where(f => f.UserId == me && f.FriendId == u.Id).Select(f => f.Remark).FirstOrDefault(),
-                    // Presence is shown as the presence events are sent: to friends, and not across a block either way.
-                    IsFriend = db.Friendships.Any(f => f.UserId == me && f.FriendId == u.Id),
-                    Blocked = db.Blocks.Any(b => (b.UserId == me && b.BlockedUserId == u.Id) || (b.UserId == u.Id && b.BlockedUserId == me)),
-                }).AsNoTracking().ToDictionaryAsync(p => p.ConversationId, cancellationToken);
-
         // One presence look-up for the page (a round trip to Redis with several nodes).
-        IReadOnlySet<long> online = peers.Count == 0
-            ? new HashSet<long>()
-            : await presence.OnlineAsync(peers.Values.Where(p => p.IsFriend && !p.Blocked).Select(p => p.Id).ToList(), cancellationToken);
+        // Presence is shown as the presence events are sent: to friends, and not across a block either way.
+        var shownPresence = rows.Select(r => r.Peer).OfType<PeerFields>().Where(p => p.IsFriend && !p.Blocked).Select(p => p.Id).ToList();
+        IReadOnlySet<long> online = shownPresence.Count == 0 ? new HashSet<long>() : await presence.OnlineAsync(shownPresence, cancellationToken);
 
         var views = new List<ConversationView>(rows.Count);
         foreach (var row in rows)
@@ -164,7 +143,7 @@ public sealed class ConversationList(
             GroupSummary? group = null;
             if (row.Kind == ConversationKind.Direct)
             {
-                if (peers.TryGetValue(row.Id, out var p))
+                if (row.Peer is { } p)
                 {
                     peer = new PeerSummary(Ids.Format(p.Id), p.Nickname, p.Avatar, p.Remark, p.Remark ?? p.Nickname, p.IsBot ? true : null);
                     isOnline = p.IsFriend && !p.Blocked && online.Contains(p.Id);

@@ -6,7 +6,7 @@ using Parley.Server.Storage;
 namespace Parley.Server.Messaging;
 
 /// <summary>
-/// A user's conversation-list rows with everything a view needs, their last visible messages included, in one plain
+/// A user's conversation-list rows with everything a view needs, their last visible messages and peers included, in one plain
 /// ADO.NET statement: for a page (its place in the order from <see cref="ConversationListOrder"/>, in the same statement)
 /// or for one conversation. Measured (docs/benchmarks.md), each statement of a list page cost about 0.9 ms here, more
 /// than the database's own work for it.
@@ -19,6 +19,7 @@ namespace Parley.Server.Messaging;
 /// an empty range for the usual row without any).</item>
 /// <item>The last message: the newest one the user still sees (above their cleared seq, not deleted for them, not
 /// expired: <see cref="MessageRetention"/>), one backward step on the (conversation, seq) index per row.</item>
+/// <item>A direct row's peer (<see cref="PeerFields"/>): primary-key lookups.</item>
 /// </list>
 /// </summary>
 internal static class ConversationRows
@@ -52,6 +53,7 @@ internal static class ConversationRows
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         StatementParameters.Add(command, "@me", me);
         StatementParameters.Add(command, "@group", (int)ConversationKind.Group);
+        StatementParameters.Add(command, "@direct", (int)ConversationKind.Direct);
         StatementParameters.Add(command, "@exact", (long)ConversationList.ExactUnreadLimit);
         // With no maximum age, no message is older than it.
         StatementParameters.Add(command, "@now", StoredTime(sqlite, retention.Now));
@@ -70,11 +72,17 @@ internal static class ConversationRows
                    (SELECT count(*) FROM "MessageDeletions" AS d
                     WHERE d."UserId" = @me AND d."ConversationId" = c."Id" AND d."Seq" > {seen}
                       AND EXISTS (SELECT 1 FROM "Messages" AS x WHERE x."ConversationId" = c."Id" AND x."Seq" = d."Seq")),
-                   p."Id", p."Seq", p."SenderId", p."Type", p."Content", p."File", p."SentAt", p."Recalled", p."EditedAt"
+                   p."Id", p."Seq", p."SenderId", p."Type", p."Content", p."File", p."SentAt", p."Recalled", p."EditedAt",
+                   u."Id", o."ReadSeq", u."Nickname", u."Avatar", u."IsBot", f."Remark", f."UserId" IS NOT NULL,
+                   EXISTS (SELECT 1 FROM "Blocks" AS b WHERE b."UserId" = @me AND b."BlockedUserId" = u."Id")
+                     OR EXISTS (SELECT 1 FROM "Blocks" AS b WHERE b."UserId" = u."Id" AND b."BlockedUserId" = @me)
             FROM page
             JOIN "ConversationMembers" AS m ON m."ConversationId" = page."Id" AND m."UserId" = @me
             JOIN "Conversations" AS c ON c."Id" = m."ConversationId"
             LEFT JOIN "Groups" AS g ON g."Id" = c."Id"
+            LEFT JOIN "ConversationMembers" AS o ON c."Kind" = @direct AND o."ConversationId" = c."Id" AND o."UserId" <> @me
+            LEFT JOIN "Users" AS u ON u."Id" = o."UserId"
+            LEFT JOIN "Friendships" AS f ON f."UserId" = @me AND f."FriendId" = u."Id"
             LEFT JOIN "Messages" AS p ON p."Id" = (
                 SELECT x."Id" FROM "Messages" AS x
                 WHERE x."ConversationId" = m."ConversationId" AND x."Seq" > m."ClearedSeq"
@@ -113,6 +121,9 @@ internal static class ConversationRows
                     reader.GetInt64(17), reader.GetInt64(18), reader.GetInt64(19), (MessageType)reader.GetInt32(20),
                     reader.GetString(21), reader.IsDBNull(22) ? null : reader.GetString(22), Time(reader, 23, sqlite),
                     reader.GetBoolean(24), reader.IsDBNull(25) ? null : Time(reader, 25, sqlite)),
+                Peer = reader.IsDBNull(26) ? null : new PeerFields(
+                    reader.GetInt64(26), reader.GetInt64(27), reader.GetString(28), reader.IsDBNull(29) ? null : reader.GetString(29),
+                    reader.GetBoolean(30), reader.IsDBNull(31) ? null : reader.GetString(31), reader.GetBoolean(32), reader.GetBoolean(33)),
             });
         }
         return rows;
@@ -155,7 +166,16 @@ internal sealed class ConversationRow
 
     /// <summary>The newest message the user still sees, if any.</summary>
     public LastMessageFields? LastMessage { get; init; }
+
+    /// <summary>A direct row's other member (null for other kinds).</summary>
+    public PeerFields? Peer { get; init; }
 }
+
+/// <summary>
+/// A direct row's other member as the user sees them: their read pointer, their profile, the user's remark for them,
+/// whether they are the user's friend, and whether either has blocked the other.
+/// </summary>
+internal sealed record PeerFields(long Id, long ReadSeq, string Nickname, string? Avatar, bool IsBot, string? Remark, bool IsFriend, bool Blocked);
 
 /// <summary>What the list shows of a row's last message (<see cref="LastMessagePreview"/>).</summary>
 internal sealed record LastMessageFields(long Id, long Seq, long SenderId, MessageType Type, string Content, string? File,
