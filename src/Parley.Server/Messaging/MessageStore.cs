@@ -50,8 +50,8 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         {
             if (i > 0) sql.Append(" OR ");
             sql.Append(CultureInfo.InvariantCulture, $"(\"SenderId\" = @s{i} AND \"ClientMsgId\" = @c{i})");
-            Add(command, $"@s{i}", batch[i].SenderId);
-            Add(command, $"@c{i}", batch[i].ClientMsgId);
+            StatementParameters.Add(command, $"@s{i}", batch[i].SenderId);
+            StatementParameters.Add(command, $"@c{i}", batch[i].ClientMsgId);
         }
         command.CommandText = sql.ToString();
     }
@@ -133,8 +133,8 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         {
             await using var mention = connection.CreateCommand();
             mention.Transaction = transaction;
-            Add(mention, "@seq", row.Seq);
-            Add(mention, "@conversation", row.ConversationId);
+            StatementParameters.Add(mention, "@seq", row.Seq);
+            StatementParameters.Add(mention, "@conversation", row.ConversationId);
             if (pending.MentionsAll)
             {
                 mention.CommandText = "UPDATE \"Conversations\" SET \"MentionAllSeq\" = @seq WHERE \"Id\" = @conversation AND \"MentionAllSeq\" < @seq";
@@ -146,7 +146,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
                 {
                     if (i > 0) users.Append(", ");
                     users.Append(CultureInfo.InvariantCulture, $"@u{i}");
-                    Add(mention, $"@u{i}", pending.MentionedUserIds[i]);
+                    StatementParameters.Add(mention, $"@u{i}", pending.MentionedUserIds[i]);
                 }
                 mention.CommandText = "UPDATE \"ConversationMembers\" SET \"MentionSeq\" = @seq " +
                     $"WHERE \"ConversationId\" = @conversation AND \"UserId\" IN ({users}) AND \"MentionSeq\" < @seq";
@@ -228,7 +228,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         {
             if (i > 0) ids.Append(", ");
             ids.Append(CultureInfo.InvariantCulture, $"@q{i}");
-            Add(select, $"@q{i}", quotedIds[i]);
+            StatementParameters.Add(select, $"@q{i}", quotedIds[i]);
         }
         select.CommandText = $"SELECT \"Id\", \"Seq\", \"SenderId\", \"Type\", \"Recalled\", \"EditedAt\" IS NOT NULL, \"Content\" FROM \"Messages\" WHERE \"Id\" IN ({ids})" +
             (_sqlite ? "" : " ORDER BY \"Id\" FOR SHARE");
@@ -267,7 +267,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         DbParameter[]? parameters = null;
         foreach (var row in rows)
         {
-            parameters ??= row.Select((_, i) => Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
+            parameters ??= row.Select((_, i) => StatementParameters.Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
             for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
             if (returnsScalar)
                 results.Add(await single.ExecuteScalarAsync(cancellationToken) is { } value and not DBNull ? Convert.ToInt64(value, CultureInfo.InvariantCulture) : null);
@@ -300,7 +300,7 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
         DbParameter[]? parameters = null;
         foreach (var row in rows)
         {
-            parameters ??= row.Select((_, i) => Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
+            parameters ??= row.Select((_, i) => StatementParameters.Add(single, "$" + (i + 1).ToString(CultureInfo.InvariantCulture), DBNull.Value)).ToArray();
             for (var i = 0; i < row.Length; i++) parameters[i].Value = row[i] ?? DBNull.Value;
             await using var reader = await single.ExecuteReaderAsync(cancellationToken);
             results.Add(await reader.ReadAsync(cancellationToken) ? Read(reader) : null);
@@ -325,13 +325,4 @@ internal sealed class MessageStore(ParleyDb db, SqliteWriteGate writeGate)
     };
 
     private static string Format(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    private static DbParameter Add(DbCommand command, string name, object value)
-    {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
-        return parameter;
-    }
 }
